@@ -1,0 +1,1 @@
+//! The one flow: a push plan in, facts found, a verdict out.

@@ -1,0 +1,3 @@
+//! The `pushguard` binary: parses arguments and maps results to exit codes.
+
+fn main() {}

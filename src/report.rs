@@ -1,0 +1,1 @@
+//! Renders a verdict as text for people or JSON for scripts.

@@ -1,0 +1,108 @@
+//! What ssh will do for a host: the OpenSSH client configuration, resolved by
+//! the real `ssh -G` (`probe`) or by our own faithful resolver (`resolve`),
+//! with the origin of every value.
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub mod probe;
+
+/// Where an option value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A config file line.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+    },
+    /// The ssh command line (`-o`, `-p`, `user@host`…).
+    CommandLine,
+    /// OpenSSH's built-in default.
+    Default,
+    /// Printed by `ssh -G`, which does not say where a value came from.
+    Unknown,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File { path, line } => write!(f, "{}:{}", path.display(), line),
+            Origin::CommandLine => f.write_str("command line"),
+            Origin::Default => f.write_str("default"),
+            Origin::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+/// One option value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    /// The value as `ssh -G` prints it.
+    pub value: String,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// The effective options for one destination: `ssh -G` keys (lowercase) in
+/// `ssh -G` order, each with one value or several (identityfile, sendenv…).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effective {
+    entries: Vec<(String, Vec<Value>)>,
+}
+
+impl Effective {
+    /// Adds a value for `key` (appended to that key's values).
+    pub fn push(&mut self, key: &str, value: Value) {
+        let key = key.to_ascii_lowercase();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, vs)) => vs.push(value),
+            None => self.entries.push((key, vec![value])),
+        }
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.get_all(key).first()
+    }
+
+    /// Every value of `key`.
+    pub fn get_all(&self, key: &str) -> &[Value] {
+        let key = key.to_ascii_lowercase();
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// All keys and values in order.
+    pub fn entries(&self) -> &[(String, Vec<Value>)] {
+        &self.entries
+    }
+
+    /// Parses `ssh -G` output (`key value` lines); origins are `Unknown`.
+    pub fn from_dump(text: &str) -> Effective {
+        let mut e = Effective::default();
+        for line in text.lines() {
+            let (k, v) = line.split_once(' ').unwrap_or((line, ""));
+            if k.is_empty() {
+                continue;
+            }
+            e.push(
+                k,
+                Value {
+                    value: v.to_string(),
+                    origin: Origin::Unknown,
+                },
+            );
+        }
+        e
+    }
+
+    /// `ServerAliveInterval` in seconds, if the value is a number.
+    pub fn server_alive_interval(&self) -> Option<u64> {
+        self.get("serveraliveinterval")?.value.parse().ok()
+    }
+}
