@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
+pub mod shell;
 mod transport;
 mod url;
 
@@ -158,7 +159,10 @@ mod tests {
 
     #[test]
     fn parses_z_list_and_last_wins() {
-        let c = GitConfig::from_z(b"core.sshcommand\nssh -v\0Remote.Origin.URL\nx\0core.bare\0core.sshcommand\nssh\0").unwrap();
+        let c = GitConfig::from_z(
+            b"core.sshcommand\nssh -v\0Remote.Origin.URL\nx\0core.bare\0core.sshcommand\nssh\0",
+        )
+        .unwrap();
         assert_eq!(c.get("core.sshCommand"), Some("ssh"));
         assert_eq!(c.get_all("core.sshcommand"), vec!["ssh -v", "ssh"]);
         assert_eq!(c.get("remote.Origin.url"), Some("x"));
