@@ -67,7 +67,8 @@ impl GitConfig {
             .current_dir(dir)
             .output()?;
         // Exit status 1 with no output means "no config at all".
-        if !out.status.success() && !(out.stdout.is_empty() && out.stderr.is_empty()) {
+        let no_config = out.stdout.is_empty() && out.stderr.is_empty();
+        if !out.status.success() && !no_config {
             return Err(GitError::Failed {
                 args: "config -z --list".into(),
                 stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
