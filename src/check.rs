@@ -1,1 +1,517 @@
 //! The one flow: a push plan in, facts found, a verdict out.
+//!
+//! Fact finding is paid for only when the verdict needs it: a push the pack
+//! indexes prove small never resolves ssh options; otherwise the object walk
+//! and `ssh -G` run concurrently.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::estimate::Estimate;
+use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
+use crate::plan::{PushPlan, RefUpdate};
+use crate::policy::{self, Decision, Facts, Keepalive, Settings};
+use crate::ssh::{Effective, Origin, probe};
+
+/// How long `ssh -G` may take before we give up on it.
+pub const PROBE_LIMIT: Duration = Duration::from_secs(3);
+
+/// The environment the flow sees (a snapshot, so tests can pass their own).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: HashMap<String, String>,
+}
+
+impl Env {
+    /// The current process environment.
+    pub fn current() -> Env {
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    /// Builds an environment from pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// Looks up a variable.
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.vars.get(key).cloned()
+    }
+}
+
+/// Something went wrong while finding facts (never a verdict).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// Running git failed.
+    #[error(transparent)]
+    Git(#[from] git::GitError),
+    /// A `pushguard.*` setting is invalid.
+    #[error(transparent)]
+    Setting(#[from] policy::SettingError),
+    /// The push URL cannot be read.
+    #[error(transparent)]
+    Url(#[from] git::UrlError),
+    /// Counting objects failed.
+    #[error("cannot count objects: {0}")]
+    Estimate(String),
+    /// The hook's stdin is not in git's format.
+    #[error(transparent)]
+    Stdin(#[from] crate::plan::StdinError),
+    /// The dry run could not work out what to push.
+    #[error("{0}")]
+    Plan(String),
+}
+
+/// What was found about ssh for this push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshFacts {
+    /// The command git runs.
+    pub invocation: SshInvocation,
+    /// The host as given to ssh (what `Host` patterns match).
+    pub host: String,
+    /// The effective options, when resolved.
+    pub effective: Option<Effective>,
+    /// Who resolved them: `ssh -G` or `builtin`.
+    pub resolver: Option<&'static str>,
+    /// The keepalive as far as known.
+    pub keepalive: Keepalive,
+    /// Where the effective ServerAliveInterval came from, if known.
+    pub interval_origin: Option<Origin>,
+    /// Lines that set ServerAliveInterval but lost to the winner.
+    pub shadowed: Vec<Origin>,
+    /// Caveats (disagreement between resolvers, probe errors…).
+    pub notes: Vec<String>,
+}
+
+/// Everything found and decided for one push.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The push judged.
+    pub plan: PushPlan,
+    /// The settings in force.
+    pub settings: Settings,
+    /// The transport (`ssh`, `https`…), when the URL was read.
+    pub transport: Option<String>,
+    /// The push size, when counted.
+    pub estimate: Option<Estimate>,
+    /// The ssh facts, when the push is over ssh and size mattered.
+    pub ssh: Option<SshFacts>,
+    /// Why ssh options were not resolved, if they were not.
+    pub ssh_skipped: Option<String>,
+    /// The decision.
+    pub decision: Decision,
+}
+
+/// Reads the git configuration and the settings in `cwd`.
+pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckError> {
+    let cfg = GitConfig::read(cwd)?;
+    let settings = Settings::from_config(&cfg, &|k| env.get(k))?;
+    Ok((cfg, settings))
+}
+
+/// Judges a push: the hook's and the dry run's common path.
+pub fn judge(
+    cwd: &Path,
+    cfg: &GitConfig,
+    settings: Settings,
+    plan: PushPlan,
+    env: &Env,
+) -> Result<Outcome, CheckError> {
+    let mut out = Outcome {
+        plan,
+        settings,
+        transport: None,
+        estimate: None,
+        ssh: None,
+        ssh_skipped: None,
+        decision: policy::decide(&Settings::default(), &Facts::NothingToSend),
+    };
+    let decide = |out: &mut Outcome, facts: Facts| {
+        out.decision = policy::decide(&out.settings, &facts);
+    };
+    if out.settings.skip || !out.settings.enabled {
+        decide(&mut out, Facts::NothingToSend);
+        return Ok(out);
+    }
+    let target = match git::parse_url(&out.plan.url)? {
+        RemoteUrl::Other(kind) => {
+            out.transport = Some(kind.clone());
+            decide(&mut out, Facts::NotSsh(kind));
+            return Ok(out);
+        }
+        RemoteUrl::Ssh(t) => t,
+    };
+    out.transport = Some("ssh".into());
+    if out.plan.updates.iter().all(RefUpdate::is_delete) {
+        decide(&mut out, Facts::NothingToSend);
+        return Ok(out);
+    }
+    let remote = remote_name(cfg, &out.plan);
+    let receive_pack = remote
+        .as_deref()
+        .and_then(|r| cfg.get(&format!("remote.{r}.receivepack")))
+        .unwrap_or("git-receive-pack")
+        .to_string();
+    let invocation = git::ssh_invocation(&target, cfg, &|k| env.get(k), &receive_pack);
+
+    // Cheap first: can the repository's own size prove the push small?
+    let quick = quick_estimate(cwd, &out.settings);
+    if let Some(est) = quick {
+        out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
+        decide(&mut out, ssh_facts_of(&est, None));
+        out.estimate = Some(est);
+        return Ok(out);
+    }
+
+    let (est, ssh) = std::thread::scope(|s| {
+        let ssh = s.spawn(|| ssh_facts(&invocation, &out.settings, env));
+        let est = full_estimate(
+            cwd,
+            cfg,
+            remote.as_deref(),
+            &out.plan.updates,
+            &out.settings,
+        );
+        (est, ssh.join())
+    });
+    let est = est?;
+    let ssh = ssh.map_err(|_| CheckError::Estimate("ssh resolution panicked".into()))?;
+    let small = policy::size_of(&out.settings, est.objects, est.bytes) == policy::Size::Small;
+    if small {
+        out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
+        decide(&mut out, ssh_facts_of(&est, None));
+    } else {
+        decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
+        out.ssh = Some(ssh);
+    }
+    out.estimate = Some(est);
+    Ok(out)
+}
+
+fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
+    Facts::Ssh {
+        objects: est.objects,
+        bytes: est.bytes,
+        keepalive,
+    }
+}
+
+/// The configured remote this push goes to: `$1` when it names one,
+/// else the remote whose push URL is `$2`.
+fn remote_name(cfg: &GitConfig, plan: &PushPlan) -> Option<String> {
+    let r = &plan.remote;
+    let named = cfg.get(&format!("remote.{r}.url")).is_some()
+        || cfg.get(&format!("remote.{r}.pushurl")).is_some();
+    if named {
+        Some(r.clone())
+    } else {
+        git::remote_for_url(cfg, &plan.url)
+    }
+}
+
+/// The estimate when the repository's total proves the push small.
+fn quick_estimate(cwd: &Path, s: &Settings) -> Option<Estimate> {
+    let _ = (cwd, s);
+    None
+}
+
+/// The object walk, stopped once the block threshold is crossed.
+fn full_estimate(
+    cwd: &Path,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    updates: &[RefUpdate],
+    s: &Settings,
+) -> Result<Estimate, CheckError> {
+    let _ = (cwd, cfg, remote, updates, s);
+    Err(CheckError::Estimate("not built yet".into()))
+}
+
+/// Resolves the keepalive for the ssh command git will run.
+fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
+    let host = inv
+        .host_arg
+        .rsplit_once('@')
+        .map_or(inv.host_arg.as_str(), |(_, h)| h)
+        .to_string();
+    let mut facts = SshFacts {
+        invocation: inv.clone(),
+        host,
+        effective: None,
+        resolver: None,
+        keepalive: Keepalive::Unknown("not resolved".into()),
+        interval_origin: None,
+        shadowed: Vec::new(),
+        notes: Vec::new(),
+    };
+    let not_openssh = match inv.variant {
+        Variant::Plink | Variant::Putty | Variant::TortoisePlink => Some(
+            "PuTTY tools do not read ~/.ssh/config; their keepalive is set in the PuTTY session",
+        ),
+        Variant::Simple => Some("ssh.variant is simple: the ssh program is not OpenSSH"),
+        Variant::OpenSsh | Variant::Auto => None,
+    };
+    if let Some(why) = not_openssh {
+        facts.keepalive = Keepalive::Unknown(why.into());
+        return facts;
+    }
+    let probed = match s.resolver {
+        policy::ResolverChoice::Builtin => None,
+        policy::ResolverChoice::Ssh => Some(probe::run(&inv.probe_argv(), PROBE_LIMIT)),
+    };
+    let builtin = builtin_resolve(inv, env);
+    match (probed, builtin) {
+        (Some(Ok(eff)), b) => {
+            facts.keepalive = match eff.server_alive_interval() {
+                Some(i) => Keepalive::Interval(i),
+                None => Keepalive::Unknown("ssh -G printed no serveraliveinterval".into()),
+            };
+            match b {
+                Ok(b) => {
+                    let bi = b.effective.server_alive_interval();
+                    if bi == eff.server_alive_interval() {
+                        facts.interval_origin = b.interval_origin;
+                        facts.shadowed = b.shadowed;
+                    } else {
+                        facts.notes.push(format!(
+                            "ssh -G and the builtin resolver disagree on ServerAliveInterval ({} vs {}); trusting ssh -G",
+                            show(eff.server_alive_interval()),
+                            show(bi)
+                        ));
+                    }
+                    facts.notes.extend(b.notes);
+                }
+                Err(e) => facts.notes.push(format!("origins unknown: {e}")),
+            }
+            facts.effective = Some(eff);
+            facts.resolver = Some("ssh -G");
+        }
+        (probed, Ok(b)) => {
+            if let Some(Err(e)) = probed {
+                if inv.variant == Variant::Auto {
+                    facts.keepalive = Keepalive::Unknown(format!(
+                        "git will treat {} as a simple ssh (its -G probe failed: {e})",
+                        inv.command
+                    ));
+                    return facts;
+                }
+                facts.notes.push(format!("{e}; using the builtin resolver"));
+            }
+            facts.keepalive = match (
+                b.depends_on_exec.clone(),
+                b.effective.server_alive_interval(),
+            ) {
+                (Some(at), _) => Keepalive::Unknown(format!(
+                    "it depends on a Match exec command at {at}, which pushguard does not run"
+                )),
+                (None, Some(i)) => Keepalive::Interval(i),
+                (None, None) => Keepalive::Unknown("no serveraliveinterval resolved".into()),
+            };
+            facts.interval_origin = b.interval_origin;
+            facts.shadowed = b.shadowed;
+            facts.notes.extend(b.notes);
+            facts.effective = Some(b.effective);
+            facts.resolver = Some("builtin");
+        }
+        (probed, Err(e)) => {
+            let why = match probed {
+                Some(Err(p)) => format!("{p}; {e}"),
+                _ => e,
+            };
+            facts.keepalive = Keepalive::Unknown(why);
+        }
+    }
+    facts
+}
+
+fn show(v: Option<u64>) -> String {
+    v.map_or_else(|| "none".to_string(), |i| i.to_string())
+}
+
+/// What the builtin resolver found.
+struct Builtin {
+    effective: Effective,
+    interval_origin: Option<Origin>,
+    shadowed: Vec<Origin>,
+    depends_on_exec: Option<Origin>,
+    notes: Vec<String>,
+}
+
+fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<Builtin, String> {
+    let _ = (inv, env);
+    Err("builtin resolver not built yet".into())
+}
+
+/// Decodes the hook's stdin (all of it) into ref updates.
+pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, CheckError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| crate::plan::StdinError {
+        line: bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1,
+        reason: "not valid UTF-8".into(),
+    })?;
+    Ok(crate::plan::parse_updates(text)?)
+}
+
+/// A push the dry run builds: the current branch (or `refspecs`) to `remote`.
+pub fn plan_for_check(
+    cwd: &Path,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    refspecs: &[String],
+    stdin_updates: Option<Vec<RefUpdate>>,
+) -> Result<PushPlan, CheckError> {
+    let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
+    let remote = match remote {
+        Some(r) => r.to_string(),
+        None => branch
+            .as_deref()
+            .and_then(|b| {
+                cfg.get(&format!("branch.{b}.pushremote"))
+                    .or_else(|| cfg.get("remote.pushdefault"))
+                    .or_else(|| cfg.get(&format!("branch.{b}.remote")))
+            })
+            .unwrap_or("origin")
+            .to_string(),
+    };
+    let is_remote = cfg.get(&format!("remote.{remote}.url")).is_some()
+        || cfg.get(&format!("remote.{remote}.pushurl")).is_some();
+    let url = if is_remote {
+        git_out(cwd, &["remote", "get-url", "--push", &remote])?
+    } else if remote.contains(':') || remote.contains('/') {
+        remote.clone()
+    } else {
+        return Err(CheckError::Plan(format!(
+            "{remote:?} is neither a configured remote nor a URL"
+        )));
+    };
+    let updates = match stdin_updates {
+        Some(u) => u,
+        None => {
+            let specs: Vec<String> = if refspecs.is_empty() {
+                match &branch {
+                    Some(b) => vec![b.clone()],
+                    None => {
+                        return Err(CheckError::Plan(
+                            "HEAD is detached: name what to push (pushguard check <remote> <refspec>)"
+                                .into(),
+                        ));
+                    }
+                }
+            } else {
+                refspecs.to_vec()
+            };
+            let mut updates = Vec::new();
+            for spec in &specs {
+                updates.push(update_for_refspec(cwd, &remote, is_remote, spec)?);
+            }
+            updates
+        }
+    };
+    Ok(PushPlan {
+        remote,
+        url,
+        updates,
+    })
+}
+
+fn update_for_refspec(
+    cwd: &Path,
+    remote: &str,
+    is_remote: bool,
+    spec: &str,
+) -> Result<RefUpdate, CheckError> {
+    let spec = spec.strip_prefix('+').unwrap_or(spec);
+    let (src, dst) = match spec.split_once(':') {
+        Some((s, d)) => (s, Some(d)),
+        None => (spec, None),
+    };
+    if src.is_empty() {
+        let dst = dst.unwrap_or_default();
+        return Ok(RefUpdate {
+            local_ref: "(delete)".into(),
+            local_oid: None,
+            remote_ref: full_ref(cwd, dst).unwrap_or_else(|| format!("refs/heads/{dst}")),
+            remote_oid: None,
+        });
+    }
+    let local_oid = git_out(cwd, &["rev-parse", "--verify", "--end-of-options", src])
+        .map_err(|_| CheckError::Plan(format!("{src:?} is not a ref or commit here")))?;
+    let src_full = full_ref(cwd, src);
+    let remote_ref = match (dst, &src_full) {
+        (Some(d), _) if d.starts_with("refs/") => d.to_string(),
+        (Some(d), Some(s)) if s.starts_with("refs/tags/") => format!("refs/tags/{d}"),
+        (Some(d), _) => format!("refs/heads/{d}"),
+        (None, Some(s)) => s.clone(),
+        (None, None) => {
+            return Err(CheckError::Plan(format!(
+                "{src:?} is not a ref: give a destination ({src}:<branch>)"
+            )));
+        }
+    };
+    // Best local knowledge of what the remote has: its tracking ref.
+    let remote_oid = remote_ref
+        .strip_prefix("refs/heads/")
+        .filter(|_| is_remote)
+        .and_then(|b| {
+            git_out(
+                cwd,
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "-q",
+                    &format!("refs/remotes/{remote}/{b}"),
+                ],
+            )
+            .ok()
+        });
+    Ok(RefUpdate {
+        local_ref: src_full.unwrap_or_else(|| src.to_string()),
+        local_oid: Some(local_oid),
+        remote_ref,
+        remote_oid,
+    })
+}
+
+fn full_ref(cwd: &Path, name: &str) -> Option<String> {
+    git_out(
+        cwd,
+        &[
+            "rev-parse",
+            "--symbolic-full-name",
+            "--end-of-options",
+            name,
+        ],
+    )
+    .ok()
+    .filter(|s| s.starts_with("refs/"))
+}
+
+fn git_out(cwd: &Path, args: &[&str]) -> Result<String, git::GitError> {
+    let out = Command::new("git").args(args).current_dir(cwd).output()?;
+    if !out.status.success() {
+        return Err(git::GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The directory a command runs in (for tests and the CLI).
+pub fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}

@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod estimate;
+pub mod fix;
 pub mod git;
 pub mod install;
 pub mod plan;

@@ -1,3 +1,190 @@
 //! The `pushguard` binary: parses arguments and maps results to exit codes.
+//!
+//! Exit codes: 0 ok, warn or skip; 1 block; 2 bad usage; 3 could not check
+//! (in the hook only with `pushguard.strict`; otherwise the push goes on).
 
-fn main() {}
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pushguard::check::{self, CheckError, Env, Outcome};
+use pushguard::plan::PushPlan;
+use pushguard::policy::Verdict;
+use pushguard::report;
+
+const EXIT_BLOCK: u8 = 1;
+const EXIT_ERROR: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "pushguard",
+    version,
+    about = "Stops a large git push over SSH from dying on an idle timeout"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Git's pre-push hook: judge the push on stdin (also when run as `pre-push`).
+    PrePush {
+        /// The remote's name, or the URL as typed.
+        remote: String,
+        /// The URL git pushes to.
+        url: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Dry run: what would the hook say if you pushed now?
+    Check {
+        /// Remote name or URL (default: the current branch's push remote).
+        remote: Option<String>,
+        /// What to push (default: the current branch to its namesake).
+        refspecs: Vec<String>,
+        /// Read hook-format lines from stdin instead of refspecs.
+        #[arg(long)]
+        stdin: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+fn main() -> ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let invoked_as_hook = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|n| n == "pre-push");
+    if invoked_as_hook {
+        args.insert(1, "pre-push".into());
+    }
+    let cli = Cli::parse_from(args);
+    match cli.command {
+        Cmd::PrePush {
+            remote,
+            url,
+            format,
+        } => pre_push(remote, url, format),
+        Cmd::Check {
+            remote,
+            refspecs,
+            stdin,
+            format,
+        } => dry_run(remote, refspecs, stdin, format),
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>, CheckError> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(|e| CheckError::Plan(format!("cannot read stdin: {e}")))?;
+    Ok(buf)
+}
+
+fn emit(text: &str, to_stderr: bool) {
+    // A closed pipe is not worth a panic.
+    let _ = if to_stderr {
+        std::io::stderr().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().write_all(text.as_bytes())
+    };
+}
+
+fn json_text(o: &Outcome) -> String {
+    format!("{:#}\n", report::json(o))
+}
+
+fn verdict_code(v: Verdict) -> ExitCode {
+    match v {
+        Verdict::Block => ExitCode::from(EXIT_BLOCK),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn pre_push(remote: String, url: String, format: Format) -> ExitCode {
+    let env = Env::current();
+    let cwd = check::current_dir();
+    // Read all of stdin first, whatever happens next: git expects it consumed.
+    let stdin = read_stdin();
+    let (cfg, settings) = match check::settings(&cwd, &env) {
+        Ok(v) => v,
+        Err(e) => return hook_error(&e, false),
+    };
+    let strict = settings.strict;
+    let outcome = stdin
+        .and_then(|b| check::read_updates(&b))
+        .and_then(|updates| {
+            let plan = PushPlan {
+                remote,
+                url,
+                updates,
+            };
+            check::judge(&cwd, &cfg, settings, plan, &env)
+        });
+    match outcome {
+        Ok(o) => {
+            match format {
+                Format::Text => emit(&report::hook_text(&o), true),
+                Format::Json => emit(&json_text(&o), false),
+            }
+            verdict_code(o.decision.verdict)
+        }
+        Err(e) => hook_error(&e, strict),
+    }
+}
+
+fn hook_error(e: &CheckError, strict: bool) -> ExitCode {
+    if strict {
+        emit(
+            &format!(
+                "pushguard: cannot check this push: {e}; stopping it (pushguard.strict is on)\n"
+            ),
+            true,
+        );
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        emit(
+            &format!("pushguard: cannot check this push: {e}; letting it go on\n"),
+            true,
+        );
+        ExitCode::SUCCESS
+    }
+}
+
+fn dry_run(remote: Option<String>, refspecs: Vec<String>, stdin: bool, format: Format) -> ExitCode {
+    let env = Env::current();
+    let cwd = check::current_dir();
+    let run = || -> Result<Outcome, CheckError> {
+        let (cfg, settings) = check::settings(&cwd, &env)?;
+        let updates = match stdin {
+            true => Some(check::read_updates(&read_stdin()?)?),
+            false => None,
+        };
+        let plan = check::plan_for_check(&cwd, &cfg, remote.as_deref(), &refspecs, updates)?;
+        check::judge(&cwd, &cfg, settings, plan, &env)
+    };
+    match run() {
+        Ok(o) => {
+            match format {
+                Format::Text => emit(&report::check_text(&o), false),
+                Format::Json => emit(&json_text(&o), false),
+            }
+            verdict_code(o.decision.verdict)
+        }
+        Err(e) => {
+            emit(&format!("pushguard: cannot check: {e}\n"), true);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

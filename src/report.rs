@@ -1,1 +1,305 @@
-//! Renders a verdict as text for people or JSON for scripts.
+//! Renders an outcome as text for people or JSON for scripts. Computes
+//! nothing: every fact comes from `check::Outcome`.
+
+use serde_json::{Value as Json, json};
+
+use crate::check::{Outcome, SshFacts};
+use crate::estimate::Count;
+use crate::fix::{self, Suggestion};
+use crate::policy::{Keepalive, Verdict};
+use crate::ssh::Origin;
+
+/// Formats a number with thousands separators (`22,632`).
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte size for people (`~72 MB`).
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 || v >= 10.0 {
+        format!("~{v:.0} {}", UNITS[u])
+    } else {
+        format!("~{v:.1} {}", UNITS[u])
+    }
+}
+
+fn count_text(c: Count, upper: Option<u64>) -> String {
+    match (c, upper) {
+        (Count::Exact(n), _) => thousands(n),
+        (Count::AtLeast(n), Some(u)) if u > n => {
+            format!("between {} and ~{}", thousands(n), thousands(u))
+        }
+        (Count::AtLeast(n), _) => format!("at least {}", thousands(n)),
+    }
+}
+
+fn origin_text(o: &Origin) -> String {
+    match o {
+        Origin::Default => "ssh's default (not set anywhere)".into(),
+        Origin::CommandLine => "the ssh command line".into(),
+        Origin::Unknown => "ssh -G (origin unknown)".into(),
+        Origin::File { .. } => o.to_string(),
+    }
+}
+
+fn keepalive_text(ssh: &SshFacts) -> String {
+    match &ssh.keepalive {
+        Keepalive::Interval(i) => {
+            let what = if *i == 0 {
+                "ServerAliveInterval 0 (off)".to_string()
+            } else {
+                format!("ServerAliveInterval {i} s")
+            };
+            match &ssh.interval_origin {
+                Some(o) => format!("{what}, from {}", origin_text(o)),
+                None => what,
+            }
+        }
+        Keepalive::Unknown(why) => format!("cannot tell: {why}"),
+    }
+}
+
+/// The fix for a warned or blocked push, if the push is over ssh.
+pub fn suggestion(o: &Outcome) -> Option<Suggestion> {
+    let ssh = o.ssh.as_ref().filter(|_| o.decision.needs_fix)?;
+    Some(fix::suggest(
+        &ssh.invocation,
+        &ssh.host,
+        o.settings.idle_timeout,
+        ssh.interval_origin.as_ref(),
+    ))
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}\n")).collect()
+}
+
+fn objects_line(o: &Outcome) -> Option<String> {
+    let e = o.estimate.as_ref()?;
+    let mut s = count_text(e.objects, e.upper_bound);
+    if let Some(b) = e.bytes {
+        s.push_str(&format!(", {}", human_bytes(b)));
+    }
+    Some(s)
+}
+
+fn host_line(ssh: &SshFacts) -> String {
+    let mut s = ssh.host.clone();
+    if let Some(eff) = &ssh.effective {
+        let get = |k: &str| eff.get(k).map(|v| v.value.clone());
+        let mut parts = Vec::new();
+        if let Some(h) = get("hostname").filter(|h| *h != ssh.host) {
+            parts.push(format!("hostname {h}"));
+        }
+        if let Some(p) = get("port") {
+            parts.push(format!("port {p}"));
+        }
+        if let Some(u) = get("user") {
+            parts.push(format!("user {u}"));
+        }
+        if !parts.is_empty() {
+            s.push_str(&format!(" ({})", parts.join(", ")));
+        }
+    }
+    s
+}
+
+/// The hook's message: empty for ok and skip, the full story for warn and block.
+pub fn hook_text(o: &Outcome) -> String {
+    match o.decision.verdict {
+        Verdict::Ok | Verdict::Skip => String::new(),
+        Verdict::Warn | Verdict::Block => story(o),
+    }
+}
+
+fn story(o: &Outcome) -> String {
+    let mut t = String::new();
+    let head = match o.decision.verdict {
+        Verdict::Block => "pushguard: push stopped",
+        _ => "pushguard: warning (the push goes on)",
+    };
+    t.push_str(&format!("{head}: {}.\n", o.decision.reasons.join("; ")));
+    if let Some(ssh) = &o.ssh {
+        t.push_str(&format!("  host       {}\n", host_line(ssh)));
+    }
+    if let Some(obj) = objects_line(o) {
+        t.push_str(&format!("  objects    {obj}\n"));
+    }
+    if let Some(ssh) = &o.ssh {
+        t.push_str(&format!("  keepalive  {}\n", keepalive_text(ssh)));
+        for n in &ssh.notes {
+            t.push_str(&format!("  note       {n}\n"));
+        }
+    }
+    t.push_str(&format!(
+        "Why: the server ends an SSH session after {} s without traffic (pushguard.idleTimeout).\n     While it stores a large push the session is silent, and the push dies with\n     \"fatal: The remote end hung up unexpectedly\".\n",
+        o.settings.idle_timeout
+    ));
+    if let Some(s) = suggestion(o) {
+        match &s.blocker {
+            Some(at) => t.push_str(&format!(
+                "Fix: the value above wins at {at} (ssh keeps the first value it reads).\n     Change it there, or add these lines above it:\n"
+            )),
+            None => t.push_str(
+                "Fix: add these lines at the top of ~/.ssh/config (ssh keeps the first value it reads):\n",
+            ),
+        }
+        t.push_str(&indent(&s.ssh_config, "         "));
+        t.push_str("     or, for this push only:\n");
+        t.push_str(&format!("         {}\n", s.one_off));
+    }
+    t.push_str("Bypass once: PUSHGUARD_SKIP=1 git push   (or: git push --no-verify)\n");
+    t
+}
+
+/// The dry run's report: every fact found, then the verdict.
+pub fn check_text(o: &Outcome) -> String {
+    let mut t = String::new();
+    t.push_str(&format!("verdict    {}\n", o.decision.verdict.as_str()));
+    t.push_str(&format!("remote     {} ({})\n", o.plan.remote, o.plan.url));
+    for u in &o.plan.updates {
+        let local = u
+            .local_oid
+            .as_deref()
+            .map_or("(delete)", |s| &s[..s.len().min(12)]);
+        t.push_str(&format!(
+            "update     {} {} -> {}\n",
+            u.local_ref, local, u.remote_ref
+        ));
+    }
+    if let Some(kind) = &o.transport {
+        t.push_str(&format!("transport  {kind}\n"));
+    }
+    if let Some(obj) = objects_line(o) {
+        t.push_str(&format!("objects    {obj}\n"));
+    }
+    for n in o.estimate.iter().flat_map(|e| &e.notes) {
+        t.push_str(&format!("note       {n}\n"));
+    }
+    if let Some(ssh) = &o.ssh {
+        t.push_str(&format!(
+            "ssh        {}\n",
+            ssh.invocation.push_argv().join(" ")
+        ));
+        t.push_str(&format!("host       {}\n", host_line(ssh)));
+        t.push_str(&format!("keepalive  {}\n", keepalive_text(ssh)));
+        for s in &ssh.shadowed {
+            t.push_str(&format!(
+                "shadowed   ServerAliveInterval at {s} (lost to the value above)\n"
+            ));
+        }
+        for n in &ssh.notes {
+            t.push_str(&format!("note       {n}\n"));
+        }
+    }
+    if let Some(why) = &o.ssh_skipped {
+        t.push_str(&format!("ssh        not resolved: {why}\n"));
+    }
+    for r in &o.decision.reasons {
+        t.push_str(&format!("reason     {r}\n"));
+    }
+    if matches!(o.decision.verdict, Verdict::Warn | Verdict::Block) {
+        t.push('\n');
+        t.push_str(&story(o));
+    }
+    t
+}
+
+fn origin_json(o: &Origin) -> Json {
+    match o {
+        Origin::File { path, line } => json!({"file": path.display().to_string(), "line": line}),
+        Origin::CommandLine => json!("command line"),
+        Origin::Default => json!("default"),
+        Origin::Unknown => Json::Null,
+    }
+}
+
+/// The outcome as JSON (see docs/json.md).
+pub fn json(o: &Outcome) -> Json {
+    let objects = o.estimate.as_ref().map(|e| {
+        json!({
+            "count": e.objects.value(),
+            "exact": e.objects.is_exact(),
+            "upper_bound": e.upper_bound,
+            "bytes": e.bytes,
+            "bytes_human": e.bytes.map(human_bytes),
+            "notes": e.notes,
+        })
+    });
+    let ssh = o.ssh.as_ref().map(|s| {
+        let eff = |k: &str| s.effective.as_ref().and_then(|e| e.get(k)).map(|v| v.value.clone());
+        json!({
+            "host": s.host,
+            "hostname": eff("hostname"),
+            "user": eff("user"),
+            "port": eff("port").and_then(|p| p.parse::<u64>().ok()),
+            "command": s.invocation.command,
+            "argv": s.invocation.push_argv(),
+            "variant": format!("{:?}", s.invocation.variant).to_ascii_lowercase(),
+            "resolver": s.resolver,
+            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) => Some(i), Keepalive::Unknown(_) => None },
+            "serveraliveinterval_origin": s.interval_origin.as_ref().map(origin_json),
+            "serveralivecountmax": eff("serveralivecountmax").and_then(|v| v.parse::<u64>().ok()),
+            "tcpkeepalive": eff("tcpkeepalive").map(|v| v == "yes"),
+            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), Keepalive::Interval(_) => None },
+            "shadowed": s.shadowed.iter().map(origin_json).collect::<Vec<_>>(),
+            "notes": s.notes,
+            "skipped": Json::Null,
+        })
+    });
+    let ssh = match (ssh, &o.ssh_skipped) {
+        (Some(s), _) => s,
+        (None, Some(why)) => {
+            json!({"host": Json::Null, "serveraliveinterval": Json::Null, "skipped": why})
+        }
+        (None, None) => Json::Null,
+    };
+    let fix = suggestion(o).map(|s| {
+        json!({
+            "ssh_config": s.ssh_config,
+            "one_off": s.one_off,
+            "blocked_by": s.blocker.as_ref().map(origin_json),
+        })
+    });
+    json!({
+        "verdict": o.decision.verdict,
+        "remote": o.plan.remote,
+        "url": o.plan.url,
+        "transport": o.transport,
+        "objects": objects,
+        "ssh": ssh,
+        "idle_timeout": o.settings.idle_timeout,
+        "reasons": o.decision.reasons,
+        "fix": fix,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(22632), "22,632");
+        assert_eq!(thousands(100), "100");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(human_bytes(72_300_000), "~72 MB");
+        assert_eq!(human_bytes(1_500), "~1.5 kB");
+        assert_eq!(human_bytes(12), "~12 B");
+    }
+}
