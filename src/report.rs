@@ -133,7 +133,19 @@ fn story(o: &Outcome) -> String {
         Verdict::Block => "pushguard: push stopped",
         _ => "pushguard: warning (the push goes on)",
     };
-    t.push_str(&format!("{head}: {}.\n", o.decision.reasons.join("; ")));
+    let why = match o.ssh.as_ref().map(|s| &s.keepalive) {
+        Some(Keepalive::Interval(0)) => "ssh sends no keepalive".to_string(),
+        Some(Keepalive::Interval(i)) => format!(
+            "ssh's keepalive (every {i} s) is not below the server's idle timeout ({} s)",
+            o.settings.idle_timeout
+        ),
+        Some(Keepalive::Unknown(_)) | None => {
+            "pushguard cannot tell whether ssh sends keepalives".to_string()
+        }
+    };
+    t.push_str(&format!(
+        "{head}: this push is large and {why}, so the server may cut it off.\n"
+    ));
     if let Some(ssh) = &o.ssh {
         t.push_str(&format!("  host       {}\n", host_line(ssh)));
     }
@@ -301,5 +313,107 @@ mod tests {
         assert_eq!(human_bytes(72_300_000), "~72 MB");
         assert_eq!(human_bytes(1_500), "~1.5 kB");
         assert_eq!(human_bytes(12), "~12 B");
+    }
+}
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+    use crate::check::{Outcome, SshFacts};
+    use crate::estimate::Estimate;
+    use crate::git::{SshInvocation, SshSource, Variant};
+    use crate::plan::{PushPlan, RefUpdate};
+    use crate::policy::{Facts, Settings, decide};
+    use crate::ssh::{Effective, Origin};
+
+    fn outcome(objects: Count, keepalive: Keepalive, origin: Option<Origin>) -> Outcome {
+        let settings = Settings::default();
+        let est = Estimate {
+            objects,
+            upper_bound: Some(186_700),
+            bytes: Some(72_300_000),
+            notes: vec![],
+        };
+        let decision = decide(
+            &settings,
+            &Facts::Ssh {
+                objects,
+                bytes: est.bytes,
+                keepalive: Some(keepalive.clone()),
+            },
+        );
+        let effective = Effective::from_dump(
+            "hostname bitbucket.example.com\nuser git\nport 7999\nserveraliveinterval 0\nserveralivecountmax 3\ntcpkeepalive yes\n",
+        );
+        Outcome {
+            plan: PushPlan {
+                remote: "origin".into(),
+                url: "ssh://git@bitbucket.example.com:7999/proj/repo.git".into(),
+                updates: vec![RefUpdate {
+                    local_ref: "refs/heads/main".into(),
+                    local_oid: Some("1".repeat(40)),
+                    remote_ref: "refs/heads/main".into(),
+                    remote_oid: None,
+                }],
+            },
+            settings,
+            transport: Some("ssh".into()),
+            estimate: Some(est),
+            ssh: Some(SshFacts {
+                invocation: SshInvocation {
+                    command: "ssh".into(),
+                    use_shell: false,
+                    source: SshSource::Default,
+                    variant: Variant::OpenSsh,
+                    options: vec!["-p".into(), "7999".into()],
+                    host_arg: "git@bitbucket.example.com".into(),
+                    remote_command: "git-receive-pack 'proj/repo.git'".into(),
+                },
+                host: "bitbucket.example.com".into(),
+                effective: Some(effective),
+                resolver: Some("ssh -G"),
+                keepalive,
+                interval_origin: origin,
+                shadowed: vec![],
+                notes: vec![],
+            }),
+            ssh_skipped: None,
+            decision,
+        }
+    }
+
+    #[test]
+    fn blocked_message() {
+        let o = outcome(Count::AtLeast(20_000), Keepalive::Interval(0), Some(Origin::Default));
+        insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn blocked_by_an_earlier_line() {
+        let o = outcome(
+            Count::AtLeast(20_000),
+            Keepalive::Interval(0),
+            Some(Origin::File {
+                path: "/home/dev/.ssh/config".into(),
+                line: 2,
+            }),
+        );
+        insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn warned_cannot_tell() {
+        let o = outcome(
+            Count::Exact(7_412),
+            Keepalive::Unknown("PuTTY tools do not read ~/.ssh/config".into()),
+            None,
+        );
+        insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn ok_is_silent_in_the_hook() {
+        let o = outcome(Count::Exact(12), Keepalive::Interval(0), None);
+        assert_eq!(hook_text(&o), "");
     }
 }
