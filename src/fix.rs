@@ -2,7 +2,7 @@
 //! `~/.ssh/config` and a one-off command that composes with the ssh command
 //! git already uses.
 
-use crate::git::{SshInvocation, SshSource};
+use crate::git::{SshInvocation, SshSource, Variant};
 use crate::policy::proposed_interval;
 use crate::ssh::Origin;
 
@@ -22,6 +22,8 @@ pub struct Suggestion {
     pub one_off: String,
     /// Where a losing line wins today, if known: the fix must go above it or change it.
     pub blocker: Option<Origin>,
+    /// True for PuTTY tools: the keepalive is a PuTTY session setting, not ssh_config.
+    pub putty: bool,
 }
 
 /// Quotes `s` for POSIX sh.
@@ -66,15 +68,21 @@ pub fn suggest(
             sh_quote(&format!("ssh {opts}"))
         ),
     };
+    // A winning line in a system file loses to the top of the user's file.
     let blocker = winning
-        .filter(|o| matches!(o, Origin::File { .. }))
+        .filter(|o| matches!(o, Origin::File { path, .. } if !path.starts_with("/etc")))
         .cloned();
+    let putty = matches!(
+        inv.variant,
+        Variant::Plink | Variant::Putty | Variant::TortoisePlink
+    );
     Suggestion {
         host: host.to_string(),
         interval,
         ssh_config,
         one_off,
         blocker,
+        putty,
     }
 }
 
@@ -89,7 +97,6 @@ fn command_word(inv: &SshInvocation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::Variant;
 
     fn inv(command: &str, source: SshSource) -> SshInvocation {
         SshInvocation {

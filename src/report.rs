@@ -162,7 +162,12 @@ fn story(o: &Outcome) -> String {
         "Why: the server ends an SSH session after {} s without traffic (pushguard.idleTimeout).\n     While it stores a large push the session is silent, and the push dies with\n     \"fatal: The remote end hung up unexpectedly\".\n",
         o.settings.idle_timeout
     ));
-    if let Some(s) = suggestion(o) {
+    if let Some(s) = suggestion(o).filter(|s| s.putty) {
+        t.push_str(&format!(
+            "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}\n     (PuTTY tools do not read ~/.ssh/config), then tell pushguard the push is safe:\n         git config pushguard.enabled false   (for this repository)\n",
+            s.host, s.interval
+        ));
+    } else if let Some(s) = suggestion(o) {
         match &s.blocker {
             Some(at) => t.push_str(&format!(
                 "Fix: the value above wins at {at} (ssh keeps the first value it reads).\n     Change it there, or add these lines above it:\n"
@@ -384,7 +389,11 @@ mod snapshots {
 
     #[test]
     fn blocked_message() {
-        let o = outcome(Count::AtLeast(20_000), Keepalive::Interval(0), Some(Origin::Default));
+        let o = outcome(
+            Count::AtLeast(20_000),
+            Keepalive::Interval(0),
+            Some(Origin::Default),
+        );
         insta::assert_snapshot!(hook_text(&o));
     }
 
@@ -408,6 +417,12 @@ mod snapshots {
             Keepalive::Unknown("PuTTY tools do not read ~/.ssh/config".into()),
             None,
         );
+        let mut o = o;
+        if let Some(ssh) = o.ssh.as_mut() {
+            ssh.invocation.variant = Variant::Plink;
+            ssh.invocation.command = "plink".into();
+            ssh.effective = None;
+        }
         insta::assert_snapshot!(hook_text(&o));
     }
 

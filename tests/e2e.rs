@@ -22,7 +22,9 @@ impl World {
             if std::env::var_os("CI").is_some() {
                 panic!("ssh is required in CI");
             }
-            eprintln!("!!! e2e: ssh (OpenSSH client) not installed: results will show 'cannot tell'");
+            eprintln!(
+                "!!! e2e: ssh (OpenSSH client) not installed: results will show 'cannot tell'"
+            );
         }
         let w = World {
             dir: tempfile::tempdir().unwrap(),
@@ -52,11 +54,18 @@ exec sh -c "$last"
         w.git(&["init", "-q", "-b", "main", "work"], ".");
         w.git(&["config", "user.name", "T"], "work");
         w.git(&["config", "user.email", "t@example.com"], "work");
-        let url = format!("ssh://git@bitbucket.example.com:7999{}", w.path("remote.git").display());
+        let url = format!(
+            "ssh://git@bitbucket.example.com:7999{}",
+            w.path("remote.git").display()
+        );
         w.git(&["remote", "add", "origin", &url], "work");
         // The hook is the real shim, pointed at the binary under test.
         let hooks = w.path("work/.git/hooks/pre-push");
-        fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-push"), &hooks).unwrap();
+        fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/pre-push"),
+            &hooks,
+        )
+        .unwrap();
         fs::set_permissions(&hooks, fs::Permissions::from_mode(0o755)).unwrap();
         w
     }
@@ -89,7 +98,11 @@ exec sh -c "$last"
 
     fn git(&self, args: &[&str], cwd: &str) -> String {
         let out = self.cmd("git", args, cwd).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
@@ -121,11 +134,15 @@ exec sh -c "$last"
     }
 
     fn remote_has_main(&self) -> bool {
-        self.cmd("git", &["rev-parse", "-q", "--verify", "refs/heads/main"], "remote.git")
-            .output()
-            .unwrap()
-            .status
-            .success()
+        self.cmd(
+            "git",
+            &["rev-parse", "-q", "--verify", "refs/heads/main"],
+            "remote.git",
+        )
+        .output()
+        .unwrap()
+        .status
+        .success()
     }
 }
 
@@ -166,7 +183,12 @@ fn small_push_goes_through_silently() {
 fn large_push_without_keepalive_is_blocked_with_the_fix() {
     let w = World::new();
     w.commits(4);
-    let out = w.push(&["-c", "pushguard.blockObjects=6", "-c", "pushguard.warnObjects=3"]);
+    let out = w.push(&[
+        "-c",
+        "pushguard.blockObjects=6",
+        "-c",
+        "pushguard.warnObjects=3",
+    ]);
     let err = stderr(&out);
     assert!(!out.status.success(), "push should be blocked: {err}");
     assert!(err.contains("pushguard: push stopped"), "{err}");
@@ -186,7 +208,12 @@ fn keepalive_in_config_lets_large_push_through() {
     )
     .unwrap();
     w.commits(4);
-    let out = w.push(&["-c", "pushguard.blockObjects=6", "-c", "pushguard.warnObjects=3"]);
+    let out = w.push(&[
+        "-c",
+        "pushguard.blockObjects=6",
+        "-c",
+        "pushguard.warnObjects=3",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(w.remote_has_main());
 }
@@ -229,12 +256,28 @@ fn keepalive_not_below_idle_timeout_is_blocked() {
 fn bypass_and_disable() {
     let w = World::new();
     w.commits(4);
-    let mut c = w.cmd("git", &["-c", "pushguard.blockObjects=6", "push", "-q", "origin", "main"], "work");
+    let mut c = w.cmd(
+        "git",
+        &[
+            "-c",
+            "pushguard.blockObjects=6",
+            "push",
+            "-q",
+            "origin",
+            "main",
+        ],
+        "work",
+    );
     c.env("PUSHGUARD_SKIP", "1");
     let out = c.output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     w.commits(4);
-    let out = w.push(&["-c", "pushguard.blockObjects=6", "-c", "pushguard.enabled=false"]);
+    let out = w.push(&[
+        "-c",
+        "pushguard.blockObjects=6",
+        "-c",
+        "pushguard.enabled=false",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -244,7 +287,11 @@ fn warn_lets_push_go_on() {
     w.commits(4);
     let out = w.push(&["-c", "pushguard.warnObjects=6"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("pushguard: warning"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pushguard: warning"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -256,7 +303,10 @@ fn push_argv_is_what_git_ran() {
     let log = fs::read_to_string(w.path("ssh.log")).unwrap();
     // The last logged call is git's own push connection.
     let calls: Vec<&str> = log.split("--\n").filter(|c| !c.is_empty()).collect();
-    let push_call = calls.iter().find(|c| c.contains("git-receive-pack")).unwrap();
+    let push_call = calls
+        .iter()
+        .find(|c| c.contains("git-receive-pack"))
+        .unwrap();
     let expected = format!(
         "-F\n{}\n-p\n7999\ngit@bitbucket.example.com\ngit-receive-pack '{}'\n",
         w.path("ssh_config").display(),
@@ -286,7 +336,10 @@ fn check_json_has_documented_fields() {
 fn not_ssh_is_skipped() {
     let w = World::new();
     w.commits(1);
-    w.git(&["remote", "set-url", "origin", "https://example.com/r.git"], "work");
+    w.git(
+        &["remote", "set-url", "origin", "https://example.com/r.git"],
+        "work",
+    );
     let (v, code) = w.check_json(&[]);
     assert_eq!(code, 0);
     assert_eq!(v["verdict"], "skip");
@@ -314,9 +367,18 @@ fn corrupt_stdin_lets_push_go_on_or_blocks_when_strict() {
         if strict {
             c.env("GIT_CONFIG_PARAMETERS", "'pushguard.strict'='true'");
         }
-        let mut child = c.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = c
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(b"not a ref line\n").unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"not a ref line\n")
+            .unwrap();
         child.wait_with_output().unwrap()
     };
     let out = run(false);
@@ -334,7 +396,11 @@ fn invoked_as_pre_push() {
     let link = w.path("bin/pre-push");
     std::os::unix::fs::symlink(BIN, &link).unwrap();
     let out = w
-        .cmd(link.to_str().unwrap(), &["origin", "https://example.com/x"], "work")
+        .cmd(
+            link.to_str().unwrap(),
+            &["origin", "https://example.com/x"],
+            "work",
+        )
         .stdin(Stdio::null())
         .output()
         .unwrap();
