@@ -68,7 +68,7 @@ pub struct Estimate {
     pub bytes: Option<Bytes>,
     /// Caveats a user should know (upper bound only, no commit-graph…).
     pub notes: Vec<String>,
-    /// Whether the repository has a commit-graph (without one the walk costs 3-4x more).
+    /// Whether git will use a commit-graph (without one the walk costs 3-4x more).
     pub commit_graph: bool,
     /// Time spent in `git rev-list`; `None` when no walk was needed.
     pub walk_time: Option<Duration>,
@@ -203,7 +203,9 @@ pub fn estimate(
         }
     };
     boundary.extend(tracking.values().map(String::as_str));
-    let commit_graph = repo.has_commit_graph();
+    // git ignores an existing commit-graph when core.commitGraph is false.
+    let commit_graph =
+        repo.has_commit_graph() && cfg.get_bool("core.commitGraph") != Ok(Some(false));
     if tips.is_empty() {
         return Ok(Estimate {
             objects: Count::Exact(0),
