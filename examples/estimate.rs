@@ -1,0 +1,64 @@
+//! The hook's counting, alone, for the benchmark: discover the repository,
+//! read git config, bound by the pack indexes, and walk only when the bound
+//! is not below the warn threshold. Reads pre-push stdin, prints one line.
+//!
+//! Usage: `estimate <remote> [<warn> [<stop-at>]] < hook-stdin` in the worktree.
+//! `<remote>` `-` means a URL push with no remote name.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use pushguard::estimate::{Repo, estimate, quick_total};
+use pushguard::git::GitConfig;
+use pushguard::plan::parse_updates;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("estimate: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<String, Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let remote = args.first().map(String::as_str).filter(|r| *r != "-");
+    let warn: u64 = args.get(1).map_or(Ok(20_000), |a| a.parse())?;
+    let stop_at: u64 = args.get(2).map_or(Ok(warn), |a| a.parse())?;
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let updates = parse_updates(&input)?;
+    let cwd = std::env::current_dir()?;
+    let repo = Repo::discover(&cwd)?;
+    let cfg = GitConfig::read(&cwd)?;
+    let total = quick_total(&repo)?;
+    if total < warn {
+        return Ok(format!(
+            "small: at most {total} objects in the repository (no walk) in {:.2} ms",
+            started.elapsed().as_secs_f64() * 1e3
+        ));
+    }
+    let est = estimate(&repo, &cfg, remote, &updates, stop_at)?;
+    let bytes = est.bytes.map_or("?".to_string(), |b| b.to_string());
+    let upper = est
+        .upper_bound
+        .map_or(String::new(), |u| format!(" (at most ~{u})"));
+    Ok(format!(
+        "objects: {}{upper}, bytes: {bytes}, commit-graph: {}, walk {:.2} ms, total {:.2} ms{}",
+        est.objects,
+        est.commit_graph,
+        est.walk_time.map_or(0.0, |d| d.as_secs_f64() * 1e3),
+        started.elapsed().as_secs_f64() * 1e3,
+        est.notes
+            .iter()
+            .map(|n| format!("; {n}"))
+            .collect::<String>()
+    ))
+}

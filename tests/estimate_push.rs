@@ -1,0 +1,273 @@
+//! The estimate against the oracle: for every push shape, the exact count
+//! must equal the `Total N` that a real `git push` prints right after.
+//!
+//! Each push runs twice: first a capturing pre-push hook records git's real
+//! stdin and refuses (so nothing moves), the estimate runs on that stdin,
+//! then the same push runs for real and its `Total` is compared.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pushguard::estimate::{Count, Repo, estimate, quick_total};
+use pushguard::git::GitConfig;
+use pushguard::plan::parse_updates;
+
+const HOOK: &str = "#!/bin/sh\n\
+if [ -n \"$CAPTURE\" ]; then printf '%s\\n' \"$1\" > \"$CAPTURE.remote\"; cat > \"$CAPTURE\"; exit 1; fi\n\
+cat >/dev/null\nexit 0\n";
+
+fn run(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .envs(envs.iter().copied())
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .unwrap()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args, &[]);
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Writes `n` files under a few directories and commits them.
+fn commit_files(dir: &Path, tag: &str, n: usize) {
+    for i in 0..n {
+        let sub = dir.join(format!("d{}/e{}", i % 3, i % 2));
+        fs::create_dir_all(&sub).unwrap();
+        fs::write(sub.join(format!("{tag}-{i}.txt")), format!("{tag} {i}\n")).unwrap();
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", tag]);
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    work: PathBuf,
+}
+
+fn setup(format: &str) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let of = format!("--object-format={format}");
+    git(&root, &["init", "-q", "--bare", &of, "remote.git"]);
+    git(&root, &["init", "-q", &of, "-b", "main", "work"]);
+    let work = root.join("work");
+    git(&work, &["remote", "add", "origin", "../remote.git"]);
+    install_hook(&work);
+    Setup {
+        _tmp: tmp,
+        root,
+        work,
+    }
+}
+
+fn install_hook(work: &Path) {
+    let hooks = work.join(".git/hooks");
+    fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("pre-push");
+    fs::write(&hook, HOOK).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// `Total N` from push stderr; 0 when git sent no pack.
+fn git_total(stderr: &str) -> u64 {
+    stderr
+        .split("Total ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Estimates the push `args` from git's real hook stdin, then pushes; returns (estimate, git's total).
+fn estimate_then_push(work: &Path, push_args: &[&str]) -> (Count, u64) {
+    let capture = work.join("..").join("capture");
+    let _ = fs::remove_file(&capture);
+    let mut args = vec!["push", "--progress"];
+    args.extend_from_slice(push_args);
+    let dry = run(work, &args, &[("CAPTURE", capture.to_str().unwrap())]);
+    let stdin = fs::read_to_string(&capture).unwrap_or_default();
+    if !stdin.is_empty() {
+        assert!(!dry.status.success(), "capturing hook must stop the push");
+    }
+    let remote = fs::read_to_string(capture.with_extension("remote")).unwrap_or_default();
+    let updates = parse_updates(&stdin).unwrap();
+    let repo = Repo::discover(work).unwrap();
+    let cfg = GitConfig::read(work).unwrap();
+    let est = estimate(&repo, &cfg, Some(remote.trim()), &updates, 1_000_000).unwrap();
+    let real = run(work, &args, &[]);
+    assert!(real.status.success(), "push {args:?}: {real:?}");
+    let stderr = String::from_utf8_lossy(&real.stderr).to_string();
+    let total = git_total(&stderr);
+    assert!(
+        est.objects.value() <= quick_total(&repo).unwrap(),
+        "upper bound broken"
+    );
+    (est.objects, total)
+}
+
+fn assert_exact(work: &Path, what: &str, push_args: &[&str]) -> u64 {
+    let (count, total) = estimate_then_push(work, push_args);
+    assert_eq!(
+        count,
+        Count::Exact(total),
+        "{what}: estimate vs git's Total"
+    );
+    total
+}
+
+fn all_shapes(format: &str) {
+    let s = setup(format);
+    let w = &s.work;
+    commit_files(w, "a", 7);
+    commit_files(w, "b", 3);
+    assert!(assert_exact(w, "empty remote", &["origin", "main"]) > 0);
+    git(w, &["checkout", "-q", "-b", "feature"]);
+    commit_files(w, "f", 4);
+    assert!(assert_exact(w, "new branch", &["origin", "feature"]) > 0);
+    git(w, &["checkout", "-q", "main"]);
+    commit_files(w, "c", 5);
+    commit_files(w, "d", 2);
+    assert!(assert_exact(w, "fast-forward", &["origin", "main"]) > 0);
+    git(w, &["reset", "-q", "--hard", "HEAD~2"]);
+    commit_files(w, "e", 3);
+    assert!(assert_exact(w, "force push", &["-f", "origin", "main"]) > 0);
+    git(w, &["tag", "light"]);
+    git(w, &["tag", "-a", "-m", "annotated", "v1", "HEAD~1"]);
+    assert_eq!(assert_exact(w, "lightweight tag", &["origin", "light"]), 0);
+    assert_eq!(assert_exact(w, "annotated tag", &["origin", "v1"]), 1);
+    git(w, &["checkout", "-q", "-b", "two"]);
+    commit_files(w, "t", 2);
+    git(w, &["checkout", "-q", "main"]);
+    commit_files(w, "g", 2);
+    git(w, &["tag", "-a", "-m", "second", "v2"]);
+    assert!(assert_exact(w, "several refs", &["origin", "main", "two", "v2"]) > 3);
+    assert_eq!(
+        assert_exact(w, "deletions only", &["origin", ":two", ":light"]),
+        0
+    );
+    assert_eq!(assert_exact(w, "nothing to push", &["origin", "main"]), 0);
+    stale_tracking_ref(format);
+}
+
+/// Someone else force-pushes main; our tracking ref still shows the old tip,
+/// and stdin (the remote's real tip, which we lack) contradicts it.
+fn stale_tracking_ref(format: &str) {
+    let s = setup(format);
+    let w = &s.work;
+    for i in 0..4 {
+        commit_files(w, &format!("s{i}"), 3);
+    }
+    git(w, &["push", "-q", "origin", "main"]);
+    git(
+        &s.root,
+        &["clone", "-q", "-b", "main", "remote.git", "other"],
+    );
+    let other = s.root.join("other");
+    git(&other, &["reset", "-q", "--hard", "HEAD~3"]);
+    commit_files(&other, "o", 6);
+    git(&other, &["push", "-q", "-f", "origin", "main"]);
+    commit_files(w, "h", 2);
+    let (count, total) = estimate_then_push(w, &["-f", "origin", "main"]);
+    assert_eq!(count, Count::Exact(total), "stale tracking ref");
+    // Trusting the stale ref would have counted only the last commit.
+    assert!(total > 10, "{total}");
+}
+
+#[test]
+fn exact_count_equals_git_total_sha1() {
+    all_shapes("sha1");
+}
+
+#[test]
+fn exact_count_equals_git_total_sha256() {
+    all_shapes("sha256");
+}
+
+#[test]
+fn shallow_clone_push() {
+    let s = setup("sha1");
+    for i in 0..4 {
+        commit_files(&s.work, &format!("s{i}"), 3);
+    }
+    git(&s.work, &["push", "-q", "origin", "main"]);
+    let url = format!("file://{}", s.root.join("remote.git").display());
+    git(
+        &s.root,
+        &["clone", "-q", "-b", "main", "--depth", "1", &url, "shallow"],
+    );
+    let sh = s.root.join("shallow");
+    assert!(sh.join(".git/shallow").is_file());
+    install_hook(&sh);
+    commit_files(&sh, "x", 4);
+    assert!(assert_exact(&sh, "shallow fast-forward", &["origin", "main"]) > 0);
+    git(&sh, &["checkout", "-q", "-b", "br"]);
+    commit_files(&sh, "y", 2);
+    assert!(assert_exact(&sh, "shallow new branch", &["origin", "br"]) > 0);
+}
+
+#[test]
+fn stops_early_and_bounds_with_indexes() {
+    let s = setup("sha1");
+    for i in 0..5 {
+        commit_files(&s.work, &format!("m{i}"), 10);
+    }
+    git(&s.work, &["repack", "-adq"]);
+    let head = git(&s.work, &["rev-parse", "HEAD"]);
+    let zero = "0".repeat(40);
+    let stdin = format!("refs/heads/main {head} refs/heads/main {zero}\n");
+    let updates = parse_updates(&stdin).unwrap();
+    let repo = Repo::discover(&s.work).unwrap();
+    let cfg = GitConfig::read(&s.work).unwrap();
+    let full = estimate(&repo, &cfg, Some("origin"), &updates, u64::MAX).unwrap();
+    let Count::Exact(n) = full.objects else {
+        panic!("{full:?}")
+    };
+    assert_eq!(full.upper_bound, Some(quick_total(&repo).unwrap()));
+    let stopped = estimate(&repo, &cfg, Some("origin"), &updates, 20).unwrap();
+    assert!(
+        matches!(stopped.objects, Count::AtLeast(k) if (20..n).contains(&k)),
+        "{stopped:?}"
+    );
+    let bytes = stopped.bytes.unwrap();
+    assert!(bytes.at_least && bytes.value > 0, "{bytes:?}");
+    assert!(bytes.to_string().starts_with("at least ~"), "{bytes}");
+    let unknown = estimate(&repo, &cfg, None, &updates, u64::MAX).unwrap();
+    assert_eq!(unknown.objects, Count::Exact(n));
+    assert!(unknown.notes.iter().any(|n| n.contains("upper bound")));
+}
+
+#[test]
+fn missing_boundary_oid_is_ignored_and_bad_tip_is_an_error() {
+    let s = setup("sha1");
+    commit_files(&s.work, "a", 2);
+    let head = git(&s.work, &["rev-parse", "HEAD"]);
+    let missing = "1234567890".repeat(4);
+    let stdin = format!("refs/heads/main {head} refs/heads/main {missing}\n");
+    let repo = Repo::discover(&s.work).unwrap();
+    let cfg = GitConfig::read(&s.work).unwrap();
+    let est = estimate(
+        &repo,
+        &cfg,
+        Some("origin"),
+        &parse_updates(&stdin).unwrap(),
+        100,
+    )
+    .unwrap();
+    assert!(est.objects.is_exact() && est.objects.value() > 0, "{est:?}");
+    assert!(est.walk_time.is_some());
+    let not_a_repo = tempfile::tempdir().unwrap();
+    assert!(Repo::discover(not_a_repo.path()).is_err());
+}
