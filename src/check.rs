@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::estimate::Estimate;
+use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
 use crate::plan::{PushPlan, RefUpdate};
-use crate::policy::{self, Decision, Facts, Keepalive, Settings};
+use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
 use crate::ssh::{Effective, Origin, probe};
 
 /// How long `ssh -G` may take before we give up on it.
@@ -64,7 +64,10 @@ pub enum CheckError {
     Url(#[from] git::UrlError),
     /// Counting objects failed.
     #[error("cannot count objects: {0}")]
-    Estimate(String),
+    Estimate(#[from] estimate::EstimateError),
+    /// A fact-finding thread died.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// The hook's stdin is not in git's format.
     #[error(transparent)]
     Stdin(#[from] crate::plan::StdinError),
@@ -166,7 +169,8 @@ pub fn judge(
     let invocation = git::ssh_invocation(&target, cfg, &|k| env.get(k), &receive_pack);
 
     // Cheap first: can the repository's own size prove the push small?
-    let quick = quick_estimate(cwd, &out.settings);
+    let repo = Repo::discover(cwd)?;
+    let quick = quick_estimate(&repo, &out.settings);
     if let Some(est) = quick {
         out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
         decide(&mut out, ssh_facts_of(&est, None));
@@ -177,7 +181,7 @@ pub fn judge(
     let (est, ssh) = std::thread::scope(|s| {
         let ssh = s.spawn(|| ssh_facts(&invocation, &out.settings, env));
         let est = full_estimate(
-            cwd,
+            &repo,
             cfg,
             remote.as_deref(),
             &out.plan.updates,
@@ -186,8 +190,9 @@ pub fn judge(
         (est, ssh.join())
     });
     let est = est?;
-    let ssh = ssh.map_err(|_| CheckError::Estimate("ssh resolution panicked".into()))?;
-    let small = policy::size_of(&out.settings, est.objects, est.bytes) == policy::Size::Small;
+    let ssh = ssh.map_err(|_| CheckError::Internal("ssh resolution failed"))?;
+    let bytes = est.bytes.map(|b| b.value);
+    let small = policy::size_of(&out.settings, est.objects, bytes) == Size::Small;
     if small {
         out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
         decide(&mut out, ssh_facts_of(&est, None));
@@ -202,7 +207,7 @@ pub fn judge(
 fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
     Facts::Ssh {
         objects: est.objects,
-        bytes: est.bytes,
+        bytes: est.bytes.map(|b| b.value),
         keepalive,
     }
 }
@@ -220,22 +225,39 @@ fn remote_name(cfg: &GitConfig, plan: &PushPlan) -> Option<String> {
     }
 }
 
-/// The estimate when the repository's total proves the push small.
-fn quick_estimate(cwd: &Path, s: &Settings) -> Option<Estimate> {
-    let _ = (cwd, s);
-    None
+/// The estimate when the repository's total proves the push small: no git
+/// process, only the pack index headers and the loose object directories.
+fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
+    let inv = Inventory::scan(repo).ok()?;
+    let total = inv.total();
+    let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
+    small.then(|| Estimate {
+        objects: Count::AtMost(total),
+        upper_bound: Some(total),
+        bytes: None,
+        notes: vec![format!(
+            "the whole repository holds {total} objects, below pushguard.warnObjects"
+        )],
+        commit_graph: repo.has_commit_graph(),
+        walk_time: None,
+    })
 }
 
 /// The object walk, stopped once the block threshold is crossed.
 fn full_estimate(
-    cwd: &Path,
+    repo: &Repo,
     cfg: &GitConfig,
     remote: Option<&str>,
     updates: &[RefUpdate],
     s: &Settings,
 ) -> Result<Estimate, CheckError> {
-    let _ = (cwd, cfg, remote, updates, s);
-    Err(CheckError::Estimate("not built yet".into()))
+    Ok(estimate::estimate(
+        repo,
+        cfg,
+        remote,
+        updates,
+        s.block_objects,
+    )?)
 }
 
 /// Resolves the keepalive for the ssh command git will run.

@@ -22,22 +22,6 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A byte size for people (`~72 MB`).
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 || v >= 10.0 {
-        format!("~{v:.0} {}", UNITS[u])
-    } else {
-        format!("~{v:.1} {}", UNITS[u])
-    }
-}
-
 fn count_text(c: Count, upper: Option<u64>) -> String {
     match (c, upper) {
         (Count::Exact(n), _) => thousands(n),
@@ -45,6 +29,7 @@ fn count_text(c: Count, upper: Option<u64>) -> String {
             format!("between {} and ~{}", thousands(n), thousands(u))
         }
         (Count::AtLeast(n), _) => format!("at least {}", thousands(n)),
+        (Count::AtMost(n), _) => format!("at most {} (the whole repository)", thousands(n)),
     }
 }
 
@@ -93,7 +78,7 @@ fn objects_line(o: &Outcome) -> Option<String> {
     let e = o.estimate.as_ref()?;
     let mut s = count_text(e.objects, e.upper_bound);
     if let Some(b) = e.bytes {
-        s.push_str(&format!(", {}", human_bytes(b)));
+        s.push_str(&format!(", {b}"));
     }
     Some(s)
 }
@@ -253,8 +238,8 @@ pub fn json(o: &Outcome) -> Json {
             "count": e.objects.value(),
             "exact": e.objects.is_exact(),
             "upper_bound": e.upper_bound,
-            "bytes": e.bytes,
-            "bytes_human": e.bytes.map(human_bytes),
+            "bytes": e.bytes.map(|b| b.value),
+            "bytes_human": e.bytes.map(|b| b.to_string()),
             "notes": e.notes,
         })
     });
@@ -315,9 +300,6 @@ mod tests {
         assert_eq!(thousands(22632), "22,632");
         assert_eq!(thousands(100), "100");
         assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(human_bytes(72_300_000), "~72 MB");
-        assert_eq!(human_bytes(1_500), "~1.5 kB");
-        assert_eq!(human_bytes(12), "~12 B");
     }
 }
 
@@ -325,7 +307,7 @@ mod tests {
 mod snapshots {
     use super::*;
     use crate::check::{Outcome, SshFacts};
-    use crate::estimate::Estimate;
+    use crate::estimate::{Bytes, Estimate};
     use crate::git::{SshInvocation, SshSource, Variant};
     use crate::plan::{PushPlan, RefUpdate};
     use crate::policy::{Facts, Settings, decide};
@@ -336,14 +318,19 @@ mod snapshots {
         let est = Estimate {
             objects,
             upper_bound: Some(186_700),
-            bytes: Some(72_300_000),
+            bytes: Some(Bytes {
+                value: 72_300_000,
+                at_least: !objects.is_exact(),
+            }),
             notes: vec![],
+            commit_graph: true,
+            walk_time: None,
         };
         let decision = decide(
             &settings,
             &Facts::Ssh {
                 objects,
-                bytes: est.bytes,
+                bytes: est.bytes.map(|b| b.value),
                 keepalive: Some(keepalive.clone()),
             },
         );

@@ -32,13 +32,15 @@ pub enum Count {
     Exact(u64),
     /// At least this many (counting stopped at the threshold).
     AtLeast(u64),
+    /// At most this many (the repository's own total: no walk was needed).
+    AtMost(u64),
 }
 
 impl Count {
     /// The number, exact or lower bound.
     pub fn value(self) -> u64 {
         match self {
-            Count::Exact(n) | Count::AtLeast(n) => n,
+            Count::Exact(n) | Count::AtLeast(n) | Count::AtMost(n) => n,
         }
     }
 
@@ -53,6 +55,7 @@ impl fmt::Display for Count {
         match self {
             Count::Exact(n) => write!(f, "{n}"),
             Count::AtLeast(n) => write!(f, "at least {n}"),
+            Count::AtMost(n) => write!(f, "at most {n}"),
         }
     }
 }
