@@ -375,7 +375,7 @@ const IPQOS: &[(&str, i64)] = &[
 ];
 
 const LOG_LEVELS: &[&str] = &[
-    "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3",
+    "SILENT", "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3",
 ];
 const LOG_FACILITIES: &[&str] = &[
     "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4",
@@ -727,7 +727,8 @@ impl Options {
                 let j =
                     parse_jump(v, use_it).ok_or_else(|| format!("Invalid ProxyJump \"{v}\""))?;
                 if use_it && let Some(j) = j {
-                    if j.host != "none" {
+                    // A literal `none` (port 0) does not touch ProxyCommand.
+                    if j.port != 0 {
                         self.scalar.insert(
                             ProxyCommand,
                             Slot {
@@ -758,7 +759,7 @@ impl Options {
                             arg.clone().unwrap_or_else(|| "<NONE>".into())
                         )
                     })?;
-                let name = if *name == "DEBUG1" { "DEBUG" } else { name };
+                let name = log_level_print(name);
                 self.set_first(op, name.to_string(), ctx);
             }
             SyslogFacility => {
@@ -1073,7 +1074,9 @@ impl Options {
                     return Err(format!("Invalid environment name {arg}."));
                 }
                 if op == ForwardAgent {
-                    let fresh = active && self.unset(ForwardAgent);
+                    // The socket path is first-wins on its own, even when
+                    // ForwardAgent already has a yes/no.
+                    let fresh = active && self.forward_agent_path.is_none();
                     self.set_first(op, "yes".into(), ctx);
                     if fresh {
                         self.forward_agent_path = Some(Slot {
@@ -1197,6 +1200,15 @@ impl Args {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(msg.to_string()),
         }
+    }
+}
+
+/// The name `ssh -G` prints for a log level.
+pub(crate) fn log_level_print(name: &str) -> &str {
+    match name {
+        "QUIET" => "SILENT",
+        "DEBUG1" => "DEBUG",
+        n => n,
     }
 }
 

@@ -467,6 +467,7 @@ fn resolve_once(
         userconf: true,
     };
     let mut family_forced: Option<&str> = None;
+    let mut verbose = false;
     let mut direct: Vec<(Op, String)> = Vec::new();
     for step in &req.steps {
         match step {
@@ -537,7 +538,24 @@ fn resolve_once(
                     direct.push((Op::ForkAfterAuthentication, "yes".into()));
                     direct.push((Op::StdinNull, "yes".into()));
                 }
-                ('q', _) => direct.push((Op::LogLevel, "QUIET".into())),
+                ('q', _) => direct.push((Op::LogLevel, "SILENT".into())),
+                ('v', _) => {
+                    const LEVELS: [&str; 8] = [
+                        "SILENT", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3",
+                    ];
+                    let cur = opts
+                        .get(Op::LogLevel)
+                        .and_then(|l| LEVELS.iter().position(|x| *x == l));
+                    let next = if !verbose {
+                        verbose = true;
+                        Some(5)
+                    } else {
+                        cur.map(|c| if c < 7 { c + 1 } else { c })
+                    };
+                    if let Some(n) = next {
+                        direct.push((Op::LogLevel, LEVELS[n].into()));
+                    }
+                }
                 ('M', _) => direct.push((Op::ControlMaster, "true".into())),
                 ('S', Some(p)) => direct.push((Op::ControlPath, p.clone())),
                 ('b', Some(p)) => direct.push((Op::BindAddress, p.clone())),
@@ -623,7 +641,23 @@ fn resolve_once(
     };
     run.read_all(req)?;
 
-    // Canonicalisation and HostName.
+    // Canonicalisation needs three options filled now, so the final pass
+    // can no longer change them.
+    for (op, def) in [
+        (Op::CanonicalizeMaxDots, "1"),
+        (Op::CanonicalizeFallbackLocal, "yes"),
+        (Op::CanonicalizeHostname, "false"),
+    ] {
+        if run.opts.unset(op) {
+            run.opts.scalar.insert(
+                op,
+                Slot {
+                    text: def.into(),
+                    origin: Origin::Default,
+                },
+            );
+        }
+    }
     let canon = run
         .opts
         .get(Op::CanonicalizeHostname)
@@ -1305,7 +1339,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     }
     if o.jump
         .as_ref()
-        .is_some_and(|(j, _)| j.host == "none" && j.user.is_none())
+        .is_some_and(|(j, _)| j.host == "none" && j.port == 0 && j.user.is_none())
     {
         o.jump = None;
     }
