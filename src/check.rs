@@ -13,7 +13,9 @@ use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
 use crate::plan::{PushPlan, RefUpdate};
 use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
-use crate::ssh::{Effective, Origin, probe};
+use crate::ssh::{
+    self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe,
+};
 
 /// How long `ssh -G` may take before we give up on it.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(3);
@@ -371,8 +373,44 @@ struct Builtin {
 }
 
 fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<Builtin, String> {
-    let _ = (inv, env);
-    Err("builtin resolver not built yet".into())
+    let words = if inv.use_shell {
+        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
+    } else {
+        vec![inv.command.clone()]
+    };
+    let mut notes = Vec::new();
+    let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
+    let is_ssh = Path::new(program)
+        .file_name()
+        .is_some_and(|n| n == "ssh" || n == "ssh.exe");
+    let mut args: Vec<String> = if is_ssh {
+        own_args.to_vec()
+    } else {
+        notes.push(format!(
+            "{program} is not ssh itself: the builtin resolver cannot see options it adds"
+        ));
+        Vec::new()
+    };
+    args.extend(inv.options.iter().cloned());
+    args.push(inv.host_arg.clone());
+    let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
+    let renv = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
+    Ok(Builtin {
+        interval_origin: r
+            .effective
+            .get("serveraliveinterval")
+            .map(|v| v.origin.clone()),
+        shadowed: r
+            .shadowed
+            .iter()
+            .filter(|s| s.key == "serveraliveinterval")
+            .map(|s| s.origin.clone())
+            .collect(),
+        depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
+        effective: r.effective,
+        notes,
+    })
 }
 
 /// Decodes the hook's stdin (all of it) into ref updates.

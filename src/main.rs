@@ -11,9 +11,12 @@ use pushguard::check::{self, CheckError, Env, Outcome};
 use pushguard::plan::PushPlan;
 use pushguard::policy::Verdict;
 use pushguard::report;
+use pushguard::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
 
 const EXIT_BLOCK: u8 = 1;
 const EXIT_ERROR: u8 = 3;
+/// `resolve` fails as ssh does on a config it rejects.
+const EXIT_SSH_CONFIG: u8 = 255;
 
 #[derive(Parser)]
 #[command(
@@ -57,6 +60,51 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Prints the effective ssh options for a destination, like `ssh -G`,
+    /// from pushguard's own resolver (options apply in argv order, as in ssh).
+    Resolve(ResolveArgs),
+}
+
+#[derive(clap::Args)]
+struct ResolveArgs {
+    /// Config file instead of the user and system files (`none`: no file).
+    #[arg(short = 'F')]
+    config: Option<String>,
+    /// An option line, as `ssh -o`.
+    #[arg(short = 'o')]
+    options: Vec<String>,
+    /// Port.
+    #[arg(short = 'p')]
+    port: Option<String>,
+    /// Login name.
+    #[arg(short = 'l')]
+    user: Option<String>,
+    /// Jump host(s).
+    #[arg(short = 'J')]
+    jump: Option<String>,
+    /// Identity file.
+    #[arg(short = 'i')]
+    identity: Vec<String>,
+    /// IPv4 only.
+    #[arg(short = '4')]
+    inet4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    inet6: bool,
+    /// Run `Match exec` commands (as ssh does) instead of treating them as unknown.
+    #[arg(long)]
+    exec: bool,
+    /// Show where every value came from, and the keepalive lines that lost.
+    #[arg(long)]
+    explain: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Which ssh build's defaults apply.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "debian", "openbsd"])]
+    flavour: String,
+    /// Destination: `[user@]host` or `ssh://[user@]host[:port]`.
+    destination: String,
 }
 
 fn main() -> ExitCode {
@@ -68,7 +116,7 @@ fn main() -> ExitCode {
     if invoked_as_hook {
         args.insert(1, "pre-push".into());
     }
-    let cli = Cli::parse_from(args);
+    let cli = Cli::parse_from(&args);
     match cli.command {
         Cmd::PrePush {
             remote,
@@ -81,6 +129,67 @@ fn main() -> ExitCode {
             stdin,
             format,
         } => dry_run(remote, refspecs, stdin, format),
+        Cmd::Resolve(a) => resolve(&a, &ssh_words(&args)),
+    }
+}
+
+/// The `resolve` arguments in argv order, without pushguard's own flags:
+/// ssh applies command-line options in the order given.
+fn ssh_words(args: &[std::ffi::OsString]) -> Vec<String> {
+    let raw: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .skip_while(|a| a != "resolve")
+        .skip(1)
+        .collect();
+    let mut out = Vec::new();
+    let mut skip_value = false;
+    for a in raw {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        match a.as_str() {
+            "--exec" | "--explain" => {}
+            "--format" | "--flavour" => skip_value = true,
+            s if s.starts_with("--format=") || s.starts_with("--flavour=") => {}
+            _ => out.push(a),
+        }
+    }
+    out
+}
+
+fn resolve(a: &ResolveArgs, words: &[String]) -> ExitCode {
+    let req = match ResolveRequest::from_ssh_args(words) {
+        Ok(r) => r,
+        Err(e) => {
+            emit(&format!("pushguard resolve: {e}\n"), true);
+            return ExitCode::from(EXIT_SSH_CONFIG);
+        }
+    };
+    let flavour = match a.flavour.as_str() {
+        "debian" => Flavour::Debian,
+        "openbsd" => Flavour::OpenBsd,
+        _ => Flavour::detect(),
+    };
+    let exec = if a.exec {
+        ExecPolicy::Run
+    } else {
+        ExecPolicy::Unknown
+    };
+    match ssh::resolve(&req, &ResolveEnv::current(flavour, exec)) {
+        Ok(r) => {
+            let text = match (a.format, a.explain) {
+                (Format::Json, _) => format!("{:#}\n", r.to_json()),
+                (Format::Text, true) => r.explain(),
+                (Format::Text, false) => r.dump(),
+            };
+            emit(&text, false);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            emit(&format!("pushguard resolve: {e}\n"), true);
+            ExitCode::from(EXIT_SSH_CONFIG)
+        }
     }
 }
 

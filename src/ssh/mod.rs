@@ -7,6 +7,15 @@ use std::path::PathBuf;
 
 pub mod probe;
 
+mod lex;
+mod options;
+mod resolve;
+mod sha1;
+
+pub use resolve::{
+    ConfigError, ExecPolicy, Flavour, Resolution, ResolveEnv, ResolveRequest, Shadowed, resolve,
+};
+
 /// Where an option value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

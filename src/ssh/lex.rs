@@ -1,0 +1,317 @@
+//! The lexical layer of the OpenSSH client configuration language: how a line
+//! splits into words (quotes, escapes, `=`, comments), the `*`/`?` pattern
+//! language with `!` lists, and time values with units.
+//!
+//! Hand-written because the exact rules (a `#` only starts a comment at the
+//! start of a word, one `=` may stand for the separator, `"` quotes in the
+//! keyword splitter but both quotes in the argument splitter) decide which
+//! line ssh accepts and which value it takes; no library reproduces them.
+
+/// Characters that separate words for the keyword splitter.
+const WHITESPACE: &[u8] = b" \t\r\n";
+
+/// Splits off the first word of `s` the way ssh's keyword splitter does
+/// (whitespace, one `=`, `"` quotes). Returns the word and the rest (`None`
+/// when nothing follows), or `None` for an unterminated quote.
+pub(crate) fn strdelim(s: &str) -> Option<(String, Option<&str>)> {
+    let b = s.as_bytes();
+    let pos = b
+        .iter()
+        .position(|c| WHITESPACE.contains(c) || *c == b'"' || *c == b'=');
+    let Some(p) = pos else {
+        return Some((s.to_string(), None));
+    };
+    if b[p] == b'"' {
+        // The word runs from the quote to the next quote; the text before
+        // the quote is kept as the start of the word.
+        let after = &s[p + 1..];
+        let q = after.find('"')?;
+        let word = format!("{}{}", &s[..p], &after[..q]);
+        let rest = &after[q + 1..];
+        let rest = skip_ws(rest);
+        return Some((word, Some(rest)));
+    }
+    let word = s[..p].to_string();
+    let was_eq = b[p] == b'=';
+    let mut rest = skip_ws(&s[p + 1..]);
+    if !was_eq && rest.starts_with('=') {
+        rest = skip_ws(&rest[1..]);
+    }
+    Some((word, Some(rest)))
+}
+
+fn skip_ws(s: &str) -> &str {
+    s.trim_start_matches([' ', '\t', '\r', '\n'])
+}
+
+/// Splits an argument string into words like ssh's argument splitter: `'`
+/// and `"` quotes, backslash escapes of quotes, backslash and (outside
+/// quotes) space; a `#` at the start of a word ends the line. `None` when a
+/// quote is not closed.
+pub(crate) fn argv_split(s: &str) -> Option<Vec<String>> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b' ' || b[i] == b'\t' {
+            i += 1;
+            continue;
+        }
+        if b[i] == b'#' {
+            break;
+        }
+        let mut quote = 0u8;
+        let mut arg: Vec<u8> = Vec::new();
+        while i < b.len() {
+            let c = b[i];
+            if c == b'\\' {
+                let n = b.get(i + 1).copied();
+                if matches!(n, Some(b'\'') | Some(b'"') | Some(b'\\'))
+                    || (quote == 0 && n == Some(b' '))
+                {
+                    i += 1;
+                    arg.push(b[i]);
+                } else {
+                    arg.push(c);
+                }
+            } else if quote == 0 && (c == b' ' || c == b'\t') {
+                break;
+            } else if quote == 0 && (c == b'"' || c == b'\'') {
+                quote = c;
+            } else if quote != 0 && c == quote {
+                quote = 0;
+            } else {
+                arg.push(c);
+            }
+            i += 1;
+        }
+        if i >= b.len() && quote != 0 {
+            return None;
+        }
+        out.push(String::from_utf8_lossy(&arg).into_owned());
+    }
+    Some(out)
+}
+
+/// `*` and `?` wildcard match of a whole string, byte-wise.
+pub(crate) fn match_pattern(s: &str, pattern: &str) -> bool {
+    fn m(s: &[u8], p: &[u8]) -> bool {
+        let (mut si, mut pi) = (0, 0);
+        loop {
+            if pi == p.len() {
+                return si == s.len();
+            }
+            if p[pi] == b'*' {
+                while pi < p.len() && p[pi] == b'*' {
+                    pi += 1;
+                }
+                if pi == p.len() {
+                    return true;
+                }
+                return (si..=s.len()).any(|k| m(&s[k..], &p[pi..]));
+            }
+            if si == s.len() {
+                return false;
+            }
+            if p[pi] != b'?' && p[pi] != s[si] {
+                return false;
+            }
+            si += 1;
+            pi += 1;
+        }
+    }
+    m(s.as_bytes(), pattern.as_bytes())
+}
+
+/// The outcome of matching against a comma-separated pattern list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListMatch {
+    /// A `!pattern` matched.
+    Negated,
+    /// No pattern matched.
+    No,
+    /// A positive pattern matched and no negated one did.
+    Yes,
+}
+
+/// Matches `s` against a comma-separated list of patterns, each possibly
+/// negated with `!`; with `lower`, patterns are lowercased first.
+pub(crate) fn match_pattern_list(s: &str, list: &str, lower: bool) -> ListMatch {
+    let mut got = false;
+    for sub in list.split(',') {
+        let (neg, pat) = match sub.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, sub),
+        };
+        if pat.len() >= 1023 {
+            return ListMatch::No;
+        }
+        let pat = if lower {
+            pat.to_ascii_lowercase()
+        } else {
+            pat.to_string()
+        };
+        if match_pattern(s, &pat) {
+            if neg {
+                return ListMatch::Negated;
+            }
+            got = true;
+        }
+    }
+    if got { ListMatch::Yes } else { ListMatch::No }
+}
+
+/// Host matching: the host lowercased against the lowercased pattern list.
+pub(crate) fn match_hostname(host: &str, list: &str) -> ListMatch {
+    match_pattern_list(&host.to_ascii_lowercase(), list, true)
+}
+
+/// Parses a time value (`90`, `1m30s`, `2h`, units s m h d w, any case) to
+/// seconds; `None` when invalid or above `i32::MAX`.
+pub(crate) fn convtime(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut total: i64 = 0;
+    while i < b.len() {
+        let (secs, used) = strtol(&s[i..])?;
+        if secs < 0 {
+            return None;
+        }
+        i += used;
+        let mult = match b.get(i) {
+            None => 1,
+            Some(c) => {
+                i += 1;
+                match c {
+                    b's' | b'S' => 1,
+                    b'm' | b'M' => 60,
+                    b'h' | b'H' => 3600,
+                    b'd' | b'D' => 86400,
+                    b'w' | b'W' => 604800,
+                    _ => return None,
+                }
+            }
+        };
+        if secs > i64::from(i32::MAX) / mult {
+            return None;
+        }
+        let secs = secs * mult;
+        if total > i64::from(i32::MAX) - secs {
+            return None;
+        }
+        total += secs;
+    }
+    Some(total)
+}
+
+/// C `strtol` base 10: leading whitespace, sign, digits. Returns the value
+/// and the bytes consumed, or `None` when no digits (or out of `long` range).
+pub(crate) fn strtol(s: &str) -> Option<(i64, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && (b[i] == b' ' || (b'\t'..=b'\r').contains(&b[i])) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        neg = b[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut v: i64 = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        v = v.checked_mul(10)?.checked_add(i64::from(b[i] - b'0'))?;
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    Some((if neg { -v } else { v }, i))
+}
+
+/// C `strtonum` within `[min, max]`: the whole string must be a number.
+pub(crate) fn strtonum(s: &str, min: i64, max: i64) -> Result<i64, &'static str> {
+    match strtol(s) {
+        Some((v, used)) if used == s.len() => {
+            if v < min {
+                Err("too small")
+            } else if v > max {
+                Err("too large")
+            } else {
+                Ok(v)
+            }
+        }
+        _ => Err("invalid"),
+    }
+}
+
+/// A port number or a TCP service name from `/etc/services`; `None` when
+/// neither (ssh's `a2port`).
+pub(crate) fn a2port(s: &str) -> Option<u16> {
+    if let Ok(v) = strtonum(s, 0, 65535) {
+        return u16::try_from(v).ok();
+    }
+    let services = std::fs::read_to_string("/etc/services").ok()?;
+    for line in services.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(pp)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Some((port, proto)) = pp.split_once('/') else {
+            continue;
+        };
+        if proto == "tcp" && (name == s || words.any(|a| a == s)) {
+            return port.parse().ok();
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strdelim_forms() {
+        assert_eq!(strdelim("Port 22"), Some(("Port".into(), Some("22"))));
+        assert_eq!(strdelim("Port=22"), Some(("Port".into(), Some("22"))));
+        assert_eq!(strdelim("Port = 22"), Some(("Port".into(), Some("22"))));
+        assert_eq!(strdelim("Port==22"), Some(("Port".into(), Some("=22"))));
+        assert_eq!(strdelim("\"Po rt\" 1"), Some(("Po rt".into(), Some("1"))));
+        assert_eq!(strdelim("\"Port"), None);
+    }
+
+    #[test]
+    fn argv_split_quotes_and_comments() {
+        assert_eq!(
+            argv_split("a 'b c' \"d\\\"e\" f\\ g #x").unwrap(),
+            vec!["a", "b c", "d\"e", "f g"]
+        );
+        assert_eq!(argv_split("a#b").unwrap(), vec!["a#b"]);
+        assert!(argv_split("'a").is_none());
+    }
+
+    #[test]
+    fn patterns() {
+        assert!(match_pattern("foo.example", "*.example"));
+        assert!(match_pattern("ab", "a?"));
+        assert!(!match_pattern("a", "a?"));
+        assert_eq!(match_pattern_list("a", "b,!a", false), ListMatch::Negated);
+        assert_eq!(match_pattern_list("a", "a,b", false), ListMatch::Yes);
+        assert_eq!(match_hostname("A", "a"), ListMatch::Yes);
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(convtime("1m30s"), Some(90));
+        assert_eq!(convtime("30"), Some(30));
+        assert_eq!(convtime("1x"), None);
+        assert_eq!(convtime("-1"), None);
+        assert_eq!(convtime("1H1"), Some(3601));
+        assert_eq!(convtime(""), None);
+    }
+}

@@ -1,0 +1,403 @@
+//! Differential test: random configs (Host/Match/Include trees, pattern
+//! lists, negations, duplicates, quoting, `=` forms, time units, comments,
+//! command-line options) resolved by the builtin resolver and by the real
+//! `ssh -G`; every printed line must agree. 1,000 cases by default,
+//! `PUSHGUARD_LONG=1` runs 10,000; `PUSHGUARD_SEED` picks the seed.
+
+mod ssh_support;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// xorshift64*: small, seedable, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+}
+
+const HOSTS: &[&str] = &[
+    "a",
+    "b.example.com",
+    "B.Example.COM",
+    "c.ci.example.com",
+    "host-1",
+    "127.1",
+    "10.0.0.1",
+    "x",
+    "bitbucket.example.com",
+];
+
+const PATTERNS: &[&str] = &[
+    "a",
+    "*",
+    "*.example.com",
+    "*.ci.example.com",
+    "b*",
+    "?",
+    "host-?",
+    "B.Example.COM",
+    "b.example.com",
+    "10.0.0.*",
+    "127.*",
+    "x",
+    "bitbucket.example.com",
+    "real.example.net",
+    "*.example.net",
+];
+
+fn pattern(r: &mut Rng) -> String {
+    let p = r.pick(PATTERNS);
+    if r.chance(20) {
+        format!("!{p}")
+    } else {
+        p.to_string()
+    }
+}
+
+fn pattern_list(r: &mut Rng) -> String {
+    let n = 1 + r.below(3);
+    (0..n).map(|_| pattern(r)).collect::<Vec<_>>().join(",")
+}
+
+/// A keyword and a value generator.
+fn option(r: &mut Rng) -> (String, String) {
+    let (k, v): (&str, String) = match r.below(34) {
+        0..=5 => (
+            r.pick(&[
+                "ServerAliveInterval",
+                "serveraliveinterval",
+                "SERVERALIVEINTERVAL",
+            ]),
+            r.pick(&[
+                "0", "30", "1m", "1m30s", "none", "10S", "2h", "300", "15", "1w",
+            ])
+            .into(),
+        ),
+        6 | 7 => (
+            "ServerAliveCountMax",
+            r.pick(&["1", "3", "5", "10", "0"]).into(),
+        ),
+        8 => (
+            r.pick(&["TCPKeepAlive", "KeepAlive"]),
+            r.pick(&["yes", "no", "true", "false", "Yes"]).into(),
+        ),
+        9 => ("Port", r.pick(&["22", "2222", "7999", "ssh"]).into()),
+        10 => ("User", r.pick(&["git", "alice", "Bob"]).into()),
+        11 | 12 => (
+            "HostName",
+            r.pick(&[
+                "%h.example.net",
+                "real.example.net",
+                "10.0.0.2",
+                "%h",
+                "UPPER.Example.net",
+                "127.0.1",
+            ])
+            .into(),
+        ),
+        13 => ("BatchMode", r.pick(&["yes", "no"]).into()),
+        14 => ("ConnectTimeout", r.pick(&["10", "none", "1m", "0"]).into()),
+        15 => (
+            "ControlMaster",
+            r.pick(&["auto", "yes", "no", "ask", "autoask"]).into(),
+        ),
+        16 => (
+            "ControlPath",
+            r.pick(&["/tmp/cp-%r@%h:%p", "none", "~/.ssh/cm-%C", "/tmp/%n-%k"])
+                .into(),
+        ),
+        17 => (
+            "ControlPersist",
+            r.pick(&["yes", "no", "10m", "0", "60"]).into(),
+        ),
+        18 => (
+            "ProxyJump",
+            r.pick(&[
+                "jump.example.com",
+                "u@jh:2222",
+                "none",
+                "a,b",
+                "10.1.1.1",
+                "ssh://u@j:23",
+            ])
+            .into(),
+        ),
+        19 => (
+            "ProxyCommand",
+            r.pick(&["nc %h %p", "none", "ssh -W %h:%p gw"]).into(),
+        ),
+        20 => (
+            "IdentityFile",
+            r.pick(&["~/.ssh/id_a", "/tmp/id_b", "~/.ssh/id_%h"]).into(),
+        ),
+        21 => ("AddressFamily", r.pick(&["inet", "any", "inet6"]).into()),
+        22 => ("HostKeyAlias", r.pick(&["foo", "Mixed.Case"]).into()),
+        23 => (
+            "CanonicalizeHostname",
+            r.pick(&["no", "yes", "always"]).into(),
+        ),
+        24 => (
+            "SendEnv",
+            r.pick(&["LANG", "-LANG", "LC_*", "-LC_*", "GIT_PROTOCOL"])
+                .into(),
+        ),
+        25 => ("SetEnv", r.pick(&["A=1", "B=2 C=3", "A=3"]).into()),
+        26 => (
+            "StrictHostKeyChecking",
+            r.pick(&["accept-new", "no", "yes", "ask", "off"]).into(),
+        ),
+        27 => (
+            "UserKnownHostsFile",
+            r.pick(&["/dev/null", "~/.ssh/kh_%h", "none", "/tmp/a /tmp/b"])
+                .into(),
+        ),
+        28 => (
+            "LogLevel",
+            r.pick(&["ERROR", "debug", "QUIET", "debug1"]).into(),
+        ),
+        29 => (
+            "ForwardAgent",
+            r.pick(&["yes", "no", "/tmp/agent.sock"]).into(),
+        ),
+        30 => ("Compression", r.pick(&["yes", "no"]).into()),
+        31 => ("IdentitiesOnly", r.pick(&["yes", "no"]).into()),
+        32 => ("CertificateFile", r.pick(&["~/.ssh/c1", "/tmp/c2"]).into()),
+        _ => (
+            "Bogus",
+            // Rare unknown keyword: usually covered by IgnoreUnknown.
+            "1".into(),
+        ),
+    };
+    (k.to_string(), v)
+}
+
+/// Writes `Key Value` in one of ssh's accepted spellings.
+fn spell(r: &mut Rng, k: &str, v: &str) -> String {
+    let indent = r.pick(&["", "  ", "\t", "    "]);
+    let v = if !v.contains(' ') && r.chance(15) {
+        format!("\"{v}\"")
+    } else {
+        v.to_string()
+    };
+    let sep = r.pick(&[" ", " ", "=", " = ", "\t", "  "]);
+    let comment = if r.chance(8) { " # note" } else { "" };
+    format!("{indent}{k}{sep}{v}{comment}")
+}
+
+fn match_line(r: &mut Rng) -> String {
+    let mut parts = Vec::new();
+    if r.chance(5) {
+        return r.pick(&["Match all", "Match !all"]).to_string();
+    }
+    let n = 1 + r.below(3);
+    for _ in 0..n {
+        let neg = if r.chance(20) { "!" } else { "" };
+        let c = match r.below(9) {
+            0 | 1 => format!("{neg}host {}", pattern_list(r)),
+            2 => format!("{neg}originalhost {}", pattern_list(r)),
+            3 => format!(
+                "{neg}user {}",
+                r.pick(&["git", "root", "alice,!bob", "*", "Bob"])
+            ),
+            4 => format!("{neg}localuser {}", r.pick(&["root", "nobody", "r*"])),
+            5 => format!(
+                "{neg}exec {}",
+                r.pick(&["true", "false", "\"test %p = 22\"", "\"test %h = a\""])
+            ),
+            6 => format!("{neg}canonical"),
+            7 => format!("{neg}final"),
+            _ => format!("{} {}", r.pick(&["Host", "HOST", "host"]), pattern_list(r)),
+        };
+        parts.push(c);
+    }
+    format!("Match {}", parts.join(" "))
+}
+
+/// One generated file body; includes point into `dir`.
+fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>) -> String {
+    let mut lines = Vec::new();
+    if r.chance(10) {
+        lines.push("IgnoreUnknown Bogus,Other".to_string());
+    }
+    let blocks = 1 + r.below(5);
+    for _ in 0..blocks {
+        match r.below(10) {
+            0..=4 => {
+                let n = 1 + r.below(3);
+                let pats: Vec<String> = (0..n).map(|_| pattern(r)).collect();
+                lines.push(format!(
+                    "{} {}",
+                    r.pick(&["Host", "host", "HOST"]),
+                    pats.join(r.pick(&[" ", "  ", "\t"]))
+                ));
+            }
+            5..=7 => lines.push(match_line(r)),
+            _ => {}
+        }
+        let opts = r.below(5);
+        for _ in 0..opts {
+            let (k, v) = option(r);
+            lines.push(spell(r, &k, &v));
+        }
+        if r.chance(10) {
+            lines.push("# a comment".into());
+        }
+        if r.chance(8) {
+            lines.push(String::new());
+        }
+        if depth < 2 && r.chance(20) {
+            let name = format!("inc{}_{}.conf", depth, files.len());
+            let path = dir.join(&name);
+            let inc = body(r, dir, depth + 1, files);
+            files.push((name.clone(), inc));
+            let target = if r.chance(30) {
+                format!("{}/inc{}_*.conf", dir.display(), depth)
+            } else {
+                path.display().to_string()
+            };
+            let missing = if r.chance(20) {
+                format!(" {}/nothing-*.conf", dir.display())
+            } else {
+                String::new()
+            };
+            lines.push(format!("Include {target}{missing}"));
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut files = Vec::new();
+    let main = body(&mut r, dir, 0, &mut files);
+    for (name, text) in &files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let cfg = dir.join("config");
+    std::fs::write(&cfg, &main).unwrap();
+    let mut args = vec!["-F".to_string(), cfg.display().to_string()];
+    let nopt = r.below(4);
+    for _ in 0..nopt {
+        match r.below(7) {
+            0 | 1 => {
+                let (k, v) = option(&mut r);
+                if k != "Bogus" {
+                    args.push("-o".into());
+                    args.push(format!("{k}{}{v}", r.pick(&["=", " "])));
+                }
+            }
+            2 => {
+                args.push("-p".into());
+                args.push(r.pick(&["2200", "22"]).into());
+            }
+            3 => {
+                args.push("-l".into());
+                args.push(r.pick(&["carol", "git"]).into());
+            }
+            4 => args.push(r.pick(&["-4", "-6"]).into()),
+            5 => {
+                args.push("-J".into());
+                args.push(r.pick(&["j1", "u@j2:2022"]).into());
+            }
+            _ => {
+                args.push("-i".into());
+                args.push("/etc/hostname".into());
+            }
+        }
+    }
+    let host = r.pick(HOSTS);
+    let dest = match r.below(6) {
+        0 => format!("git@{host}"),
+        1 if !host.contains(':') => format!("ssh://u@{host}:2022"),
+        _ => host.to_string(),
+    };
+    args.push(dest);
+    let mut text = format!("== config\n{main}");
+    for (n, t) in &files {
+        text.push_str(&format!("== {n}\n{t}"));
+    }
+    (args, text)
+}
+
+#[test]
+fn differential_against_ssh_g() {
+    if !ssh_support::have_ssh() {
+        return;
+    }
+    let long = std::env::var_os("PUSHGUARD_LONG").is_some();
+    let n: usize = if long { 10_000 } else { 1_000 };
+    let seed0: u64 = std::env::var("PUSHGUARD_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let env = ssh_support::env_run();
+    let next = AtomicUsize::new(0);
+    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let failed = AtomicUsize::new(0);
+    let start = Instant::now();
+    let threads = std::thread::available_parallelism()
+        .map(|x| x.get())
+        .unwrap_or(2)
+        .clamp(2, 4);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let tmp = tempfile::tempdir().unwrap();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let dir = tmp.path().join(format!("c{i}"));
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let (args, text) = case(seed0 + i as u64, &dir);
+                    if let Err(d) = ssh_support::compare(&args, &env) {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        let mut f = failures.lock().unwrap();
+                        if f.len() < 5 {
+                            f.push(format!(
+                                "case {} args {:?}\n{}{}",
+                                seed0 + i as u64,
+                                args,
+                                d,
+                                text
+                            ));
+                        }
+                    }
+                    let _ = std::fs::remove_dir_all(&dir);
+                }
+            });
+        }
+    });
+    let bad = failed.load(Ordering::Relaxed);
+    eprintln!(
+        "differential: {n} cases, {} agree, {bad} differ, {:.1} s",
+        n - bad,
+        start.elapsed().as_secs_f64()
+    );
+    let f = failures.lock().unwrap();
+    assert!(
+        bad == 0,
+        "{bad} of {n} cases differ; first ones:\n{}",
+        f.join("\n")
+    );
+}
