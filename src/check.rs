@@ -13,9 +13,7 @@ use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
 use crate::plan::{PushPlan, RefUpdate};
 use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
-use crate::ssh::{
-    self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe,
-};
+use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
 
 /// How long `ssh -G` may take before we give up on it.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(3);
