@@ -62,6 +62,9 @@ pub enum CheckError {
     /// The push URL cannot be read.
     #[error(transparent)]
     Url(#[from] git::UrlError),
+    /// git itself would refuse to run ssh for this URL.
+    #[error(transparent)]
+    Invocation(#[from] git::InvocationError),
     /// Counting objects failed.
     #[error("cannot count objects: {0}")]
     Estimate(#[from] estimate::EstimateError),
@@ -166,7 +169,7 @@ pub fn judge(
         .and_then(|r| cfg.get(&format!("remote.{r}.receivepack")))
         .unwrap_or("git-receive-pack")
         .to_string();
-    let invocation = git::ssh_invocation(&target, cfg, &|k| env.get(k), &receive_pack);
+    let invocation = git::ssh_invocation(&target, cfg, &|k| env.get(k), &receive_pack, None)?;
 
     // Cheap first: can the repository's own size prove the push small?
     let repo = Repo::discover(cwd)?;
@@ -506,7 +509,10 @@ fn update_for_refspec(
             remote_oid: None,
         });
     }
-    let local_oid = git_out(cwd, &["rev-parse", "--verify", "--end-of-options", src])
+    if src.starts_with('-') {
+        return Err(CheckError::Plan(format!("{src:?} is not a ref")));
+    }
+    let local_oid = git_out(cwd, &["rev-parse", "--verify", src])
         .map_err(|_| CheckError::Plan(format!("{src:?} is not a ref or commit here")))?;
     let src_full = full_ref(cwd, src);
     let remote_ref = match (dst, &src_full) {
@@ -545,17 +551,12 @@ fn update_for_refspec(
 }
 
 fn full_ref(cwd: &Path, name: &str) -> Option<String> {
-    git_out(
-        cwd,
-        &[
-            "rev-parse",
-            "--symbolic-full-name",
-            "--end-of-options",
-            name,
-        ],
-    )
-    .ok()
-    .filter(|s| s.starts_with("refs/"))
+    if name.starts_with('-') {
+        return None;
+    }
+    git_out(cwd, &["rev-parse", "--symbolic-full-name", name])
+        .ok()
+        .filter(|s| s.starts_with("refs/"))
 }
 
 fn git_out(cwd: &Path, args: &[&str]) -> Result<String, git::GitError> {

@@ -105,6 +105,7 @@ mod tests {
             source,
             variant: Variant::OpenSsh,
             options: vec![],
+            probe_options: vec![],
             host_arg: "git@h".into(),
             remote_command: "git-receive-pack 'p'".into(),
         }

@@ -358,6 +358,7 @@ mod snapshots {
                     source: SshSource::Default,
                     variant: Variant::OpenSsh,
                     options: vec!["-p".into(), "7999".into()],
+                    probe_options: vec!["-p".into(), "7999".into()],
                     host_arg: "git@bitbucket.example.com".into(),
                     remote_command: "git-receive-pack 'proj/repo.git'".into(),
                 },

@@ -325,7 +325,10 @@ fn check_json_has_documented_fields() {
     let (v, code) = w.check_json(&[]);
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(v["verdict"], "block");
-    assert_eq!(v["objects"]["count"].as_u64(), Some(6));
+    assert!(
+        v["objects"]["count"].as_u64().is_some_and(|n| n >= 6),
+        "{v:#}"
+    );
     assert_eq!(v["objects"]["exact"], false);
     assert_eq!(v["ssh"]["serveraliveinterval"].as_u64(), Some(0));
     assert_eq!(v["ssh"]["host"], "bitbucket.example.com");

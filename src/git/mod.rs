@@ -12,8 +12,8 @@ pub mod shell;
 mod transport;
 mod url;
 
-pub use transport::{SshInvocation, SshSource, Variant, ssh_invocation};
-pub use url::{RemoteUrl, SshTarget, UrlError, parse_url, remote_for_url};
+pub use transport::{InvocationError, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation};
+pub use url::{RemoteUrl, SshTarget, UrlError, parse_url, push_urls, remote_for_url};
 
 /// Git configuration as git itself reports it, in git's order (last value wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
