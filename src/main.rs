@@ -10,8 +10,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pushguard::check::{self, CheckError, Env, Outcome};
 use pushguard::plan::PushPlan;
 use pushguard::policy::Verdict;
-use pushguard::report;
 use pushguard::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
+use pushguard::{install, report};
 
 const EXIT_BLOCK: u8 = 1;
 const EXIT_ERROR: u8 = 3;
@@ -63,6 +63,11 @@ enum Cmd {
     /// Prints the effective ssh options for a destination, like `ssh -G`,
     /// from pushguard's own resolver (options apply in argv order, as in ssh).
     Resolve(ResolveArgs),
+    /// Writes the pre-push hook into this repository (honours core.hooksPath;
+    /// an existing hook is kept and runs first).
+    Install,
+    /// Removes pushguard's pre-push hook and restores the one it chained.
+    Uninstall,
 }
 
 #[derive(clap::Args)]
@@ -130,6 +135,25 @@ fn main() -> ExitCode {
             format,
         } => dry_run(remote, refspecs, stdin, format),
         Cmd::Resolve(a) => resolve(&a, &ssh_words(&args)),
+        Cmd::Install => {
+            hook_file(|cwd| install::install(cwd, std::env::current_exe().ok().as_deref()))
+        }
+        Cmd::Uninstall => hook_file(install::uninstall),
+    }
+}
+
+fn hook_file(
+    op: impl FnOnce(&std::path::Path) -> Result<install::Done, install::InstallError>,
+) -> ExitCode {
+    match op(&check::current_dir()) {
+        Ok(done) => {
+            emit(&format!("{done}\n"), false);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            emit(&format!("pushguard: {e}\n"), true);
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }
 
