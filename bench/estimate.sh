@@ -11,6 +11,8 @@
 #   PUSHGUARD_BIN=target/release/pushguard bench/estimate.sh
 #                                           # measures `pushguard pre-push <remote> <url>`
 #   RUNS=21 SIZES="200k" bench/estimate.sh  # more runs; skip the 1M repository
+#   EXTRA=/path/to/some/repo bench/estimate.sh
+#                                           # also a real history (cloned once, bare, into the cache)
 #
 # "no graph" rows run git with core.commitGraph=false (via GIT_CONFIG_COUNT).
 set -euo pipefail
@@ -53,6 +55,21 @@ gen() {
         "$(echo "$EPOCHREALTIME - $t0" | bc)" >&2
 }
 
+# gen_clone <path>: a bare copy of a real repository, set up like the generated ones.
+gen_clone() {
+    local dir="$CACHE/extra-$(basename "$1" .git)"
+    if [ -f "$dir/.bench-done" ]; then return; fi
+    rm -rf "$dir"
+    git clone -q --bare --no-local --single-branch "$1" "$dir"
+    git -C "$dir" repack -adq
+    git -C "$dir" commit-graph write --reachable --no-progress
+    git -C "$dir" remote remove origin
+    git -C "$dir" remote add origin "$URL"
+    git -C "$dir" remote add fresh "$URL"
+    git -C "$dir" update-ref refs/remotes/origin/main HEAD~50
+    touch "$dir/.bench-done"
+}
+
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -86,7 +103,7 @@ hook_cmd() {
 row() {
     local label=$1 dir="$CACHE/$2" remote=$3 from=$4 graph=$5
     local head stdin wrap=()
-    head=$(git -C "$dir" rev-parse main)
+    head=$(git -C "$dir" rev-parse HEAD)
     stdin="$CACHE/.stdin"
     printf 'refs/heads/main %s refs/heads/main %s\n' "$head" "$from" >"$stdin"
     wrap=(env)
@@ -113,6 +130,7 @@ row() {
 }
 
 gen tiny 7 30 2
+for path in ${EXTRA:-}; do gen_clone "$path"; done
 for size in $SIZES; do
     case $size in
         200k) gen r200k 42 8000 8 ;;
@@ -131,9 +149,11 @@ echo
 echo "| scenario | objects git sends | hook ms | hook MiB | rev-list --count ms | rev-list MiB | rev-list / hook | git lfs pre-push |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 row "tiny repo, first push (below threshold)" tiny fresh "$ZERO" graph
-for size in $SIZES; do
-    case $size in 200k) name=r200k ;; 1m) name=r1m ;; *) continue ;; esac
-    old=$(git -C "$CACHE/$name" rev-parse main~50)
+extras=()
+for path in ${EXTRA:-}; do extras+=("extra-$(basename "$path" .git)"); done
+for size in $SIZES "${extras[@]}"; do
+    case $size in 200k) name=r200k ;; 1m) name=r1m ;; *) name=$size ;; esac
+    old=$(git -C "$CACHE/$name" rev-parse HEAD~50)
     row "$size: 50-commit push" "$name" origin "$old" graph
     row "$size: 50-commit push, no graph" "$name" origin "$old" nograph
     row "$size: first push, graph" "$name" fresh "$ZERO" graph

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use pushguard::estimate::{Repo, estimate, quick_total};
+use pushguard::estimate::{Estimate, Inventory, Repo, estimate};
 use pushguard::git::GitConfig;
 use pushguard::plan::parse_updates;
 
@@ -38,10 +38,12 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
     let cwd = std::env::current_dir()?;
     let repo = Repo::discover(&cwd)?;
     let cfg = GitConfig::read(&cwd)?;
-    let total = quick_total(&repo)?;
-    if total < warn {
+    let inventory = Inventory::scan(&repo)?;
+    if inventory.total() < warn {
+        let small = Estimate::within_repository(&inventory);
         return Ok(format!(
-            "small: at most {total} objects in the repository (no walk) in {:.2} ms",
+            "small: {} (no walk) in {:.2} ms",
+            small.notes.join("; "),
             started.elapsed().as_secs_f64() * 1e3
         ));
     }
