@@ -20,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE="$ROOT/target/bench-repos"
 RUNS=${RUNS:-11}
+REF_RUNS=${REF_RUNS:-5} # runs of the (slow) full `git rev-list --count` column
 SIZES=${SIZES:-"200k 1m"}
 WARN=${WARN:-20000}
 URL=${URL:-ssh://git@bitbucket.example.com:7999/proj/repo.git}
@@ -29,6 +30,7 @@ mkdir -p "$CACHE"
 cargo build --quiet --release --example gen_repo --example estimate --manifest-path "$ROOT/Cargo.toml"
 GEN="$ROOT/target/release/examples/gen_repo"
 if [ -n "${PUSHGUARD_BIN:-}" ]; then
+    PUSHGUARD_BIN=$(realpath "$PUSHGUARD_BIN")
     HOOK_DESC="$PUSHGUARD_BIN pre-push"
 else
     HOOK_DESC="examples/estimate"
@@ -73,11 +75,12 @@ gen_clone() {
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed <stdin-file> <cmd...>: prints "median_ms peak_rss_mib"
+# timed [--ref] <stdin-file> <cmd...>: prints "median_ms peak_rss_mib" (--ref: REF_RUNS runs)
 timed() {
+    local times=() i t0 n=$RUNS
+    if [ "$1" = --ref ]; then n=$REF_RUNS; shift; fi
     local input=$1; shift
-    local times=() i t0
-    for ((i = 0; i < RUNS; i++)); do
+    for ((i = 0; i < n; i++)); do
         t0=$EPOCHREALTIME
         "$@" <"$input" >/dev/null 2>&1 || true
         times+=("$(echo "($EPOCHREALTIME - $t0) * 1000" | bc -l | xargs printf '%.1f')")
@@ -117,7 +120,7 @@ row() {
     said=$(cd "$dir" && "${wrap[@]}" "${HOOK[@]}" <"$stdin" 2>&1 | head -1 | cut -c1-60)
     local h r lfs="not installed"
     h=$(cd "$dir" && timed "$stdin" "${wrap[@]}" "${HOOK[@]}")
-    r=$(cd "$dir" && timed /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
+    r=$(cd "$dir" && timed --ref /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
     if command -v git-lfs >/dev/null; then
         lfs=$(cd "$dir" && timed "$stdin" git lfs pre-push "$remote" "$URL" | awk '{print $1 " ms"}')
     fi
@@ -140,7 +143,8 @@ done
 
 : >"$CACHE/.said"
 echo
-echo "hook = $HOOK_DESC; $RUNS runs, median; peak RSS of the whole process tree (/usr/bin/time -f %M)"
+echo "hook = $HOOK_DESC; median of $RUNS runs ($REF_RUNS for rev-list --count); peak RSS of the whole process tree (/usr/bin/time -f %M)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 echo "git $(git --version | cut -d' ' -f3), $(nproc) cores; git-lfs: $(command -v git-lfs >/dev/null && git lfs version | head -1 || echo 'not installed')"
 echo
 base=$(timed /dev/null true)
