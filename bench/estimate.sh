@@ -11,6 +11,8 @@
 #   PUSHGUARD_BIN=target/release/pushguard bench/estimate.sh
 #                                           # measures `pushguard pre-push <remote> <url>`
 #   RUNS=21 SIZES="200k" bench/estimate.sh  # more runs; skip the 1M repository
+#   EXTRA=/path/to/some/repo bench/estimate.sh
+#                                           # also a real history (cloned once, bare, into the cache)
 #
 # "no graph" rows run git with core.commitGraph=false (via GIT_CONFIG_COUNT).
 set -euo pipefail
@@ -18,6 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE="$ROOT/target/bench-repos"
 RUNS=${RUNS:-11}
+REF_RUNS=${REF_RUNS:-5} # runs of the (slow) full `git rev-list --count` column
 SIZES=${SIZES:-"200k 1m"}
 WARN=${WARN:-20000}
 URL=${URL:-ssh://git@bitbucket.example.com:7999/proj/repo.git}
@@ -27,6 +30,7 @@ mkdir -p "$CACHE"
 cargo build --quiet --release --example gen_repo --example estimate --manifest-path "$ROOT/Cargo.toml"
 GEN="$ROOT/target/release/examples/gen_repo"
 if [ -n "${PUSHGUARD_BIN:-}" ]; then
+    PUSHGUARD_BIN=$(realpath "$PUSHGUARD_BIN")
     HOOK_DESC="$PUSHGUARD_BIN pre-push"
 else
     HOOK_DESC="examples/estimate"
@@ -53,14 +57,30 @@ gen() {
         "$(echo "$EPOCHREALTIME - $t0" | bc)" >&2
 }
 
+# gen_clone <path>: a bare copy of a real repository, set up like the generated ones.
+gen_clone() {
+    local dir="$CACHE/extra-$(basename "$1" .git)"
+    if [ -f "$dir/.bench-done" ]; then return; fi
+    rm -rf "$dir"
+    git clone -q --bare --no-local --single-branch "$1" "$dir"
+    git -C "$dir" repack -adq
+    git -C "$dir" commit-graph write --reachable --no-progress
+    git -C "$dir" remote remove origin
+    git -C "$dir" remote add origin "$URL"
+    git -C "$dir" remote add fresh "$URL"
+    git -C "$dir" update-ref refs/remotes/origin/main HEAD~50
+    touch "$dir/.bench-done"
+}
+
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed <stdin-file> <cmd...>: prints "median_ms peak_rss_mib"
+# timed [--ref] <stdin-file> <cmd...>: prints "median_ms peak_rss_mib" (--ref: REF_RUNS runs)
 timed() {
+    local times=() i t0 n=$RUNS
+    if [ "$1" = --ref ]; then n=$REF_RUNS; shift; fi
     local input=$1; shift
-    local times=() i t0
-    for ((i = 0; i < RUNS; i++)); do
+    for ((i = 0; i < n; i++)); do
         t0=$EPOCHREALTIME
         "$@" <"$input" >/dev/null 2>&1 || true
         times+=("$(echo "($EPOCHREALTIME - $t0) * 1000" | bc -l | xargs printf '%.1f')")
@@ -86,7 +106,7 @@ hook_cmd() {
 row() {
     local label=$1 dir="$CACHE/$2" remote=$3 from=$4 graph=$5
     local head stdin wrap=()
-    head=$(git -C "$dir" rev-parse main)
+    head=$(git -C "$dir" rev-parse HEAD)
     stdin="$CACHE/.stdin"
     printf 'refs/heads/main %s refs/heads/main %s\n' "$head" "$from" >"$stdin"
     wrap=(env)
@@ -100,7 +120,7 @@ row() {
     said=$(cd "$dir" && "${wrap[@]}" "${HOOK[@]}" <"$stdin" 2>&1 | head -1 | cut -c1-60)
     local h r lfs="not installed"
     h=$(cd "$dir" && timed "$stdin" "${wrap[@]}" "${HOOK[@]}")
-    r=$(cd "$dir" && timed /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
+    r=$(cd "$dir" && timed --ref /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
     if command -v git-lfs >/dev/null; then
         lfs=$(cd "$dir" && timed "$stdin" git lfs pre-push "$remote" "$URL" | awk '{print $1 " ms"}')
     fi
@@ -113,6 +133,7 @@ row() {
 }
 
 gen tiny 7 30 2
+for path in ${EXTRA:-}; do gen_clone "$path"; done
 for size in $SIZES; do
     case $size in
         200k) gen r200k 42 8000 8 ;;
@@ -122,7 +143,8 @@ done
 
 : >"$CACHE/.said"
 echo
-echo "hook = $HOOK_DESC; $RUNS runs, median; peak RSS of the whole process tree (/usr/bin/time -f %M)"
+echo "hook = $HOOK_DESC; median of $RUNS runs ($REF_RUNS for rev-list --count); peak RSS of the whole process tree (/usr/bin/time -f %M)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 echo "git $(git --version | cut -d' ' -f3), $(nproc) cores; git-lfs: $(command -v git-lfs >/dev/null && git lfs version | head -1 || echo 'not installed')"
 echo
 base=$(timed /dev/null true)
@@ -131,9 +153,11 @@ echo
 echo "| scenario | objects git sends | hook ms | hook MiB | rev-list --count ms | rev-list MiB | rev-list / hook | git lfs pre-push |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 row "tiny repo, first push (below threshold)" tiny fresh "$ZERO" graph
-for size in $SIZES; do
-    case $size in 200k) name=r200k ;; 1m) name=r1m ;; *) continue ;; esac
-    old=$(git -C "$CACHE/$name" rev-parse main~50)
+extras=()
+for path in ${EXTRA:-}; do extras+=("extra-$(basename "$path" .git)"); done
+for size in $SIZES "${extras[@]}"; do
+    case $size in 200k) name=r200k ;; 1m) name=r1m ;; *) name=$size ;; esac
+    old=$(git -C "$CACHE/$name" rev-parse HEAD~50)
     row "$size: 50-commit push" "$name" origin "$old" graph
     row "$size: 50-commit push, no graph" "$name" origin "$old" nograph
     row "$size: first push, graph" "$name" fresh "$ZERO" graph

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use pushguard::estimate::{Repo, estimate, quick_total};
+use pushguard::estimate::{Estimate, Inventory, Repo, estimate};
 use pushguard::git::GitConfig;
 use pushguard::plan::parse_updates;
 
@@ -36,13 +36,25 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
     std::io::stdin().read_to_string(&mut input)?;
     let updates = parse_updates(&input)?;
     let cwd = std::env::current_dir()?;
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
     let repo = Repo::discover(&cwd)?;
+    let discover_ms = ms(t);
+    let t = Instant::now();
     let cfg = GitConfig::read(&cwd)?;
-    let total = quick_total(&repo)?;
-    if total < warn {
+    let config_ms = ms(t);
+    let t = Instant::now();
+    let inventory = Inventory::scan(&repo)?;
+    let phases = format!(
+        "discover {discover_ms:.3} ms, git config {config_ms:.2} ms, index scan {:.3} ms",
+        ms(t)
+    );
+    if inventory.total() < warn {
+        let small = Estimate::within_repository(&inventory);
         return Ok(format!(
-            "small: at most {total} objects in the repository (no walk) in {:.2} ms",
-            started.elapsed().as_secs_f64() * 1e3
+            "small: {} (no walk); total {:.2} ms: {phases}",
+            small.notes.join("; "),
+            ms(started)
         ));
     }
     let est = estimate(&repo, &cfg, remote, &updates, stop_at)?;
@@ -51,11 +63,11 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
         .upper_bound
         .map_or(String::new(), |u| format!(" (at most ~{u})"));
     Ok(format!(
-        "objects: {}{upper}, bytes: {bytes}, commit-graph: {}, walk {:.2} ms, total {:.2} ms{}",
+        "objects: {}{upper}, bytes: {bytes}, commit-graph: {}, walk {:.2} ms, total {:.2} ms: {phases}{}",
         est.objects,
         est.commit_graph,
         est.walk_time.map_or(0.0, |d| d.as_secs_f64() * 1e3),
-        started.elapsed().as_secs_f64() * 1e3,
+        ms(started),
         est.notes
             .iter()
             .map(|n| format!("; {n}"))

@@ -54,11 +54,16 @@ struct Setup {
 }
 
 fn setup(format: &str) -> Setup {
+    setup_refs(format, "files")
+}
+
+fn setup_refs(format: &str, refs: &str) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();
     let of = format!("--object-format={format}");
+    let rf = format!("--ref-format={refs}");
     git(&root, &["init", "-q", "--bare", &of, "remote.git"]);
-    git(&root, &["init", "-q", &of, "-b", "main", "work"]);
+    git(&root, &["init", "-q", &of, &rf, "-b", "main", "work"]);
     let work = root.join("work");
     git(&work, &["remote", "add", "origin", "../remote.git"]);
     install_hook(&work);
@@ -194,6 +199,36 @@ fn exact_count_equals_git_total_sha1() {
 #[test]
 fn exact_count_equals_git_total_sha256() {
     all_shapes("sha256");
+}
+
+/// A new branch has no remote oid on stdin: only the tracking refs bound it.
+fn new_branch_bounded_by_tracking_refs(refs: &str, pack_refs: bool) {
+    let s = setup_refs("sha1", refs);
+    let w = &s.work;
+    for i in 0..3 {
+        commit_files(w, &format!("m{i}"), 5);
+    }
+    git(w, &["push", "-q", "origin", "main"]);
+    if pack_refs {
+        git(w, &["pack-refs", "--all"]);
+        assert!(!w.join(".git/refs/remotes/origin/main").exists());
+    }
+    git(w, &["checkout", "-q", "-b", "topic"]);
+    commit_files(w, "t", 2);
+    let (count, total) = estimate_then_push(w, &["origin", "topic"]);
+    assert_eq!(
+        count,
+        Count::Exact(total),
+        "{refs} refs, packed: {pack_refs}"
+    );
+    assert!((1..10).contains(&total), "{total}");
+}
+
+#[test]
+fn tracking_refs_loose_packed_and_reftable() {
+    new_branch_bounded_by_tracking_refs("files", false);
+    new_branch_bounded_by_tracking_refs("files", true);
+    new_branch_bounded_by_tracking_refs("reftable", false);
 }
 
 #[test]

@@ -77,6 +77,26 @@ pub struct Estimate {
     pub walk_time: Option<Duration>,
 }
 
+impl Estimate {
+    /// The fast path's answer: the repository holds only `total` objects, so no walk was needed.
+    ///
+    /// The count is "between 0 and `total`": `objects` is `AtLeast(0)` and
+    /// `upper_bound` is `total`; the bytes are bounded by the packs' size.
+    pub fn within_repository(inventory: &Inventory) -> Estimate {
+        Estimate {
+            objects: Count::AtLeast(0),
+            upper_bound: Some(inventory.total()),
+            bytes: None,
+            notes: vec![format!(
+                "the whole repository holds at most {} objects: no count needed",
+                inventory.total()
+            )],
+            commit_graph: false,
+            walk_time: None,
+        }
+    }
+}
+
 /// A rough size on the wire: the object count times the mean packed object size.
 ///
 /// Good for a threshold, not for a progress bar: a pack of the whole history
@@ -96,6 +116,31 @@ impl fmt::Display for Bytes {
             f.write_str("at least ")?;
         }
         write!(f, "~{}", human_bytes(self.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_reads_well() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(72_340_000), "72 MB");
+        assert_eq!(human_bytes(1_234_567_890), "1.2 GB");
+        let b = Bytes {
+            value: 131_000,
+            at_least: true,
+        };
+        assert_eq!(b.to_string(), "at least ~131 kB");
+    }
+
+    #[test]
+    fn api_is_thread_safe() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Repo>();
+        send_sync::<Estimate>();
+        send_sync::<EstimateError>();
     }
 }
 

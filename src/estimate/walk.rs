@@ -4,6 +4,10 @@
 //! Tips go on rev-list's stdin (`<oid>` and `^<oid>` lines, so no argv
 //! length limit and no `--not`, which older git rejects on stdin);
 //! `--ignore-missing` drops boundary oids this repository lacks.
+//! `--in-commit-order` prints each commit's trees and blobs right after it;
+//! by default git prints every commit first, so without a commit-graph the
+//! limit was reached only after parsing thousands of commits (2x slower on
+//! a 1M-object repository). The set of objects, and so the count, is the same.
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
@@ -11,9 +15,10 @@ use std::thread;
 
 use super::{Count, EstimateError, Repo};
 
-const ARGS: [&str; 5] = [
+const ARGS: [&str; 6] = [
     "rev-list",
     "--objects",
+    "--in-commit-order",
     "--no-object-names",
     "--ignore-missing",
     "--stdin",
