@@ -80,7 +80,7 @@ fn pattern_list(r: &mut Rng) -> String {
 
 /// A keyword and a value generator.
 fn option(r: &mut Rng) -> (String, String) {
-    let (k, v): (&str, String) = match r.below(34) {
+    let (k, v): (&str, String) = match r.below(60) {
         0..=5 => (
             r.pick(&[
                 "ServerAliveInterval",
@@ -181,14 +181,136 @@ fn option(r: &mut Rng) -> (String, String) {
         30 => ("Compression", r.pick(&["yes", "no"]).into()),
         31 => ("IdentitiesOnly", r.pick(&["yes", "no"]).into()),
         32 => ("CertificateFile", r.pick(&["~/.ssh/c1", "/tmp/c2"]).into()),
-        _ => (
+        33 => (
             "Bogus",
             // Rare unknown keyword: usually covered by IgnoreUnknown.
             "1".into(),
         ),
+        _ => {
+            let (k, vs) = OTHER[r.below(OTHER.len())];
+            (k, r.pick(vs).into())
+        }
     };
     (k.to_string(), v)
 }
+
+/// The rest of the keywords `ssh -G` prints, with good and a few bad values.
+const OTHER: &[(&str, &[&str])] = &[
+    ("ForwardX11", &["yes", "no"]),
+    ("ForwardX11Trusted", &["yes", "no"]),
+    ("ForwardX11Timeout", &["10m", "none", "5"]),
+    ("GatewayPorts", &["yes", "no"]),
+    ("ExitOnForwardFailure", &["yes", "no"]),
+    ("PasswordAuthentication", &["yes", "no"]),
+    ("KbdInteractiveAuthentication", &["yes", "no"]),
+    ("ChallengeResponseAuthentication", &["no"]),
+    (
+        "PubkeyAuthentication",
+        &["yes", "no", "unbound", "host-bound"],
+    ),
+    ("HostbasedAuthentication", &["yes", "no"]),
+    ("GSSAPIAuthentication", &["yes", "no"]),
+    ("GSSAPIDelegateCredentials", &["yes", "no"]),
+    ("GSSAPIKeyExchange", &["yes", "no"]),
+    ("GSSAPITrustDNS", &["yes", "no"]),
+    ("GSSAPIRenewalForcesRekey", &["yes"]),
+    ("GSSAPIClientIdentity", &["me@REALM"]),
+    ("CheckHostIP", &["yes", "no"]),
+    ("NoHostAuthenticationForLocalhost", &["yes"]),
+    ("ClearAllForwardings", &["yes", "no"]),
+    ("EnableSSHKeysign", &["yes"]),
+    ("HashKnownHosts", &["yes", "no"]),
+    ("PermitLocalCommand", &["yes"]),
+    ("VisualHostKey", &["yes"]),
+    ("StdinNull", &["yes"]),
+    ("ForkAfterAuthentication", &["yes"]),
+    ("ProxyUseFdpass", &["yes", "no"]),
+    ("CanonicalizeFallbackLocal", &["yes", "no"]),
+    ("CanonicalizeMaxDots", &["0", "2"]),
+    ("CanonicalDomains", &["invalid", "none"]),
+    ("StreamLocalBindUnlink", &["yes"]),
+    ("EnableEscapeCommandline", &["yes"]),
+    ("UpdateHostKeys", &["yes", "no", "ask"]),
+    ("VerifyHostKeyDNS", &["yes", "no", "ask"]),
+    ("Tunnel", &["yes", "ethernet", "point-to-point", "no"]),
+    ("TunnelDevice", &["any", "1:2", "3", "any:4"]),
+    ("RequestTTY", &["yes", "no", "force", "auto"]),
+    ("SessionType", &["none", "subsystem", "default"]),
+    ("FingerprintHash", &["md5", "sha256"]),
+    ("NumberOfPasswordPrompts", &["1", "5"]),
+    ("ConnectionAttempts", &["2"]),
+    ("RequiredRSASize", &["2048"]),
+    ("BindAddress", &["127.0.0.1"]),
+    ("BindInterface", &["lo"]),
+    (
+        "Ciphers",
+        &[
+            "aes128-ctr",
+            "+aes128-cbc",
+            "-chacha20-poly1305@openssh.com",
+            "^aes256-ctr",
+        ],
+    ),
+    ("MACs", &["hmac-sha2-256", "-hmac-sha1"]),
+    (
+        "KexAlgorithms",
+        &["curve25519-sha256", "+diffie-hellman-group14-sha1"],
+    ),
+    ("HostKeyAlgorithms", &["ssh-ed25519", "+ssh-rsa"]),
+    ("PubkeyAcceptedAlgorithms", &["+ssh-rsa", "ssh-ed25519"]),
+    ("HostbasedAcceptedAlgorithms", &["ssh-ed25519"]),
+    ("CASignatureAlgorithms", &["ssh-ed25519"]),
+    ("KbdInteractiveDevices", &["pam"]),
+    ("PreferredAuthentications", &["publickey,password"]),
+    ("LocalCommand", &["echo %h", "none"]),
+    ("RemoteCommand", &["ls -l", "none"]),
+    ("KnownHostsCommand", &["/bin/true %h"]),
+    ("RevokedHostKeys", &["/tmp/rk", "none"]),
+    ("SecurityKeyProvider", &["internal", "/tmp/sk.so"]),
+    ("XAuthLocation", &["/usr/bin/xauth2"]),
+    (
+        "IdentityAgent",
+        &["none", "SSH_AUTH_SOCK", "~/agent.sock", "/tmp/a-%h"],
+    ),
+    (
+        "AddKeysToAgent",
+        &["yes", "no", "confirm", "ask", "1h", "confirm 5m"],
+    ),
+    ("EscapeChar", &["none", "~", "^A", "x"]),
+    (
+        "IPQoS",
+        &["af21", "lowdelay throughput", "cs1 af11", "0x10", "none"],
+    ),
+    (
+        "RekeyLimit",
+        &["1G", "1G 1h", "default", "default none", "500M 30m"],
+    ),
+    ("StreamLocalBindMask", &["0177", "022"]),
+    ("SyslogFacility", &["AUTH", "local0"]),
+    ("LogVerbose", &["kex.c:*", "none"]),
+    (
+        "PermitRemoteOpen",
+        &["any", "localhost:8080", "none", "a:1 b:2"],
+    ),
+    (
+        "LocalForward",
+        &["8080 localhost:80", "127.0.0.1:8081 [::1]:81"],
+    ),
+    ("RemoteForward", &["9090 localhost:90", "9000"]),
+    ("DynamicForward", &["1080", "localhost:1081"]),
+    ("GlobalKnownHostsFile", &["/tmp/g1", "/tmp/g1 /tmp/g2"]),
+    ("ControlPath", &["/tmp/%L-%l-%i-%u-%d", "~/.ssh/%C"]),
+    ("Protocol", &["2"]),
+    ("UseRoaming", &["no"]),
+    ("RSAAuthentication", &["yes"]),
+    // Values ssh rejects.
+    ("Port", &["0", "abc", "22 23"]),
+    ("ServerAliveInterval", &["1x", "-5"]),
+    ("ServerAliveCountMax", &["abc", "1 2"]),
+    ("BatchMode", &["maybe"]),
+    ("ControlPersist", &["foo"]),
+    ("HostName", &["\"unterminated"]),
+];
 
 /// Writes `Key Value` in one of ssh's accepted spellings.
 fn spell(r: &mut Rng, k: &str, v: &str) -> String {

@@ -584,6 +584,12 @@ fn resolve_once(
         }
     }
 
+    if opts.get(Op::SessionType) == Some("subsystem") {
+        return Err(ConfigError::Usage(
+            "You must specify a subsystem to invoke.".into(),
+        ));
+    }
+
     // The destination: ssh:// URI or [user@]host (last '@').
     let dest = &req.destination;
     let host = if let Some(rest) = dest.strip_prefix("ssh://") {
@@ -1343,6 +1349,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     {
         o.jump = None;
     }
+    post_checks(&mut o)?;
     let user = d(&o, Op::User, &env.local_user);
     let port = d(&o, Op::Port, "22");
     let hostname_origin = o
@@ -1638,18 +1645,18 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     // Forwards (dropped by ClearAllForwardings).
     let clear = o.get(Op::ClearAllForwardings) == Some("yes");
     if !clear {
-        for (k, op) in [
-            ("localforward", Op::LocalForward),
-            ("remoteforward", Op::RemoteForward),
+        // Dynamic forwards live with the local ones but print first.
+        for (k, op, dynamic) in [
+            ("dynamicforward", Op::LocalForward, true),
+            ("localforward", Op::LocalForward, false),
+            ("remoteforward", Op::RemoteForward, false),
         ] {
             for s in o.list(op) {
-                let key = if op == Op::LocalForward && !s.text.contains(' ') {
-                    "dynamicforward"
-                } else {
-                    k
-                };
+                if op == Op::LocalForward && s.text.contains(' ') == dynamic {
+                    continue;
+                }
                 e.push(
-                    key,
+                    k,
                     Value {
                         value: s.text.clone(),
                         origin: s.origin.clone(),
@@ -1853,6 +1860,45 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         exec_unknown: Vec::new(),
         keepalive_depends_on_exec: Vec::new(),
     })
+}
+
+/// The checks and adjustments ssh makes after the files, before `-G` prints.
+fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
+    if o.get(Op::ProxyCommand) == Some("-") && o.get(Op::ProxyUseFdpass) == Some("yes") {
+        return Err(ConfigError::Usage(
+            "ProxyCommand=- and ProxyUseFDPass are incompatible".into(),
+        ));
+    }
+    if o.get(Op::UpdateHostkeys) == Some("ask") {
+        let persist = !matches!(o.get(Op::ControlPersist), None | Some("no"));
+        let quiet = matches!(o.get(Op::LogLevel), Some("SILENT" | "FATAL" | "ERROR"));
+        if (persist && o.get(Op::ControlPath).is_some())
+            || o.get(Op::RemoteCommand).is_some()
+            || o.get(Op::RequestTty) == Some("false")
+            || quiet
+        {
+            if let Some(s) = o.scalar.get_mut(&Op::UpdateHostkeys) {
+                s.text = "false".into();
+            }
+        }
+    }
+    if o.get(Op::ConnectionAttempts)
+        .and_then(|v| v.parse::<i64>().ok())
+        .is_some_and(|n| n <= 0)
+    {
+        return Err(ConfigError::Usage(
+            "Invalid number of ConnectionAttempts".into(),
+        ));
+    }
+    if o.get(Op::ForkAfterAuthentication) == Some("yes")
+        && o.get(Op::RemoteCommand).is_none()
+        && o.get(Op::SessionType) != Some("none")
+    {
+        return Err(ConfigError::Usage(
+            "Cannot fork into background without a command to execute.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Values for `%` tokens after the configuration is read.
