@@ -181,13 +181,14 @@ fn option(r: &mut Rng) -> (String, String) {
         30 => ("Compression", r.pick(&["yes", "no"]).into()),
         31 => ("IdentitiesOnly", r.pick(&["yes", "no"]).into()),
         32 => ("CertificateFile", r.pick(&["~/.ssh/c1", "/tmp/c2"]).into()),
-        33 => (
+        33 if r.chance(30) => (
             "Bogus",
             // Rare unknown keyword: usually covered by IgnoreUnknown.
             "1".into(),
         ),
         _ => {
-            let (k, vs) = OTHER[r.below(OTHER.len())];
+            let table = if r.chance(2) { BAD } else { OTHER };
+            let (k, vs) = table[r.below(table.len())];
             (k, r.pick(vs).into())
         }
     };
@@ -223,7 +224,7 @@ const OTHER: &[(&str, &[&str])] = &[
     ("PermitLocalCommand", &["yes"]),
     ("VisualHostKey", &["yes"]),
     ("StdinNull", &["yes"]),
-    ("ForkAfterAuthentication", &["yes"]),
+    ("ForkAfterAuthentication", &["no", "yes"]),
     ("ProxyUseFdpass", &["yes", "no"]),
     ("CanonicalizeFallbackLocal", &["yes", "no"]),
     ("CanonicalizeMaxDots", &["0", "2"]),
@@ -303,7 +304,10 @@ const OTHER: &[(&str, &[&str])] = &[
     ("Protocol", &["2"]),
     ("UseRoaming", &["no"]),
     ("RSAAuthentication", &["yes"]),
-    // Values ssh rejects.
+];
+
+/// Values ssh rejects (used rarely).
+const BAD: &[(&str, &[&str])] = &[
     ("Port", &["0", "abc", "22 23"]),
     ("ServerAliveInterval", &["1x", "-5"]),
     ("ServerAliveCountMax", &["abc", "1 2"]),
@@ -327,6 +331,20 @@ fn spell(r: &mut Rng, k: &str, v: &str) -> String {
 
 fn match_line(r: &mut Rng) -> String {
     let mut parts = Vec::new();
+    if r.chance(2) {
+        // Lines ssh rejects.
+        return r
+            .pick(&[
+                "Match foo x",
+                "Match host",
+                "Match all host x",
+                "Match exec",
+                "Match host \"a",
+                "Match",
+                "Match all # trailing",
+            ])
+            .to_string();
+    }
     if r.chance(5) {
         return r.pick(&["Match all", "Match !all"]).to_string();
     }
@@ -403,6 +421,16 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
             };
             lines.push(format!("Include {target}{missing}"));
         }
+        if depth == 0 && r.chance(2) {
+            // Includes itself: ssh stops at depth 16.
+            lines.push(format!("Include {}/config", dir.display()));
+        }
+        if r.chance(2) {
+            lines.push(
+                r.pick(&["Include relative-missing.conf", "Include ~/.ssh/missing-*"])
+                    .into(),
+            );
+        }
     }
     lines.join("\n") + "\n"
 }
@@ -422,7 +450,10 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         match r.below(7) {
             0 | 1 => {
                 let (k, v) = option(&mut r);
-                if k != "Bogus" {
+                if r.chance(2) {
+                    args.push("-o".into());
+                    args.push(r.pick(&["Host=x", "Match all", "Include /tmp/x"]).into());
+                } else if k != "Bogus" {
                     args.push("-o".into());
                     args.push(format!("{k}{}{v}", r.pick(&["=", " "])));
                 }
@@ -475,6 +506,7 @@ fn differential_against_ssh_g() {
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
+    let rejected = AtomicUsize::new(0);
     let start = Instant::now();
     let threads = std::thread::available_parallelism()
         .map(|x| x.get())
@@ -492,7 +524,11 @@ fn differential_against_ssh_g() {
                     let dir = tmp.path().join(format!("c{i}"));
                     std::fs::create_dir_all(&dir).unwrap();
                     let (args, text) = case(seed0 + i as u64, &dir);
-                    if let Err(d) = ssh_support::compare(&args, &env) {
+                    let out = ssh_support::compare(&args, &env);
+                    if out == Ok(false) {
+                        rejected.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Err(d) = out {
                         failed.fetch_add(1, Ordering::Relaxed);
                         let mut f = failures.lock().unwrap();
                         if f.len() < 5 {
@@ -512,8 +548,9 @@ fn differential_against_ssh_g() {
     });
     let bad = failed.load(Ordering::Relaxed);
     eprintln!(
-        "differential: {n} cases, {} agree, {bad} differ, {:.1} s",
+        "differential: {n} cases, {} agree ({} both rejected), {bad} differ, {:.1} s",
         n - bad,
+        rejected.load(Ordering::Relaxed),
         start.elapsed().as_secs_f64()
     );
     let f = failures.lock().unwrap();

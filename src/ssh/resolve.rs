@@ -1349,6 +1349,18 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     {
         o.jump = None;
     }
+    // ClearAllForwardings also turns the tunnel off.
+    if let Some(c) = o.scalar.get(&Op::ClearAllForwardings).cloned()
+        && c.text == "yes"
+    {
+        o.scalar.insert(
+            Op::Tunnel,
+            Slot {
+                text: "false".into(),
+                origin: c.origin,
+            },
+        );
+    }
     post_checks(&mut o)?;
     let user = d(&o, Op::User, &env.local_user);
     let port = d(&o, Op::Port, "22");
@@ -1775,6 +1787,11 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
             } else {
                 cinfo.expand(&tilde(&p.text, &env.home))?
             };
+            if !Path::new(&v).exists() && o.get(Op::ExitOnForwardFailure) == Some("yes") {
+                return Err(ConfigError::Usage(format!(
+                    "Cannot forward agent socket path \"{v}\": No such file or directory"
+                )));
+            }
             e.push(
                 "forwardagent",
                 Value {
