@@ -1889,14 +1889,12 @@ fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
     if o.get(Op::UpdateHostkeys) == Some("ask") {
         let persist = !matches!(o.get(Op::ControlPersist), None | Some("no"));
         let quiet = matches!(o.get(Op::LogLevel), Some("SILENT" | "FATAL" | "ERROR"));
-        if (persist && o.get(Op::ControlPath).is_some())
+        let off = (persist && o.get(Op::ControlPath).is_some())
             || o.get(Op::RemoteCommand).is_some()
             || o.get(Op::RequestTty) == Some("false")
-            || quiet
-        {
-            if let Some(s) = o.scalar.get_mut(&Op::UpdateHostkeys) {
-                s.text = "false".into();
-            }
+            || quiet;
+        if off && let Some(s) = o.scalar.get_mut(&Op::UpdateHostkeys) {
+            s.text = "false".into();
         }
     }
     if o.get(Op::ConnectionAttempts)
