@@ -483,7 +483,13 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         1 if !host.contains(':') => format!("ssh://u@{host}:2022"),
         _ => host.to_string(),
     };
-    args.push(dest);
+    // ssh also reads options after the destination.
+    let at = if r.chance(25) {
+        2 + r.below(args.len() - 1)
+    } else {
+        args.len()
+    };
+    args.insert(at, dest);
     let mut text = format!("== config\n{main}");
     for (n, t) in &files {
         text.push_str(&format!("== {n}\n{t}"));

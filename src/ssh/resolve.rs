@@ -21,7 +21,7 @@ use super::{Effective, Origin, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A bad line: ssh's reason, the file and the line.
-    #[error("{file} line {line}: {reason}")]
+    #[error("{}", line_message(file, *line, reason))]
     Line {
         /// The file (`command-line` for `-o`).
         file: String,
@@ -58,6 +58,16 @@ pub enum ConfigError {
     /// Something only a DNS lookup could answer (the resolver does none).
     #[error("{0}")]
     NeedsDns(String),
+}
+
+/// ssh's own message layout (it puts a colon after the file name only for
+/// unknown keywords).
+fn line_message(file: &str, line: usize, reason: &str) -> String {
+    if reason.starts_with("Bad configuration option") {
+        format!("{file}: line {line}: {reason}")
+    } else {
+        format!("{file} line {line}: {reason}")
+    }
 }
 
 /// Whether `Match exec` commands run.
@@ -180,6 +190,8 @@ pub struct ResolveRequest {
     steps: Vec<Step>,
     /// The destination as typed (`[user@]host` or `ssh://…`).
     pub destination: String,
+    /// How many steps precede the destination in argv (`None`: all).
+    dest_at: Option<usize>,
 }
 
 /// ssh's option letters that take an argument.
@@ -199,6 +211,7 @@ impl ResolveRequest {
             if a == "--" {
                 if dest.is_none() {
                     dest = args.get(i + 1).cloned();
+                    req.dest_at = Some(req.steps.len());
                 }
                 break;
             }
@@ -207,6 +220,7 @@ impl ResolveRequest {
                     break;
                 }
                 dest = Some(a.clone());
+                req.dest_at = Some(req.steps.len());
                 i += 1;
                 continue;
             }
@@ -469,7 +483,12 @@ fn resolve_once(
     let mut family_forced: Option<&str> = None;
     let mut verbose = false;
     let mut direct: Vec<(Op, String)> = Vec::new();
-    for step in &req.steps {
+    let dest_at = req.dest_at.unwrap_or(req.steps.len());
+    let mut host = None;
+    for (n, step) in req.steps.iter().enumerate() {
+        if n == dest_at {
+            host = Some(apply_destination(&req.destination, &mut opts, &cmd_ctx)?);
+        }
         match step {
             Step::Option(line) => {
                 opts.apply(line, &cmd_ctx, true)
@@ -590,50 +609,9 @@ fn resolve_once(
         ));
     }
 
-    // The destination: ssh:// URI or [user@]host (last '@').
-    let dest = &req.destination;
-    let host = if let Some(rest) = dest.strip_prefix("ssh://") {
-        let (user, hostport) = match rest.find('@') {
-            Some(p) => (
-                Some(rest[..p].split(';').next().unwrap_or("")),
-                &rest[p + 1..],
-            ),
-            None => (None, rest),
-        };
-        if user == Some("") {
-            return Err(ConfigError::Usage(format!("bad destination {dest}")));
-        }
-        let (h, port) = super::options::hpdelim(hostport)
-            .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
-        let (port, path) = match port {
-            Some(p) => match p.split_once('/') {
-                Some((a, b)) => (Some(a), Some(b)),
-                None => (Some(p), None),
-            },
-            None => (None, None),
-        };
-        if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
-            return Err(ConfigError::Usage(format!("bad destination {dest}")));
-        }
-        if let Some(u) = user {
-            opts.set_first(Op::User, u.to_string(), &cmd_ctx);
-        }
-        if let Some(p) = port.filter(|p| !p.is_empty()) {
-            let n = lex::a2port(p)
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
-            opts.set_first(Op::Port, n.to_string(), &cmd_ctx);
-        }
-        h
-    } else {
-        match dest.rfind('@') {
-            Some(0) => return Err(ConfigError::Usage(format!("bad destination {dest}"))),
-            Some(p) => {
-                opts.set_first(Op::User, dest[..p].to_string(), &cmd_ctx);
-                dest[p + 1..].to_string()
-            }
-            None => dest.clone(),
-        }
+    let host = match host {
+        Some(h) => h,
+        None => apply_destination(&req.destination, &mut opts, &cmd_ctx)?,
     };
 
     let mut run = Run {
@@ -751,6 +729,59 @@ fn resolve_once(
     Ok((res, sites))
 }
 
+/// Applies the destination (`ssh://` URI or `[user@]host`, last `@`) at its
+/// place in argv; returns the host.
+fn apply_destination(
+    dest: &str,
+    opts: &mut Options,
+    cmd_ctx: &LineCtx,
+) -> Result<String, ConfigError> {
+    let host = if let Some(rest) = dest.strip_prefix("ssh://") {
+        let (user, hostport) = match rest.find('@') {
+            Some(p) => (
+                Some(rest[..p].split(';').next().unwrap_or("")),
+                &rest[p + 1..],
+            ),
+            None => (None, rest),
+        };
+        if user == Some("") {
+            return Err(ConfigError::Usage(format!("bad destination {dest}")));
+        }
+        let (h, port) = super::options::hpdelim(hostport)
+            .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
+        let (port, path) = match port {
+            Some(p) => match p.split_once('/') {
+                Some((a, b)) => (Some(a), Some(b)),
+                None => (Some(p), None),
+            },
+            None => (None, None),
+        };
+        if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
+            return Err(ConfigError::Usage(format!("bad destination {dest}")));
+        }
+        if let Some(u) = user {
+            opts.set_first(Op::User, u.to_string(), cmd_ctx);
+        }
+        if let Some(p) = port.filter(|p| !p.is_empty()) {
+            let n = lex::a2port(p)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
+            opts.set_first(Op::Port, n.to_string(), cmd_ctx);
+        }
+        h
+    } else {
+        match dest.rfind('@') {
+            Some(0) => return Err(ConfigError::Usage(format!("bad destination {dest}"))),
+            Some(p) => {
+                opts.set_first(Op::User, dest[..p].to_string(), cmd_ctx);
+                dest[p + 1..].to_string()
+            }
+            None => dest.to_string(),
+        }
+    };
+    Ok(host)
+}
+
 impl Run<'_> {
     fn read_all(&mut self, req: &ResolveRequest) -> Result<(), ConfigError> {
         match &req.config {
@@ -866,7 +897,7 @@ impl Run<'_> {
                         *active = !nevermatch && v;
                     }
                     Err(reason) => {
-                        first_err.get_or_insert(err(reason));
+                        first_err.get_or_insert(err(format!("Bad Match condition ({reason})")));
                     }
                 },
                 Block::Include(paths) => {
