@@ -119,6 +119,9 @@ pub struct ResolveEnv {
     pub system_config: PathBuf,
     /// Home directory from passwd (for `~` and `%d`).
     pub home: PathBuf,
+    /// Where `~` points in `Include` paths: ssh globs them with the C
+    /// library's tilde rule, which prefers `$HOME` over passwd.
+    pub include_home: PathBuf,
     /// Local login name.
     pub local_user: String,
     /// Local uid.
@@ -143,7 +146,12 @@ impl ResolveEnv {
                 PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
             )
         });
+        let include_home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.clone());
         ResolveEnv {
+            include_home,
             user_config: home.join(".ssh/config"),
             system_config: PathBuf::from("/etc/ssh/ssh_config"),
             home,
@@ -915,7 +923,7 @@ impl Run<'_> {
                         } else {
                             arg.clone()
                         };
-                        let full = tilde(&full, &self.env.home);
+                        let full = tilde(&full, &self.env.include_home);
                         let oactive = *active;
                         for f in glob(&full) {
                             if depth + 1 > 16 {
