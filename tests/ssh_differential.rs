@@ -80,7 +80,7 @@ fn pattern_list(r: &mut Rng) -> String {
 
 /// A keyword and a value generator.
 fn option(r: &mut Rng) -> (String, String) {
-    let (k, v): (&str, String) = match r.below(34) {
+    let (k, v): (&str, String) = match r.below(60) {
         0..=5 => (
             r.pick(&[
                 "ServerAliveInterval",
@@ -181,14 +181,140 @@ fn option(r: &mut Rng) -> (String, String) {
         30 => ("Compression", r.pick(&["yes", "no"]).into()),
         31 => ("IdentitiesOnly", r.pick(&["yes", "no"]).into()),
         32 => ("CertificateFile", r.pick(&["~/.ssh/c1", "/tmp/c2"]).into()),
-        _ => (
+        33 if r.chance(30) => (
             "Bogus",
             // Rare unknown keyword: usually covered by IgnoreUnknown.
             "1".into(),
         ),
+        _ => {
+            let table = if r.chance(2) { BAD } else { OTHER };
+            let (k, vs) = table[r.below(table.len())];
+            (k, r.pick(vs).into())
+        }
     };
     (k.to_string(), v)
 }
+
+/// The rest of the keywords `ssh -G` prints, with good and a few bad values.
+const OTHER: &[(&str, &[&str])] = &[
+    ("ForwardX11", &["yes", "no"]),
+    ("ForwardX11Trusted", &["yes", "no"]),
+    ("ForwardX11Timeout", &["10m", "none", "5"]),
+    ("GatewayPorts", &["yes", "no"]),
+    ("ExitOnForwardFailure", &["yes", "no"]),
+    ("PasswordAuthentication", &["yes", "no"]),
+    ("KbdInteractiveAuthentication", &["yes", "no"]),
+    ("ChallengeResponseAuthentication", &["no"]),
+    (
+        "PubkeyAuthentication",
+        &["yes", "no", "unbound", "host-bound"],
+    ),
+    ("HostbasedAuthentication", &["yes", "no"]),
+    ("GSSAPIAuthentication", &["yes", "no"]),
+    ("GSSAPIDelegateCredentials", &["yes", "no"]),
+    ("GSSAPIKeyExchange", &["yes", "no"]),
+    ("GSSAPITrustDNS", &["yes", "no"]),
+    ("GSSAPIRenewalForcesRekey", &["yes"]),
+    ("GSSAPIClientIdentity", &["me@REALM"]),
+    ("CheckHostIP", &["yes", "no"]),
+    ("NoHostAuthenticationForLocalhost", &["yes"]),
+    ("ClearAllForwardings", &["yes", "no"]),
+    ("EnableSSHKeysign", &["yes"]),
+    ("HashKnownHosts", &["yes", "no"]),
+    ("PermitLocalCommand", &["yes"]),
+    ("VisualHostKey", &["yes"]),
+    ("StdinNull", &["yes"]),
+    ("ForkAfterAuthentication", &["no", "yes"]),
+    ("ProxyUseFdpass", &["yes", "no"]),
+    ("CanonicalizeFallbackLocal", &["yes", "no"]),
+    ("CanonicalizeMaxDots", &["0", "2"]),
+    ("CanonicalDomains", &["invalid", "none"]),
+    ("StreamLocalBindUnlink", &["yes"]),
+    ("EnableEscapeCommandline", &["yes"]),
+    ("UpdateHostKeys", &["yes", "no", "ask"]),
+    ("VerifyHostKeyDNS", &["yes", "no", "ask"]),
+    ("Tunnel", &["yes", "ethernet", "point-to-point", "no"]),
+    ("TunnelDevice", &["any", "1:2", "3", "any:4"]),
+    ("RequestTTY", &["yes", "no", "force", "auto"]),
+    ("SessionType", &["none", "subsystem", "default"]),
+    ("FingerprintHash", &["md5", "sha256"]),
+    ("NumberOfPasswordPrompts", &["1", "5"]),
+    ("ConnectionAttempts", &["2"]),
+    ("RequiredRSASize", &["2048"]),
+    ("BindAddress", &["127.0.0.1"]),
+    ("BindInterface", &["lo"]),
+    (
+        "Ciphers",
+        &[
+            "aes128-ctr",
+            "+aes128-cbc",
+            "-chacha20-poly1305@openssh.com",
+            "^aes256-ctr",
+        ],
+    ),
+    ("MACs", &["hmac-sha2-256", "-hmac-sha1"]),
+    (
+        "KexAlgorithms",
+        &["curve25519-sha256", "+diffie-hellman-group14-sha1"],
+    ),
+    ("HostKeyAlgorithms", &["ssh-ed25519", "+ssh-rsa"]),
+    ("PubkeyAcceptedAlgorithms", &["+ssh-rsa", "ssh-ed25519"]),
+    ("HostbasedAcceptedAlgorithms", &["ssh-ed25519"]),
+    ("CASignatureAlgorithms", &["ssh-ed25519"]),
+    ("KbdInteractiveDevices", &["pam"]),
+    ("PreferredAuthentications", &["publickey,password"]),
+    ("LocalCommand", &["echo %h", "none"]),
+    ("RemoteCommand", &["ls -l", "none"]),
+    ("KnownHostsCommand", &["/bin/true %h"]),
+    ("RevokedHostKeys", &["/tmp/rk", "none"]),
+    ("SecurityKeyProvider", &["internal", "/tmp/sk.so"]),
+    ("XAuthLocation", &["/usr/bin/xauth2"]),
+    (
+        "IdentityAgent",
+        &["none", "SSH_AUTH_SOCK", "~/agent.sock", "/tmp/a-%h"],
+    ),
+    (
+        "AddKeysToAgent",
+        &["yes", "no", "confirm", "ask", "1h", "confirm 5m"],
+    ),
+    ("EscapeChar", &["none", "~", "^A", "x"]),
+    (
+        "IPQoS",
+        &["af21", "lowdelay throughput", "cs1 af11", "0x10", "none"],
+    ),
+    (
+        "RekeyLimit",
+        &["1G", "1G 1h", "default", "default none", "500M 30m"],
+    ),
+    ("StreamLocalBindMask", &["0177", "022"]),
+    ("SyslogFacility", &["AUTH", "local0"]),
+    ("LogVerbose", &["kex.c:*", "none"]),
+    (
+        "PermitRemoteOpen",
+        &["any", "localhost:8080", "none", "a:1 b:2"],
+    ),
+    (
+        "LocalForward",
+        &["8080 localhost:80", "127.0.0.1:8081 [::1]:81"],
+    ),
+    ("RemoteForward", &["9090 localhost:90", "9000"]),
+    ("DynamicForward", &["1080", "localhost:1081"]),
+    ("GlobalKnownHostsFile", &["/tmp/g1", "/tmp/g1 /tmp/g2"]),
+    ("ControlPath", &["/tmp/%L-%l-%i-%u-%d", "~/.ssh/%C"]),
+    ("Protocol", &["2"]),
+    ("UseRoaming", &["no"]),
+    ("RSAAuthentication", &["yes"]),
+];
+
+/// Values ssh rejects (used rarely).
+const BAD: &[(&str, &[&str])] = &[
+    ("Port", &["0", "abc", "22 23"]),
+    ("ServerAliveInterval", &["1x", "-5"]),
+    ("ServerAliveCountMax", &["abc", "1 2"]),
+    ("BatchMode", &["maybe"]),
+    ("ControlPersist", &["foo"]),
+    ("HostName", &["\"unterminated"]),
+];
 
 /// Writes `Key Value` in one of ssh's accepted spellings.
 fn spell(r: &mut Rng, k: &str, v: &str) -> String {
@@ -205,6 +331,20 @@ fn spell(r: &mut Rng, k: &str, v: &str) -> String {
 
 fn match_line(r: &mut Rng) -> String {
     let mut parts = Vec::new();
+    if r.chance(2) {
+        // Lines ssh rejects.
+        return r
+            .pick(&[
+                "Match foo x",
+                "Match host",
+                "Match all host x",
+                "Match exec",
+                "Match host \"a",
+                "Match",
+                "Match all # trailing",
+            ])
+            .to_string();
+    }
     if r.chance(5) {
         return r.pick(&["Match all", "Match !all"]).to_string();
     }
@@ -281,6 +421,16 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
             };
             lines.push(format!("Include {target}{missing}"));
         }
+        if depth == 0 && r.chance(2) {
+            // Includes itself: ssh stops at depth 16.
+            lines.push(format!("Include {}/config", dir.display()));
+        }
+        if r.chance(2) {
+            lines.push(
+                r.pick(&["Include relative-missing.conf", "Include ~/.ssh/missing-*"])
+                    .into(),
+            );
+        }
     }
     lines.join("\n") + "\n"
 }
@@ -300,7 +450,10 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         match r.below(7) {
             0 | 1 => {
                 let (k, v) = option(&mut r);
-                if k != "Bogus" {
+                if r.chance(2) {
+                    args.push("-o".into());
+                    args.push(r.pick(&["Host=x", "Match all", "Include /tmp/x"]).into());
+                } else if k != "Bogus" {
                     args.push("-o".into());
                     args.push(format!("{k}{}{v}", r.pick(&["=", " "])));
                 }
@@ -330,7 +483,13 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         1 if !host.contains(':') => format!("ssh://u@{host}:2022"),
         _ => host.to_string(),
     };
-    args.push(dest);
+    // ssh also reads options after the destination.
+    let at = if r.chance(25) {
+        2 + r.below(args.len() - 1)
+    } else {
+        args.len()
+    };
+    args.insert(at, dest);
     let mut text = format!("== config\n{main}");
     for (n, t) in &files {
         text.push_str(&format!("== {n}\n{t}"));
@@ -353,6 +512,7 @@ fn differential_against_ssh_g() {
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
+    let rejected = AtomicUsize::new(0);
     let start = Instant::now();
     let threads = std::thread::available_parallelism()
         .map(|x| x.get())
@@ -370,7 +530,11 @@ fn differential_against_ssh_g() {
                     let dir = tmp.path().join(format!("c{i}"));
                     std::fs::create_dir_all(&dir).unwrap();
                     let (args, text) = case(seed0 + i as u64, &dir);
-                    if let Err(d) = ssh_support::compare(&args, &env) {
+                    let out = ssh_support::compare(&args, &env);
+                    if out == Ok(false) {
+                        rejected.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Err(d) = out {
                         failed.fetch_add(1, Ordering::Relaxed);
                         let mut f = failures.lock().unwrap();
                         if f.len() < 5 {
@@ -390,8 +554,9 @@ fn differential_against_ssh_g() {
     });
     let bad = failed.load(Ordering::Relaxed);
     eprintln!(
-        "differential: {n} cases, {} agree, {bad} differ, {:.1} s",
+        "differential: {n} cases, {} agree ({} both rejected), {bad} differ, {:.1} s",
         n - bad,
+        rejected.load(Ordering::Relaxed),
         start.elapsed().as_secs_f64()
     );
     let f = failures.lock().unwrap();

@@ -877,8 +877,10 @@ impl Options {
                 };
                 let fwd = parse_forward(&spec, dynamic, remote)
                     .ok_or_else(|| "Bad forwarding specification.".to_string())?;
-                if active {
-                    let key = if remote { RemoteForward } else { LocalForward };
+                let key = if remote { RemoteForward } else { LocalForward };
+                // ssh drops a forward equal to one it has (the final pass
+                // reads the files again).
+                if active && !self.list(key).iter().any(|s| s.text == fwd) {
                     self.list_mut(key).push(Slot {
                         text: fwd,
                         origin: ctx.origin.clone(),
@@ -1477,10 +1479,11 @@ fn parse_forward(spec: &str, dynamic: bool, remote: bool) -> Option<String> {
             2 => listen(Some(clean(&parts[0])), &parts[1])?,
             _ => return None,
         };
-        if !remote && !is_path(&l) && l.ends_with(":0") {
+        if !remote && !is_path(&l) && (l == "0" || l.ends_with(":0")) {
             return None;
         }
-        return Some(l);
+        // A dynamic remote forward prints its implicit SOCKS target.
+        return Some(if remote { format!("{l} [socks]:0") } else { l });
     }
     let (lh, lp, ch, cp): (Option<String>, String, Option<String>, String) = match parts.len() {
         2 => (None, parts[0].clone(), None, parts[1].clone()),
@@ -1517,6 +1520,9 @@ fn parse_forward(spec: &str, dynamic: bool, remote: bool) -> Option<String> {
         _ => return None,
     };
     let l = listen(lh, &lp)?;
+    if !remote && !is_path(&l) && (l == "0" || l.ends_with(":0")) {
+        return None;
+    }
     let c = if is_path(&cp) {
         cp
     } else {

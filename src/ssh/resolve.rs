@@ -21,7 +21,7 @@ use super::{Effective, Origin, Value};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A bad line: ssh's reason, the file and the line.
-    #[error("{file} line {line}: {reason}")]
+    #[error("{}", line_message(file, *line, reason))]
     Line {
         /// The file (`command-line` for `-o`).
         file: String,
@@ -58,6 +58,16 @@ pub enum ConfigError {
     /// Something only a DNS lookup could answer (the resolver does none).
     #[error("{0}")]
     NeedsDns(String),
+}
+
+/// ssh's own message layout (it puts a colon after the file name only for
+/// unknown keywords).
+fn line_message(file: &str, line: usize, reason: &str) -> String {
+    if reason.starts_with("Bad configuration option") {
+        format!("{file}: line {line}: {reason}")
+    } else {
+        format!("{file} line {line}: {reason}")
+    }
 }
 
 /// Whether `Match exec` commands run.
@@ -109,6 +119,9 @@ pub struct ResolveEnv {
     pub system_config: PathBuf,
     /// Home directory from passwd (for `~` and `%d`).
     pub home: PathBuf,
+    /// Where `~` points in `Include` paths: ssh globs them with the C
+    /// library's tilde rule, which prefers `$HOME` over passwd.
+    pub include_home: PathBuf,
     /// Local login name.
     pub local_user: String,
     /// Local uid.
@@ -133,7 +146,12 @@ impl ResolveEnv {
                 PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
             )
         });
+        let include_home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.clone());
         ResolveEnv {
+            include_home,
             user_config: home.join(".ssh/config"),
             system_config: PathBuf::from("/etc/ssh/ssh_config"),
             home,
@@ -180,6 +198,8 @@ pub struct ResolveRequest {
     steps: Vec<Step>,
     /// The destination as typed (`[user@]host` or `ssh://…`).
     pub destination: String,
+    /// How many steps precede the destination in argv (`None`: all).
+    dest_at: Option<usize>,
 }
 
 /// ssh's option letters that take an argument.
@@ -199,6 +219,7 @@ impl ResolveRequest {
             if a == "--" {
                 if dest.is_none() {
                     dest = args.get(i + 1).cloned();
+                    req.dest_at = Some(req.steps.len());
                 }
                 break;
             }
@@ -207,6 +228,7 @@ impl ResolveRequest {
                     break;
                 }
                 dest = Some(a.clone());
+                req.dest_at = Some(req.steps.len());
                 i += 1;
                 continue;
             }
@@ -469,7 +491,12 @@ fn resolve_once(
     let mut family_forced: Option<&str> = None;
     let mut verbose = false;
     let mut direct: Vec<(Op, String)> = Vec::new();
-    for step in &req.steps {
+    let dest_at = req.dest_at.unwrap_or(req.steps.len());
+    let mut host = None;
+    for (n, step) in req.steps.iter().enumerate() {
+        if n == dest_at {
+            host = Some(apply_destination(&req.destination, &mut opts, &cmd_ctx)?);
+        }
         match step {
             Step::Option(line) => {
                 opts.apply(line, &cmd_ctx, true)
@@ -584,50 +611,15 @@ fn resolve_once(
         }
     }
 
-    // The destination: ssh:// URI or [user@]host (last '@').
-    let dest = &req.destination;
-    let host = if let Some(rest) = dest.strip_prefix("ssh://") {
-        let (user, hostport) = match rest.find('@') {
-            Some(p) => (
-                Some(rest[..p].split(';').next().unwrap_or("")),
-                &rest[p + 1..],
-            ),
-            None => (None, rest),
-        };
-        if user == Some("") {
-            return Err(ConfigError::Usage(format!("bad destination {dest}")));
-        }
-        let (h, port) = super::options::hpdelim(hostport)
-            .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
-        let (port, path) = match port {
-            Some(p) => match p.split_once('/') {
-                Some((a, b)) => (Some(a), Some(b)),
-                None => (Some(p), None),
-            },
-            None => (None, None),
-        };
-        if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
-            return Err(ConfigError::Usage(format!("bad destination {dest}")));
-        }
-        if let Some(u) = user {
-            opts.set_first(Op::User, u.to_string(), &cmd_ctx);
-        }
-        if let Some(p) = port.filter(|p| !p.is_empty()) {
-            let n = lex::a2port(p)
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
-            opts.set_first(Op::Port, n.to_string(), &cmd_ctx);
-        }
-        h
-    } else {
-        match dest.rfind('@') {
-            Some(0) => return Err(ConfigError::Usage(format!("bad destination {dest}"))),
-            Some(p) => {
-                opts.set_first(Op::User, dest[..p].to_string(), &cmd_ctx);
-                dest[p + 1..].to_string()
-            }
-            None => dest.clone(),
-        }
+    if opts.get(Op::SessionType) == Some("subsystem") {
+        return Err(ConfigError::Usage(
+            "You must specify a subsystem to invoke.".into(),
+        ));
+    }
+
+    let host = match host {
+        Some(h) => h,
+        None => apply_destination(&req.destination, &mut opts, &cmd_ctx)?,
     };
 
     let mut run = Run {
@@ -745,6 +737,59 @@ fn resolve_once(
     Ok((res, sites))
 }
 
+/// Applies the destination (`ssh://` URI or `[user@]host`, last `@`) at its
+/// place in argv; returns the host.
+fn apply_destination(
+    dest: &str,
+    opts: &mut Options,
+    cmd_ctx: &LineCtx,
+) -> Result<String, ConfigError> {
+    let host = if let Some(rest) = dest.strip_prefix("ssh://") {
+        let (user, hostport) = match rest.find('@') {
+            Some(p) => (
+                Some(rest[..p].split(';').next().unwrap_or("")),
+                &rest[p + 1..],
+            ),
+            None => (None, rest),
+        };
+        if user == Some("") {
+            return Err(ConfigError::Usage(format!("bad destination {dest}")));
+        }
+        let (h, port) = super::options::hpdelim(hostport)
+            .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
+        let (port, path) = match port {
+            Some(p) => match p.split_once('/') {
+                Some((a, b)) => (Some(a), Some(b)),
+                None => (Some(p), None),
+            },
+            None => (None, None),
+        };
+        if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
+            return Err(ConfigError::Usage(format!("bad destination {dest}")));
+        }
+        if let Some(u) = user {
+            opts.set_first(Op::User, u.to_string(), cmd_ctx);
+        }
+        if let Some(p) = port.filter(|p| !p.is_empty()) {
+            let n = lex::a2port(p)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError::Usage(format!("bad destination {dest}")))?;
+            opts.set_first(Op::Port, n.to_string(), cmd_ctx);
+        }
+        h
+    } else {
+        match dest.rfind('@') {
+            Some(0) => return Err(ConfigError::Usage(format!("bad destination {dest}"))),
+            Some(p) => {
+                opts.set_first(Op::User, dest[..p].to_string(), cmd_ctx);
+                dest[p + 1..].to_string()
+            }
+            None => dest.to_string(),
+        }
+    };
+    Ok(host)
+}
+
 impl Run<'_> {
     fn read_all(&mut self, req: &ResolveRequest) -> Result<(), ConfigError> {
         match &req.config {
@@ -860,7 +905,7 @@ impl Run<'_> {
                         *active = !nevermatch && v;
                     }
                     Err(reason) => {
-                        first_err.get_or_insert(err(reason));
+                        first_err.get_or_insert(err(format!("Bad Match condition ({reason})")));
                     }
                 },
                 Block::Include(paths) => {
@@ -878,7 +923,7 @@ impl Run<'_> {
                         } else {
                             arg.clone()
                         };
-                        let full = tilde(&full, &self.env.home);
+                        let full = tilde(&full, &self.env.include_home);
                         let oactive = *active;
                         for f in glob(&full) {
                             if depth + 1 > 16 {
@@ -1343,6 +1388,19 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     {
         o.jump = None;
     }
+    // ClearAllForwardings also turns the tunnel off.
+    if let Some(c) = o.scalar.get(&Op::ClearAllForwardings).cloned()
+        && c.text == "yes"
+    {
+        o.scalar.insert(
+            Op::Tunnel,
+            Slot {
+                text: "false".into(),
+                origin: c.origin,
+            },
+        );
+    }
+    post_checks(&mut o)?;
     let user = d(&o, Op::User, &env.local_user);
     let port = d(&o, Op::Port, "22");
     let hostname_origin = o
@@ -1638,18 +1696,18 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     // Forwards (dropped by ClearAllForwardings).
     let clear = o.get(Op::ClearAllForwardings) == Some("yes");
     if !clear {
-        for (k, op) in [
-            ("localforward", Op::LocalForward),
-            ("remoteforward", Op::RemoteForward),
+        // Dynamic forwards live with the local ones but print first.
+        for (k, op, dynamic) in [
+            ("dynamicforward", Op::LocalForward, true),
+            ("localforward", Op::LocalForward, false),
+            ("remoteforward", Op::RemoteForward, false),
         ] {
             for s in o.list(op) {
-                let key = if op == Op::LocalForward && !s.text.contains(' ') {
-                    "dynamicforward"
-                } else {
-                    k
-                };
+                if op == Op::LocalForward && s.text.contains(' ') == dynamic {
+                    continue;
+                }
                 e.push(
-                    key,
+                    k,
                     Value {
                         value: s.text.clone(),
                         origin: s.origin.clone(),
@@ -1768,6 +1826,11 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
             } else {
                 cinfo.expand(&tilde(&p.text, &env.home))?
             };
+            if !Path::new(&v).exists() && o.get(Op::ExitOnForwardFailure) == Some("yes") {
+                return Err(ConfigError::Usage(format!(
+                    "Cannot forward agent socket path \"{v}\": No such file or directory"
+                )));
+            }
             e.push(
                 "forwardagent",
                 Value {
@@ -1853,6 +1916,43 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         exec_unknown: Vec::new(),
         keepalive_depends_on_exec: Vec::new(),
     })
+}
+
+/// The checks and adjustments ssh makes after the files, before `-G` prints.
+fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
+    if o.get(Op::ProxyCommand) == Some("-") && o.get(Op::ProxyUseFdpass) == Some("yes") {
+        return Err(ConfigError::Usage(
+            "ProxyCommand=- and ProxyUseFDPass are incompatible".into(),
+        ));
+    }
+    if o.get(Op::UpdateHostkeys) == Some("ask") {
+        let persist = !matches!(o.get(Op::ControlPersist), None | Some("no"));
+        let quiet = matches!(o.get(Op::LogLevel), Some("SILENT" | "FATAL" | "ERROR"));
+        let off = (persist && o.get(Op::ControlPath).is_some())
+            || o.get(Op::RemoteCommand).is_some()
+            || o.get(Op::RequestTty) == Some("false")
+            || quiet;
+        if off && let Some(s) = o.scalar.get_mut(&Op::UpdateHostkeys) {
+            s.text = "false".into();
+        }
+    }
+    if o.get(Op::ConnectionAttempts)
+        .and_then(|v| v.parse::<i64>().ok())
+        .is_some_and(|n| n <= 0)
+    {
+        return Err(ConfigError::Usage(
+            "Invalid number of ConnectionAttempts".into(),
+        ));
+    }
+    if o.get(Op::ForkAfterAuthentication) == Some("yes")
+        && o.get(Op::RemoteCommand).is_none()
+        && o.get(Op::SessionType) != Some("none")
+    {
+        return Err(ConfigError::Usage(
+            "Cannot fork into background without a command to execute.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Values for `%` tokens after the configuration is read.

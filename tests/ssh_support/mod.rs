@@ -82,15 +82,16 @@ pub fn env_run() -> ResolveEnv {
     ResolveEnv::current(Flavour::detect(), ExecPolicy::Run)
 }
 
-/// Compares builtin and real for one argv; `Err(description)` on mismatch.
-pub fn compare(args: &[String], env: &ResolveEnv) -> Result<(), String> {
+/// Compares builtin and real for one argv; `Ok(accepted)` when they agree
+/// (both print the same, or both reject), `Err(description)` otherwise.
+pub fn compare(args: &[String], env: &ResolveEnv) -> Result<bool, String> {
     let real = ssh_g(args);
     let ours = ResolveRequest::from_ssh_args(args).and_then(|r| resolve(&r, env));
     match (real.ok, ours) {
         (true, Ok(res)) => {
             let mine = res.dump();
             if mine == real.stdout {
-                Ok(())
+                Ok(true)
             } else {
                 let a: Vec<&str> = real.stdout.lines().collect();
                 let b: Vec<&str> = mine.lines().collect();
@@ -111,7 +112,7 @@ pub fn compare(args: &[String], env: &ResolveEnv) -> Result<(), String> {
                 Err(d)
             }
         }
-        (false, Err(_)) => Ok(()),
+        (false, Err(_)) => Ok(false),
         (true, Err(e)) => Err(format!("  ssh accepted, ours rejected: {e}\n")),
         (false, Ok(_)) => Err(format!("  ssh rejected: {}  ours accepted\n", real.stderr)),
     }
