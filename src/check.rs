@@ -234,16 +234,7 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
     let inv = Inventory::scan(repo).ok()?;
     let total = inv.total();
     let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
-    small.then(|| Estimate {
-        objects: Count::AtMost(total),
-        upper_bound: Some(total),
-        bytes: None,
-        notes: vec![format!(
-            "the whole repository holds {total} objects, below pushguard.warnObjects"
-        )],
-        commit_graph: repo.has_commit_graph(),
-        walk_time: None,
-    })
+    small.then(|| Estimate::within_repository(&inv))
 }
 
 /// The object walk, stopped once the block threshold is crossed.

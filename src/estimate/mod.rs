@@ -84,7 +84,7 @@ impl Estimate {
     /// `upper_bound` is `total`; the bytes are bounded by the packs' size.
     pub fn within_repository(inventory: &Inventory) -> Estimate {
         Estimate {
-            objects: Count::AtLeast(0),
+            objects: Count::AtMost(inventory.total()),
             upper_bound: Some(inventory.total()),
             bytes: None,
             notes: vec![format!(
