@@ -15,6 +15,9 @@ use crate::plan::{PushPlan, RefUpdate};
 use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
 use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
 
+/// A walk this slow without a commit-graph earns a suggestion to write one.
+const SLOW_WALK: Duration = Duration::from_millis(100);
+
 /// How long `ssh -G` may take before we give up on it.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(3);
 
@@ -192,7 +195,13 @@ pub fn judge(
         );
         (est, ssh.join())
     });
-    let est = est?;
+    let mut est = est?;
+    if let Some(t) = est.walk_time.filter(|t| *t >= SLOW_WALK && !est.commit_graph) {
+        est.notes.push(format!(
+            "counting took {} ms without a commit-graph; `git commit-graph write --reachable` makes it several times faster",
+            t.as_millis()
+        ));
+    }
     let ssh = ssh.map_err(|_| CheckError::Internal("ssh resolution failed"))?;
     let bytes = est.bytes.map(|b| b.value);
     let small = policy::size_of(&out.settings, est.objects, bytes) == Size::Small;
