@@ -15,6 +15,10 @@ use crate::plan::{PushPlan, RefUpdate};
 use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
 use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
 
+/// Why ssh options were not resolved for a small push.
+const SMALL: &str =
+    "the push is small; ssh options were not needed (check --ssh resolves them anyway)";
+
 /// A walk this slow without a commit-graph earns a suggestion to write one.
 const SLOW_WALK: Duration = Duration::from_millis(100);
 
@@ -136,6 +140,7 @@ pub fn judge(
     settings: Settings,
     plan: PushPlan,
     env: &Env,
+    always_ssh: bool,
 ) -> Result<Outcome, CheckError> {
     let mut out = Outcome {
         plan,
@@ -178,8 +183,14 @@ pub fn judge(
     let repo = Repo::discover(cwd)?;
     let quick = quick_estimate(&repo, &out.settings);
     if let Some(est) = quick {
-        out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
-        decide(&mut out, ssh_facts_of(&est, None));
+        if always_ssh {
+            let ssh = ssh_facts(&invocation, &out.settings, env);
+            decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
+            out.ssh = Some(ssh);
+        } else {
+            out.ssh_skipped = Some(SMALL.into());
+            decide(&mut out, ssh_facts_of(&est, None));
+        }
         out.estimate = Some(est);
         return Ok(out);
     }
@@ -196,7 +207,10 @@ pub fn judge(
         (est, ssh.join())
     });
     let mut est = est?;
-    if let Some(t) = est.walk_time.filter(|t| *t >= SLOW_WALK && !est.commit_graph) {
+    if let Some(t) = est
+        .walk_time
+        .filter(|t| *t >= SLOW_WALK && !est.commit_graph)
+    {
         est.notes.push(format!(
             "counting took {} ms without a commit-graph; `git commit-graph write --reachable` makes it several times faster",
             t.as_millis()
@@ -205,8 +219,8 @@ pub fn judge(
     let ssh = ssh.map_err(|_| CheckError::Internal("ssh resolution failed"))?;
     let bytes = est.bytes.map(|b| b.value);
     let small = policy::size_of(&out.settings, est.objects, bytes) == Size::Small;
-    if small {
-        out.ssh_skipped = Some("the push is small; ssh options were not needed".into());
+    if small && !always_ssh {
+        out.ssh_skipped = Some(SMALL.into());
         decide(&mut out, ssh_facts_of(&est, None));
     } else {
         decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));

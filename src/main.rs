@@ -56,6 +56,9 @@ enum Cmd {
         /// Read hook-format lines from stdin instead of refspecs.
         #[arg(long)]
         stdin: bool,
+        /// Resolve ssh options even when the push is small.
+        #[arg(long)]
+        ssh: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -132,8 +135,9 @@ fn main() -> ExitCode {
             remote,
             refspecs,
             stdin,
+            ssh,
             format,
-        } => dry_run(remote, refspecs, stdin, format),
+        } => dry_run(remote, refspecs, stdin, ssh, format),
         Cmd::Resolve(a) => resolve(&a, &ssh_words(&args)),
         Cmd::Install => {
             hook_file(|cwd| install::install(cwd, std::env::current_exe().ok().as_deref()))
@@ -263,7 +267,7 @@ fn pre_push(remote: String, url: String, format: Format) -> ExitCode {
                 url,
                 updates,
             };
-            check::judge(&cwd, &cfg, settings, plan, &env)
+            check::judge(&cwd, &cfg, settings, plan, &env, false)
         });
     match outcome {
         Ok(o) => {
@@ -295,7 +299,13 @@ fn hook_error(e: &CheckError, strict: bool) -> ExitCode {
     }
 }
 
-fn dry_run(remote: Option<String>, refspecs: Vec<String>, stdin: bool, format: Format) -> ExitCode {
+fn dry_run(
+    remote: Option<String>,
+    refspecs: Vec<String>,
+    stdin: bool,
+    ssh: bool,
+    format: Format,
+) -> ExitCode {
     let env = Env::current();
     let cwd = check::current_dir();
     let run = || -> Result<Outcome, CheckError> {
@@ -305,7 +315,7 @@ fn dry_run(remote: Option<String>, refspecs: Vec<String>, stdin: bool, format: F
             false => None,
         };
         let plan = check::plan_for_check(&cwd, &cfg, remote.as_deref(), &refspecs, updates)?;
-        check::judge(&cwd, &cfg, settings, plan, &env)
+        check::judge(&cwd, &cfg, settings, plan, &env, ssh)
     };
     match run() {
         Ok(o) => {

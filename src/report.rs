@@ -173,7 +173,11 @@ fn story(o: &Outcome) -> String {
 pub fn check_text(o: &Outcome) -> String {
     let mut t = String::new();
     t.push_str(&format!("verdict    {}\n", o.decision.verdict.as_str()));
-    t.push_str(&format!("remote     {} ({})\n", o.plan.remote, o.plan.url));
+    if o.plan.remote == o.plan.url {
+        t.push_str(&format!("remote     {}\n", o.plan.url));
+    } else {
+        t.push_str(&format!("remote     {} ({})\n", o.plan.remote, o.plan.url));
+    }
     for u in &o.plan.updates {
         let local = u
             .local_oid

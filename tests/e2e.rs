@@ -409,3 +409,28 @@ fn invoked_as_pre_push() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn check_ssh_resolves_even_a_small_push() {
+    let w = World::new();
+    fs::write(
+        w.path("ssh_config"),
+        "Host bitbucket.example.com\n  ServerAliveInterval 45\n",
+    )
+    .unwrap();
+    w.commits(1);
+    let out = w
+        .cmd(BIN, &["check", "--ssh", "--format", "json"], "work")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "ok");
+    assert_eq!(v["ssh"]["serveraliveinterval"].as_u64(), Some(45), "{v:#}");
+    assert_eq!(
+        v["ssh"]["serveraliveinterval_origin"]["line"].as_u64(),
+        Some(2),
+        "{v:#}"
+    );
+    let (v, _) = w.check_json(&[]);
+    assert!(v["ssh"]["skipped"].is_string(), "{v:#}");
+}
