@@ -249,7 +249,31 @@ fn verdict_code(v: Verdict) -> ExitCode {
     }
 }
 
+/// Set once the hook knows `pushguard.strict` is on.
+static STRICT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The hook never breaks a push by its own fault: even a bug (a panic) ends
+/// in one line on stderr and exit 0, unless strict mode is on.
 fn pre_push(remote: String, url: String, format: Format) -> ExitCode {
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(|| pre_push_inner(remote, url, format)) {
+        Ok(code) => code,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            let strict = STRICT.load(std::sync::atomic::Ordering::Relaxed);
+            hook_error(
+                &CheckError::Plan(format!("internal error ({what})")),
+                strict,
+            )
+        }
+    }
+}
+
+fn pre_push_inner(remote: String, url: String, format: Format) -> ExitCode {
     let env = Env::current();
     let cwd = check::current_dir();
     // Read all of stdin first, whatever happens next: git expects it consumed.
@@ -259,6 +283,7 @@ fn pre_push(remote: String, url: String, format: Format) -> ExitCode {
         Err(e) => return hook_error(&e, false),
     };
     let strict = settings.strict;
+    STRICT.store(strict, std::sync::atomic::Ordering::Relaxed);
     let outcome = stdin
         .and_then(|b| check::read_updates(&b))
         .and_then(|updates| {

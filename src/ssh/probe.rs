@@ -6,6 +6,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::Effective;
@@ -55,23 +56,11 @@ pub fn run(argv: &[String], limit: Duration) -> Result<Effective, ProbeError> {
             program: program.clone(),
             source,
         })?;
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(o) = stdout.as_mut() {
-            let _ = o.read_to_string(&mut s);
-        }
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(e) = stderr.as_mut() {
-            let _ = e.read_to_string(&mut s);
-        }
-        s
-    });
+    // Readers report through channels so that a grandchild holding a pipe
+    // open (a `Match exec` command left running) cannot hold us past the limit.
     let start = Instant::now();
+    let out_rx = drain(child.stdout.take());
+    let err_rx = drain(child.stderr.take());
     let status = loop {
         match child.try_wait() {
             Ok(Some(st)) => break Ok(st),
@@ -93,10 +82,18 @@ pub fn run(argv: &[String], limit: Duration) -> Result<Effective, ProbeError> {
         }
     };
     let status = status?;
-    // A grandchild (a `Match exec` command) may hold the pipes open; the
-    // readers end when it exits, which the limit above does not cover.
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
+    let left = || {
+        limit
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_millis(50))
+    };
+    let out = out_rx
+        .recv_timeout(left())
+        .map_err(|_| ProbeError::Timeout {
+            program: program.clone(),
+            limit,
+        })?;
+    let err = err_rx.recv_timeout(left()).unwrap_or_default();
     if !status.success() {
         return Err(ProbeError::Failed {
             program: program.clone(),
@@ -104,6 +101,19 @@ pub fn run(argv: &[String], limit: Duration) -> Result<Effective, ProbeError> {
         });
     }
     Ok(Effective::from_dump(&out))
+}
+
+/// Reads a pipe to the end on a thread; the text arrives on the channel.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_string(&mut s);
+        }
+        let _ = tx.send(s);
+    });
+    rx
 }
 
 #[cfg(test)]
@@ -133,5 +143,10 @@ mod tests {
         assert!(matches!(e, ProbeError::Timeout { .. }), "{e}");
         let e = run(&["/nonexistent/ssh".into()], Duration::from_secs(1)).unwrap_err();
         assert!(matches!(e, ProbeError::Spawn { .. }), "{e}");
+        // A grandchild that keeps stdout open must not hold the probe.
+        let t = Instant::now();
+        let e = run(&sh("sleep 5 & echo x"), Duration::from_millis(300)).unwrap_err();
+        assert!(matches!(e, ProbeError::Timeout { .. }), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(3));
     }
 }
