@@ -10,6 +10,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::estimate::{self, Count, Estimate, Inventory, Repo};
+use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
 use crate::plan::{PushPlan, RefUpdate};
 use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
@@ -124,6 +125,19 @@ pub struct Outcome {
     pub ssh_skipped: Option<String>,
     /// The decision.
     pub decision: Decision,
+}
+
+impl Outcome {
+    /// How to fix the keepalive, when the verdict asks for a fix.
+    pub fn fix(&self) -> Option<Suggestion> {
+        let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix)?;
+        Some(fix::suggest(
+            &ssh.invocation,
+            &ssh.host,
+            self.settings.idle_timeout,
+            ssh.interval_origin.as_ref(),
+        ))
+    }
 }
 
 /// Reads the git configuration and the settings in `cwd`.

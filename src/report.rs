@@ -5,7 +5,6 @@ use serde_json::{Value as Json, json};
 
 use crate::check::{Outcome, SshFacts};
 use crate::estimate::Count;
-use crate::fix::{self, Suggestion};
 use crate::policy::{Keepalive, Verdict};
 use crate::ssh::Origin;
 
@@ -57,17 +56,6 @@ fn keepalive_text(ssh: &SshFacts) -> String {
         }
         Keepalive::Unknown(why) => format!("cannot tell: {why}"),
     }
-}
-
-/// The fix for a warned or blocked push, if the push is over ssh.
-pub fn suggestion(o: &Outcome) -> Option<Suggestion> {
-    let ssh = o.ssh.as_ref().filter(|_| o.decision.needs_fix)?;
-    Some(fix::suggest(
-        &ssh.invocation,
-        &ssh.host,
-        o.settings.idle_timeout,
-        ssh.interval_origin.as_ref(),
-    ))
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -147,12 +135,12 @@ fn story(o: &Outcome) -> String {
         "Why: the server ends an SSH session after {} s without traffic (pushguard.idleTimeout).\n     While it stores a large push the session is silent, and the push dies with\n     \"fatal: The remote end hung up unexpectedly\".\n",
         o.settings.idle_timeout
     ));
-    if let Some(s) = suggestion(o).filter(|s| s.putty) {
+    if let Some(s) = o.fix().filter(|s| s.putty) {
         t.push_str(&format!(
             "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}\n     (PuTTY tools do not read ~/.ssh/config), then tell pushguard the push is safe:\n         git config pushguard.enabled false   (for this repository)\n",
             s.host, s.interval
         ));
-    } else if let Some(s) = suggestion(o) {
+    } else if let Some(s) = o.fix() {
         match &s.blocker {
             Some(at) => t.push_str(&format!(
                 "Fix: the value above wins at {at} (ssh keeps the first value it reads).\n     Change it there, or add these lines above it:\n"
@@ -275,7 +263,7 @@ pub fn json(o: &Outcome) -> Json {
         }
         (None, None) => Json::Null,
     };
-    let fix = suggestion(o).map(|s| {
+    let fix = o.fix().map(|s| {
         json!({
             "ssh_config": s.ssh_config,
             "one_off": s.one_off,
