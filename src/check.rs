@@ -503,9 +503,15 @@ pub fn plan_for_check(
             } else {
                 refspecs.to_vec()
             };
+            // The remote whose tracking refs stand for what the server has.
+            let tracking = if is_remote {
+                Some(remote.clone())
+            } else {
+                git::remote_for_url(cfg, &url)
+            };
             let mut updates = Vec::new();
             for spec in &specs {
-                updates.push(update_for_refspec(cwd, &remote, is_remote, spec)?);
+                updates.push(update_for_refspec(cwd, tracking.as_deref(), spec)?);
             }
             updates
         }
@@ -519,8 +525,7 @@ pub fn plan_for_check(
 
 fn update_for_refspec(
     cwd: &Path,
-    remote: &str,
-    is_remote: bool,
+    tracking: Option<&str>,
     spec: &str,
 ) -> Result<RefUpdate, CheckError> {
     let spec = spec.strip_prefix('+').unwrap_or(spec);
@@ -555,21 +560,19 @@ fn update_for_refspec(
         }
     };
     // Best local knowledge of what the remote has: its tracking ref.
-    let remote_oid = remote_ref
-        .strip_prefix("refs/heads/")
-        .filter(|_| is_remote)
-        .and_then(|b| {
-            git_out(
-                cwd,
-                &[
-                    "rev-parse",
-                    "--verify",
-                    "-q",
-                    &format!("refs/remotes/{remote}/{b}"),
-                ],
-            )
-            .ok()
-        });
+    let remote_oid = match (remote_ref.strip_prefix("refs/heads/"), tracking) {
+        (Some(b), Some(r)) => git_out(
+            cwd,
+            &[
+                "rev-parse",
+                "--verify",
+                "-q",
+                &format!("refs/remotes/{r}/{b}"),
+            ],
+        )
+        .ok(),
+        _ => None,
+    };
     Ok(RefUpdate {
         local_ref: src_full.unwrap_or_else(|| src.to_string()),
         local_oid: Some(local_oid),

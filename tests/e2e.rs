@@ -109,8 +109,9 @@ exec sh -c "$last"
     /// Makes `n` commits of one new file each (3 objects per commit).
     fn commits(&self, n: usize) {
         for i in 0..n {
-            let f = format!("work/f{i}-{}.txt", rand_tag());
-            fs::write(self.path(&f), format!("{i}\n")).unwrap();
+            let tag = rand_tag();
+            let f = format!("work/f{i}-{tag}.txt");
+            fs::write(self.path(&f), format!("{i} {tag}\n")).unwrap();
             self.git(&["add", "."], "work");
             self.git(&["commit", "-q", "-m", &format!("c{i}")], "work");
         }
@@ -433,4 +434,43 @@ fn check_ssh_resolves_even_a_small_push() {
     );
     let (v, _) = w.check_json(&[]);
     assert!(v["ssh"]["skipped"].is_string(), "{v:#}");
+}
+
+#[test]
+fn a_url_is_mapped_to_its_remote_for_tracking_refs() {
+    let w = World::new();
+    w.commits(5);
+    let out = w.push(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    w.git(&["fetch", "-q", "origin"], "work");
+    w.commits(1);
+    w.git(&["config", "pushguard.warnObjects", "1"], "work");
+    let url = w.git(&["remote", "get-url", "--push", "origin"], "work");
+    let out = w
+        .cmd(BIN, &["check", "--format", "json", &url, "main"], "work")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["remote"], url.as_str());
+    assert_eq!(v["objects"]["count"].as_u64(), Some(3), "{v:#}");
+    assert_eq!(v["objects"]["exact"], true, "{v:#}");
+    // An unknown URL has no tracking refs: everything counts, and it says so.
+    let out = w
+        .cmd(
+            BIN,
+            &[
+                "check",
+                "--format",
+                "json",
+                "ssh://git@elsewhere.example.com/x.git",
+                "main",
+            ],
+            "work",
+        )
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["objects"]["count"].as_u64(), Some(18), "{v:#}");
+    let notes = v["objects"]["notes"].to_string();
+    assert!(notes.contains("upper bound"), "{v:#}");
 }
