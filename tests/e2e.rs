@@ -474,3 +474,28 @@ fn a_url_is_mapped_to_its_remote_for_tracking_refs() {
     let notes = v["objects"]["notes"].to_string();
     assert!(notes.contains("upper bound"), "{v:#}");
 }
+
+#[test]
+fn match_exec_is_unknown_to_the_builtin_but_run_by_ssh_g() {
+    let w = World::new();
+    fs::write(
+        w.path("ssh_config"),
+        "Match exec \"true\"\n  ServerAliveInterval 30\n",
+    )
+    .unwrap();
+    w.commits(4);
+    w.git(&["config", "pushguard.blockObjects", "6"], "work");
+    // The real ssh -G runs `true`: the keepalive is there.
+    let (v, code) = w.check_json(&[]);
+    assert_eq!((v["verdict"].as_str(), code), (Some("ok"), 0), "{v:#}");
+    assert_eq!(v["ssh"]["resolver"], "ssh -G");
+    // The builtin never runs it: cannot tell, which warns and never blocks.
+    w.git(&["config", "pushguard.resolver", "builtin"], "work");
+    let (v, code) = w.check_json(&[]);
+    assert_eq!((v["verdict"].as_str(), code), (Some("warn"), 0), "{v:#}");
+    let why = v["ssh"]["unknown_reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(why.contains("Match exec") && why.contains(":1"), "{v:#}");
+}
