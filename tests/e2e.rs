@@ -117,10 +117,15 @@ exec sh -c "$last"
         }
     }
 
-    fn push(&self, extra: &[&str]) -> Output {
+    /// `git <extra> push -q origin main`, to run or to adjust first.
+    fn push_cmd(&self, extra: &[&str]) -> Command {
         let mut args = extra.to_vec();
         args.extend(["push", "-q", "origin", "main"]);
-        self.cmd("git", &args, "work").output().unwrap()
+        self.cmd("git", &args, "work")
+    }
+
+    fn push(&self, extra: &[&str]) -> Output {
+        self.push_cmd(extra).output().unwrap()
     }
 
     fn check_json(&self, extra_env: &[(&str, &str)]) -> (Value, i32) {
@@ -223,23 +228,15 @@ fn keepalive_in_config_lets_large_push_through() {
 fn keepalive_given_through_git_dash_c_is_seen() {
     let w = World::new();
     w.commits(4);
-    let cmd = w.ssh_command(" -o ServerAliveInterval=20");
-    let mut c = w.cmd(
-        "git",
-        &[
-            "-c",
-            &format!("core.sshCommand={cmd}"),
-            "-c",
-            "pushguard.blockObjects=6",
-            "push",
-            "-q",
-            "origin",
-            "main",
-        ],
-        "work",
+    let cmd = format!(
+        "core.sshCommand={}",
+        w.ssh_command(" -o ServerAliveInterval=20")
     );
-    c.env_remove("GIT_SSH_COMMAND");
-    let out = c.output().unwrap();
+    let out = w
+        .push_cmd(&["-c", &cmd, "-c", "pushguard.blockObjects=6"])
+        .env_remove("GIT_SSH_COMMAND")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -257,20 +254,11 @@ fn keepalive_not_below_idle_timeout_is_blocked() {
 fn bypass_and_disable() {
     let w = World::new();
     w.commits(4);
-    let mut c = w.cmd(
-        "git",
-        &[
-            "-c",
-            "pushguard.blockObjects=6",
-            "push",
-            "-q",
-            "origin",
-            "main",
-        ],
-        "work",
-    );
-    c.env("PUSHGUARD_SKIP", "1");
-    let out = c.output().unwrap();
+    let out = w
+        .push_cmd(&["-c", "pushguard.blockObjects=6"])
+        .env("PUSHGUARD_SKIP", "1")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     w.commits(4);
     let out = w.push(&[
