@@ -69,7 +69,7 @@ pub struct Estimate {
     pub bytes: Option<Bytes>,
     /// Caveats a user should know (upper bound only, no commit-graph…).
     pub notes: Vec<String>,
-    /// Whether git will use a commit-graph (without one the walk costs 3-4x more).
+    /// Whether git will use a commit-graph for the walk (false when no walk was made).
     pub commit_graph: bool,
     /// Time spent in `git rev-list`; `None` when no walk was needed.
     pub walk_time: Option<Duration>,
