@@ -44,12 +44,12 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
     let cfg = GitConfig::read(&cwd)?;
     let config_ms = ms(t);
     let t = Instant::now();
-    let inventory = Inventory::scan(&repo)?;
+    let inventory = Inventory::scan(&repo, warn)?;
     let phases = format!(
         "discover {discover_ms:.3} ms, git config {config_ms:.2} ms, index scan {:.3} ms",
         ms(t)
     );
-    if inventory.total() < warn {
+    if inventory.upper_bound().is_some_and(|n| n < warn) {
         let small = Estimate::within_repository(&inventory);
         return Ok(format!(
             "small: {} (no walk); total {:.2} ms: {phases}",

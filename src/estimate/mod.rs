@@ -65,23 +65,25 @@ impl fmt::Display for Count {
 pub struct Estimate {
     /// Objects git will send.
     pub objects: Count,
-    /// An upper bound on the objects (e.g. all objects in the repository).
+    /// An upper bound on the objects: all objects in the repository, given when
+    /// the count stopped at the limit and the remote has nothing in common.
     pub upper_bound: Option<u64>,
     /// Estimated bytes on the wire, if estimated.
     pub bytes: Option<Bytes>,
     /// Caveats a user should know (upper bound only, no commit-graph…).
     pub notes: Vec<String>,
-    /// Whether git will use a commit-graph (without one the walk costs 3-4x more).
+    /// Whether git will use a commit-graph for the walk (false when no walk was made).
     pub commit_graph: bool,
     /// Time spent in `git rev-list`; `None` when no walk was needed.
     pub walk_time: Option<Duration>,
 }
 
 impl Estimate {
-    /// The fast path's answer: the repository holds only `total` objects, so no walk was needed.
+    /// The fast path's answer: the repository holds only `inventory.total()` objects, so no walk was needed.
     ///
-    /// The count is "between 0 and `total`": `objects` is `AtLeast(0)` and
-    /// `upper_bound` is `total`; the bytes are bounded by the packs' size.
+    /// For a complete inventory (see [`Inventory::upper_bound`]). The count
+    /// is "between 0 and the total": `objects` is `AtLeast(0)` and
+    /// `upper_bound` is the total.
     pub fn within_repository(inventory: &Inventory) -> Estimate {
         Estimate {
             objects: Count::AtMost(inventory.total()),
@@ -267,22 +269,21 @@ pub fn estimate(
             walk_time: None,
         });
     }
-    let inventory = Inventory::scan(repo)?;
     let tips: Vec<&str> = tips.into_iter().collect();
     let boundary: Vec<&str> = boundary.into_iter().collect();
     let started = Instant::now();
     let objects = walk::count_objects(repo, &tips, &boundary, stop_at)?;
     let walk_time = started.elapsed();
+    // With nothing in common and the count stopped, the repository's size bounds the push.
+    let wants_bound = boundary.is_empty() && !objects.is_exact();
+    let inventory = Inventory::scan(repo, if wants_bound { u64::MAX } else { 0 })?;
     let bytes = inventory.mean_packed_size().map(|mean| Bytes {
         value: (objects.value() as f64 * mean).round() as u64,
         at_least: !objects.is_exact(),
     });
     Ok(Estimate {
         objects,
-        // With nothing in common the repository's size bounds the push.
-        upper_bound: boundary
-            .is_empty()
-            .then(|| inventory.total().max(objects.value())),
+        upper_bound: wants_bound.then(|| inventory.total().max(objects.value())),
         bytes,
         notes,
         commit_graph,
