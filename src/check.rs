@@ -268,8 +268,8 @@ fn remote_name(cfg: &GitConfig, plan: &PushPlan) -> Option<String> {
 /// The estimate when the repository's total proves the push small: no git
 /// process, only the pack index headers and the loose object directories.
 fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
-    let inv = Inventory::scan(repo).ok()?;
-    let total = inv.total();
+    let inv = Inventory::scan(repo, s.warn_objects).ok()?;
+    let total = inv.upper_bound()?;
     let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
 }
