@@ -484,7 +484,8 @@ fn resolve_once(
 ) -> Result<(Resolution, Vec<ExecSite>), ConfigError> {
     let mut opts = Options::default();
     let cmd_ctx = LineCtx {
-        origin: Origin::CommandLine,
+        path: None,
+        line: 0,
         active: true,
         userconf: true,
     };
@@ -847,16 +848,17 @@ impl Run<'_> {
                 });
             }
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         let file = path.display().to_string();
         let mut first_err: Option<ConfigError> = None;
         for (i, line) in text.split_inclusive('\n').enumerate() {
             let ln = i + 1;
             let ctx = LineCtx {
-                origin: Origin::File {
-                    path: path.to_path_buf(),
-                    line: ln,
-                },
+                path: Some(path),
+                line: ln,
                 active: *active,
                 userconf,
             };
@@ -884,7 +886,7 @@ impl Run<'_> {
                     for p in &pats {
                         let (neg, pat) = match p.strip_prefix('!') {
                             Some(r) => (true, r),
-                            None => (false, p.as_str()),
+                            None => (false, p.as_ref()),
                         };
                         if match_pattern(&self.host, pat) {
                             if neg {
@@ -921,7 +923,7 @@ impl Run<'_> {
                                 format!("/etc/ssh/{arg}")
                             }
                         } else {
-                            arg.clone()
+                            arg.to_string()
                         };
                         let full = tilde(&full, &self.env.include_home);
                         let oactive = *active;
@@ -988,7 +990,7 @@ impl Run<'_> {
             }
             let (negate, attrib) = match oattrib.strip_prefix('!') {
                 Some(a) => (true, a.to_string()),
-                None => (false, oattrib.clone()),
+                None => (false, oattrib.to_string()),
             };
             let attrib_l = attrib.to_ascii_lowercase();
             if attrib_l == "all" {
@@ -1039,7 +1041,7 @@ impl Run<'_> {
                     }
                     let cmd = self.exec_expand(&arg, &host, &port, &ruser)?;
                     let site = ExecSite {
-                        origin: ctx.origin.clone(),
+                        origin: ctx.origin(),
                         cmd: cmd.clone(),
                     };
                     match self.env.exec {
@@ -1967,11 +1969,18 @@ struct Cinfo<'a> {
 
 impl Cinfo<'_> {
     fn expand(&self, s: &str) -> Result<String, ConfigError> {
+        if !s.contains(['%', '$']) {
+            return Ok(s.to_string());
+        }
         let this = thishost();
         let short = this.split('.').next().unwrap_or("").to_string();
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
-        let hash = conn_hash(&this, &self.host, &self.port, &self.user);
+        let hash = if s.contains("%C") {
+            conn_hash(&this, &self.host, &self.port, &self.user)
+        } else {
+            String::new()
+        };
         let v = percent_expand(
             s,
             &[
