@@ -772,6 +772,12 @@ impl Options {
             | HostbasedAcceptedAlgorithms
             | PubkeyAcceptedAlgorithms => {
                 let arg = a.next_nonempty()?;
+                if let Some((all, what)) = algorithm_names(op) {
+                    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
+                    if !arg.starts_with('-') && !names.split(',').all(|n| all.contains(&n)) {
+                        return Err(format!("Bad SSH2 {what} '{arg}'."));
+                    }
+                }
                 self.set_first(op, arg, ctx);
             }
             ProxyCommand | LocalCommand | RemoteCommand | KnownHostsCommand => {
@@ -1262,6 +1268,63 @@ impl<'a> Args<'a> {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(msg.to_string()),
         }
+    }
+}
+
+/// The algorithms this ssh supports (`ssh -Q cipher|mac|kex`), for the
+/// keywords whose names ssh checks.
+fn algorithm_names(op: Op) -> Option<(&'static [&'static str], &'static str)> {
+    const CIPHERS: &[&str] = &[
+        "3des-cbc",
+        "aes128-cbc",
+        "aes192-cbc",
+        "aes256-cbc",
+        "aes128-ctr",
+        "aes192-ctr",
+        "aes256-ctr",
+        "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+        "chacha20-poly1305@openssh.com",
+    ];
+    const MACS: &[&str] = &[
+        "hmac-sha1",
+        "hmac-sha1-96",
+        "hmac-sha2-256",
+        "hmac-sha2-512",
+        "hmac-md5",
+        "hmac-md5-96",
+        "umac-64@openssh.com",
+        "umac-128@openssh.com",
+        "hmac-sha1-etm@openssh.com",
+        "hmac-sha1-96-etm@openssh.com",
+        "hmac-sha2-256-etm@openssh.com",
+        "hmac-sha2-512-etm@openssh.com",
+        "hmac-md5-etm@openssh.com",
+        "hmac-md5-96-etm@openssh.com",
+        "umac-64-etm@openssh.com",
+        "umac-128-etm@openssh.com",
+    ];
+    const KEX: &[&str] = &[
+        "diffie-hellman-group1-sha1",
+        "diffie-hellman-group14-sha1",
+        "diffie-hellman-group14-sha256",
+        "diffie-hellman-group16-sha512",
+        "diffie-hellman-group18-sha512",
+        "diffie-hellman-group-exchange-sha1",
+        "diffie-hellman-group-exchange-sha256",
+        "ecdh-sha2-nistp256",
+        "ecdh-sha2-nistp384",
+        "ecdh-sha2-nistp521",
+        "curve25519-sha256",
+        "curve25519-sha256@libssh.org",
+        "sntrup761x25519-sha512",
+        "sntrup761x25519-sha512@openssh.com",
+    ];
+    match op {
+        Op::Ciphers => Some((CIPHERS, "cipher spec")),
+        Op::Macs => Some((MACS, "MAC spec")),
+        Op::KexAlgorithms => Some((KEX, "KexAlgorithms")),
+        _ => None,
     }
 }
 

@@ -1330,12 +1330,16 @@ const DEF_CASIG: &str = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecd
 const DEF_MACS: &str = "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1";
 const DEF_GSSKEX: &str = "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,gss-group14-sha1-,gss-gex-sha1-";
 
-/// `+list`, `-list`, `^list` against the default list.
+/// `+list`, `-list`, `^list` against the default list; duplicates go.
 fn assemble(v: &str, def: &str) -> String {
     let defs: Vec<&str> = def.split(',').collect();
     if let Some(add) = v.strip_prefix('+') {
         let mut out = defs.clone();
-        out.extend(add.split(',').filter(|a| !defs.contains(a)));
+        for a in add.split(',') {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
         out.join(",")
     } else if let Some(rm) = v.strip_prefix('-') {
         defs.iter()
@@ -1344,12 +1348,21 @@ fn assemble(v: &str, def: &str) -> String {
             .collect::<Vec<_>>()
             .join(",")
     } else if let Some(pre) = v.strip_prefix('^') {
-        let pre: Vec<&str> = pre.split(',').collect();
-        let mut out = pre.clone();
-        out.extend(defs.iter().filter(|d| !pre.contains(d)));
+        let mut out: Vec<&str> = Vec::new();
+        for a in pre.split(',').chain(defs.iter().copied()) {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
         out.join(",")
     } else {
-        v.to_string()
+        let mut out: Vec<&str> = Vec::new();
+        for a in v.split(',') {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out.join(",")
     }
 }
 
