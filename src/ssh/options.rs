@@ -702,7 +702,8 @@ impl Options {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// The common keywords, kept small so that the many lines of inactive
+    /// blocks are checked cheaply; values are formatted only when kept.
     fn apply_op<'a>(
         &mut self,
         op: Op,
@@ -713,14 +714,70 @@ impl Options {
         cmdline: bool,
     ) -> Result<Applied<'a>, LineError> {
         use Op::*;
-        let active = ctx.active;
+        let keep = ctx.active && (self.unset(op) || watched(op).is_some());
         if let Some((table, own)) = multistate(op) {
             let arg = a.next();
             let v = parse_multi(arg.as_deref(), table)
                 .ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
-            self.set_first(op, fmt_multi(table, own, v), ctx);
+            if keep {
+                self.set_first(op, fmt_multi(table, own, v), ctx);
+            }
             return Ok(Applied::Done);
         }
+        match op {
+            NumberOfPasswordPrompts
+            | ConnectionAttempts
+            | ServerAliveCountMax
+            | CanonicalizeMaxDots
+            | RequiredRsaSize => {
+                let arg = a.next().unwrap_or_default();
+                let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
+                    .map_err(|e| format!("integer value {e}."))?;
+                if keep {
+                    self.set_first(op, v.to_string(), ctx);
+                }
+            }
+            User | Hostname | HostKeyAlias | ControlPath | XAuthLocation | BindAddress => {
+                let arg = a.next_nonempty()?;
+                if keep {
+                    self.set_first(op, arg, ctx);
+                }
+            }
+            Port => {
+                let arg = a.next_nonempty()?;
+                match lex::a2port(&arg) {
+                    Some(p) if p > 0 => {
+                        if keep {
+                            self.set_first(op, p.to_string(), ctx);
+                        }
+                    }
+                    _ => return Err(format!("Bad port '{arg}'.")),
+                }
+            }
+            IdentityFile | CertificateFile => {
+                let arg = a.next_nonempty()?;
+                if ctx.active {
+                    self.add_file(op, arg.into_owned(), ctx.userconf, ctx.origin())?;
+                }
+            }
+            _ => return self.apply_op_rest(op, keyword, str_rest, a, ctx, cmdline),
+        }
+        Ok(Applied::Done)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    #[inline(never)]
+    fn apply_op_rest<'a>(
+        &mut self,
+        op: Op,
+        keyword: &str,
+        str_rest: &'a str,
+        a: &mut Args<'a>,
+        ctx: &LineCtx,
+        cmdline: bool,
+    ) -> Result<Applied<'a>, LineError> {
+        use Op::*;
+        let active = ctx.active;
         match op {
             Ignore | Deprecated | Unsupported => a.consume(),
             ConnectTimeout | ForwardX11Timeout | ServerAliveInterval => {
