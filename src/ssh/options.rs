@@ -795,27 +795,11 @@ impl Options {
                     });
                 }
             }
-            NumberOfPasswordPrompts
-            | ConnectionAttempts
-            | ServerAliveCountMax
-            | CanonicalizeMaxDots
-            | RequiredRsaSize => {
-                let arg = a.next().unwrap_or_default();
-                let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
-                    .map_err(|e| format!("integer value {e}."))?;
-                self.set_first(op, v.to_string(), ctx);
-            }
-            User
-            | Hostname
-            | HostKeyAlias
-            | PreferredAuthentications
-            | BindAddress
+            PreferredAuthentications
             | BindInterface
             | Pkcs11Provider
             | SecurityKeyProvider
-            | XAuthLocation
             | KbdInteractiveDevices
-            | ControlPath
             | RevokedHostKeys
             | IgnoreUnknown
             | GssClientIdentity
@@ -864,13 +848,6 @@ impl Options {
                 }
                 a.consume();
             }
-            Port => {
-                let arg = a.next_nonempty()?;
-                match lex::a2port(&arg) {
-                    Some(p) if p > 0 => self.set_first(op, p.to_string(), ctx),
-                    _ => return Err(format!("Bad port '{arg}'.")),
-                }
-            }
             LogLevel => {
                 let arg = a.next();
                 let name = arg
@@ -914,12 +891,6 @@ impl Options {
                         origin: ctx.origin(),
                     },
                 );
-            }
-            IdentityFile | CertificateFile => {
-                let arg = a.next_nonempty()?;
-                if active {
-                    self.add_file(op, arg.into_owned(), ctx.userconf, ctx.origin())?;
-                }
             }
             GlobalKnownHostsFile | UserKnownHostsFile | CanonicalDomains | LogVerbose => {
                 let was_empty = self.list(op).is_empty();
