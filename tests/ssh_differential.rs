@@ -250,6 +250,9 @@ const OTHER: &[(&str, &[&str])] = &[
             "+aes128-cbc",
             "-chacha20-poly1305@openssh.com",
             "^aes256-ctr",
+            "aes128-ctr,aes128-ctr",
+            "+aes128-ctr",
+            "-aes*",
         ],
     ),
     ("MACs", &["hmac-sha2-256", "-hmac-sha1"]),
@@ -313,6 +316,9 @@ const BAD: &[(&str, &[&str])] = &[
     ("ServerAliveCountMax", &["abc", "1 2"]),
     ("BatchMode", &["maybe"]),
     ("ControlPersist", &["foo"]),
+    ("Ciphers", &["bogus", "+bogus"]),
+    ("MACs", &["hmac-bogus"]),
+    ("KexAlgorithms", &["^nope"]),
     ("HostName", &["\"unterminated"]),
 ];
 

@@ -414,3 +414,34 @@ fn system_file_without_f() {
         ssh_support::compare(&[host.to_string()], &env).unwrap();
     }
 }
+
+#[test]
+fn deliberate_difference_no_dns() {
+    // The builtin resolver does no DNS: a config whose answer needs a
+    // lookup is refused with NeedsDns instead of guessed.
+    let c = Case::new();
+    let p = c.write("config", "CanonicalizePermittedCNAMEs *.a:*.b\n");
+    let env = ResolveEnv::current(Flavour::Debian, ExecPolicy::Unknown);
+    let req =
+        ResolveRequest::from_ssh_args(&["-F".into(), p.display().to_string(), "h".into()]).unwrap();
+    assert!(matches!(resolve(&req, &env), Err(ConfigError::NeedsDns(_))));
+    // A suffix under .invalid never resolves, so ssh agrees: with fallback
+    // off both refuse, with fallback on both keep the name.
+    let cfg = "CanonicalizeHostname yes\nCanonicalDomains invalid\nCanonicalizeFallbackLocal no\n";
+    c.reject(cfg, &["h"]);
+    c.check(
+        "CanonicalizeHostname yes\nCanonicalDomains invalid\n",
+        &["h"],
+    );
+}
+
+#[test]
+fn algorithm_lists() {
+    let c = Case::new();
+    let Some(r) = c.check("Ciphers aes128-ctr,aes128-ctr\nMACs -hmac-sha1*\n", &["h"]) else {
+        return;
+    };
+    assert_eq!(val(&r, "ciphers"), "aes128-ctr");
+    c.reject("Ciphers bogus\n", &["h"]);
+    c.check("KexAlgorithms ^curve25519-sha256\n", &["h"]);
+}

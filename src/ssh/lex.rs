@@ -7,19 +7,21 @@
 //! keyword splitter but both quotes in the argument splitter) decide which
 //! line ssh accepts and which value it takes; no library reproduces them.
 
+use std::borrow::Cow;
+
 /// Characters that separate words for the keyword splitter.
 const WHITESPACE: &[u8] = b" \t\r\n";
 
 /// Splits off the first word of `s` the way ssh's keyword splitter does
 /// (whitespace, one `=`, `"` quotes). Returns the word and the rest (`None`
 /// when nothing follows), or `None` for an unterminated quote.
-pub(crate) fn strdelim(s: &str) -> Option<(String, Option<&str>)> {
+pub(crate) fn strdelim(s: &str) -> Option<(Cow<'_, str>, Option<&str>)> {
     let b = s.as_bytes();
     let pos = b
         .iter()
         .position(|c| WHITESPACE.contains(c) || *c == b'"' || *c == b'=');
     let Some(p) = pos else {
-        return Some((s.to_string(), None));
+        return Some((Cow::Borrowed(s), None));
     };
     if b[p] == b'"' {
         // The word runs from the quote to the next quote; the text before
@@ -29,9 +31,9 @@ pub(crate) fn strdelim(s: &str) -> Option<(String, Option<&str>)> {
         let word = format!("{}{}", &s[..p], &after[..q]);
         let rest = &after[q + 1..];
         let rest = skip_ws(rest);
-        return Some((word, Some(rest)));
+        return Some((Cow::Owned(word), Some(rest)));
     }
-    let word = s[..p].to_string();
+    let word = Cow::Borrowed(&s[..p]);
     let was_eq = b[p] == b'=';
     let mut rest = skip_ws(&s[p + 1..]);
     if !was_eq && rest.starts_with('=') {
@@ -41,16 +43,28 @@ pub(crate) fn strdelim(s: &str) -> Option<(String, Option<&str>)> {
 }
 
 fn skip_ws(s: &str) -> &str {
-    s.trim_start_matches([' ', '\t', '\r', '\n'])
+    trim_start(s, b" \t\r\n")
+}
+
+/// Strips leading bytes in `set` (ASCII only; cheaper than char patterns).
+pub(crate) fn trim_start<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    let n = s.bytes().take_while(|c| set.contains(c)).count();
+    &s[n..]
+}
+
+/// Strips trailing bytes in `set` (ASCII only).
+pub(crate) fn trim_end<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    let n = s.bytes().rev().take_while(|c| set.contains(c)).count();
+    &s[..s.len() - n]
 }
 
 /// Splits an argument string into words like ssh's argument splitter: `'`
 /// and `"` quotes, backslash escapes of quotes, backslash and (outside
 /// quotes) space; a `#` at the start of a word ends the line. `None` when a
 /// quote is not closed.
-pub(crate) fn argv_split(s: &str) -> Option<Vec<String>> {
+pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
     let b = s.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Words::default();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b' ' || b[i] == b'\t' {
@@ -59,6 +73,16 @@ pub(crate) fn argv_split(s: &str) -> Option<Vec<String>> {
         }
         if b[i] == b'#' {
             break;
+        }
+        // Plain words (no quotes or backslashes) are borrowed.
+        let end = b[i..]
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'\\'))
+            .map_or(b.len(), |p| i + p);
+        if end == b.len() || b[end] == b' ' || b[end] == b'\t' {
+            out.push(Cow::Borrowed(&s[i..end]));
+            i = end;
+            continue;
         }
         let mut quote = 0u8;
         let mut arg: Vec<u8> = Vec::new();
@@ -88,9 +112,55 @@ pub(crate) fn argv_split(s: &str) -> Option<Vec<String>> {
         if i >= b.len() && quote != 0 {
             return None;
         }
-        out.push(String::from_utf8_lossy(&arg).into_owned());
+        out.push(Cow::Owned(String::from_utf8_lossy(&arg).into_owned()));
     }
     Some(out)
+}
+
+/// The words of a line: up to four inline, more spill to the heap (most
+/// lines have one or two words, and every line is split).
+#[derive(Debug, Default)]
+pub(crate) struct Words<'a> {
+    inline: [Cow<'a, str>; 4],
+    spill: Vec<Cow<'a, str>>,
+    len: usize,
+}
+
+impl<'a> Words<'a> {
+    fn push(&mut self, w: Cow<'a, str>) {
+        if self.len < 4 {
+            self.inline[self.len] = w;
+        } else {
+            self.spill.push(w);
+        }
+        self.len += 1;
+    }
+    /// Number of words.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+    /// Word `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&Cow<'a, str>> {
+        match i {
+            _ if i >= self.len => None,
+            0..4 => Some(&self.inline[i]),
+            _ => self.spill.get(i - 4),
+        }
+    }
+    /// Takes word `i` out.
+    pub(crate) fn take(&mut self, i: usize) -> Option<Cow<'a, str>> {
+        match i {
+            _ if i >= self.len => None,
+            0..4 => Some(std::mem::take(&mut self.inline[i])),
+            _ => self.spill.get_mut(i - 4).map(std::mem::take),
+        }
+    }
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<String> {
+        (0..self.len)
+            .filter_map(|i| self.get(i).map(|c| c.to_string()))
+            .collect()
+    }
 }
 
 /// `*` and `?` wildcard match of a whole string, byte-wise.
@@ -288,10 +358,10 @@ mod tests {
     #[test]
     fn argv_split_quotes_and_comments() {
         assert_eq!(
-            argv_split("a 'b c' \"d\\\"e\" f\\ g #x").unwrap(),
+            argv_split("a 'b c' \"d\\\"e\" f\\ g #x").unwrap().to_vec(),
             vec!["a", "b c", "d\"e", "f g"]
         );
-        assert_eq!(argv_split("a#b").unwrap(), vec!["a#b"]);
+        assert_eq!(argv_split("a#b").unwrap().to_vec(), vec!["a#b"]);
         assert!(argv_split("'a").is_none());
     }
 

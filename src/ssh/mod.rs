@@ -1,6 +1,10 @@
 //! What ssh will do for a host: the OpenSSH client configuration, resolved by
 //! the real `ssh -G` (`probe`) or by our own faithful resolver (`resolve`),
-//! with the origin of every value.
+//! with the origin of every value. The resolver's layers: `lex` (words,
+//! patterns, times), `options` (keywords, first-value-wins store, values as
+//! `ssh -G` prints them), `resolve` (command line, files, Host/Match/Include,
+//! passes, defaults, output), `sha1` (for the `%C` token). See
+//! `docs/resolve.md`.
 
 use std::fmt;
 use std::path::PathBuf;

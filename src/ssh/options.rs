@@ -6,7 +6,10 @@
 //! keywords accumulate, which take a whole line once, which ignore the
 //! active block (SyslogFacility, StreamLocalBindMask), how each value prints.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
 
 use super::Origin;
 use super::lex::{self, argv_split, convtime, strtonum};
@@ -275,10 +278,35 @@ const KEYWORDS: &[(&str, Op)] = &[
 
 /// Looks a lowercase keyword up.
 pub(crate) fn lookup(keyword: &str) -> Option<Op> {
-    KEYWORDS
-        .iter()
-        .find(|(k, _)| *k == keyword)
-        .map(|(_, op)| *op)
+    // Open addressing on an FNV-1a hash: one comparison per lookup.
+    const SIZE: usize = 1024;
+    fn fnv(s: &str) -> usize {
+        let mut h: u32 = 0x811c_9dc5;
+        for b in s.bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        h as usize % SIZE
+    }
+    static TABLE: OnceLock<Vec<Option<(&'static str, Op)>>> = OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut v = vec![None; SIZE];
+        for (k, op) in KEYWORDS {
+            let mut i = fnv(k);
+            while v[i].is_some() {
+                i = (i + 1) % SIZE;
+            }
+            v[i] = Some((*k, *op));
+        }
+        v
+    });
+    let mut i = fnv(keyword);
+    while let Some((k, op)) = t[i] {
+        if k == keyword {
+            return Some(op);
+        }
+        i = (i + 1) % SIZE;
+    }
+    None
 }
 
 type Multi = &'static [(&'static str, i32)];
@@ -478,13 +506,29 @@ pub(crate) struct Jump {
 
 /// Where the line being applied sits.
 #[derive(Debug, Clone)]
-pub(crate) struct LineCtx {
-    /// The origin recorded for values the line sets.
-    pub origin: Origin,
+pub(crate) struct LineCtx<'p> {
+    /// The file (`None`: the command line).
+    pub path: Option<&'p Path>,
+    /// 1-based line number in `path`.
+    pub line: usize,
     /// Is the enclosing Host/Match block active?
     pub active: bool,
     /// User file, `-F` file or command line (not the system file).
     pub userconf: bool,
+}
+
+impl LineCtx<'_> {
+    /// The origin recorded for values the line sets (built only when a
+    /// value is kept, to keep parsing allocation-light).
+    pub fn origin(&self) -> Origin {
+        match self.path {
+            Some(p) => Origin::File {
+                path: p.to_path_buf(),
+                line: self.line,
+            },
+            None => Origin::CommandLine,
+        }
+    }
 }
 
 /// Why a line is rejected: ssh's message text, without the file and line.
@@ -508,11 +552,11 @@ pub(crate) struct Options {
 /// A parsed Host or Match line, for the caller to evaluate.
 pub(crate) enum Block<'a> {
     /// `Host` with its patterns.
-    Host(Vec<String>),
+    Host(Vec<Cow<'a, str>>),
     /// `Match` with the unparsed rest of the line.
     Match(&'a str),
     /// `Include` with its paths.
-    Include(Vec<String>),
+    Include(Vec<Cow<'a, str>>),
 }
 
 /// The result of applying one line.
@@ -544,15 +588,19 @@ impl Options {
     }
 
     /// Sets a first-wins option if active and unset; records keepalive tries.
-    pub fn set_first(&mut self, op: Op, text: String, ctx: &LineCtx) {
+    pub fn set_first(&mut self, op: Op, text: impl Into<String>, ctx: &LineCtx) {
         let won = ctx.active && self.unset(op);
+        if !ctx.active {
+            return;
+        }
+        let text: String = text.into();
         if ctx.active
             && let Some(key) = watched(op)
         {
             self.attempts.push(Attempt {
                 key,
                 text: text.clone(),
-                origin: ctx.origin.clone(),
+                origin: ctx.origin(),
                 won,
             });
         }
@@ -561,7 +609,7 @@ impl Options {
                 op,
                 Slot {
                     text,
-                    origin: ctx.origin.clone(),
+                    origin: ctx.origin(),
                 },
             );
         }
@@ -586,7 +634,7 @@ impl Options {
     ) -> Result<Applied<'a>, LineError> {
         // Trailing whitespace and form feeds go; the keyword is the first
         // word (a leading empty word means leading whitespace).
-        let line = raw.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+        let line = lex::trim_end(raw, b" \t\r\n\x0c");
         if line.is_empty() {
             return Ok(Applied::Done);
         }
@@ -605,10 +653,22 @@ impl Options {
         if keyword.is_empty() || keyword.starts_with('\n') || keyword.starts_with('#') {
             return Ok(Applied::Done);
         }
-        let keyword = keyword.to_ascii_lowercase();
-        let str_rest = rest
-            .map(|r| r.trim_start_matches([' ', '\t', '\r', '\n']))
-            .unwrap_or("");
+        // Lowercase on the stack: every line has a keyword.
+        let mut kbuf = [0u8; 64];
+        let keyword: Cow<'_, str> = if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
+            keyword
+        } else if keyword.len() <= kbuf.len() {
+            let k = &mut kbuf[..keyword.len()];
+            k.copy_from_slice(keyword.as_bytes());
+            k.make_ascii_lowercase();
+            match std::str::from_utf8(k) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => Cow::Owned(keyword.to_ascii_lowercase()),
+            }
+        } else {
+            Cow::Owned(keyword.to_ascii_lowercase())
+        };
+        let str_rest = rest.map(|r| lex::trim_start(r, b" \t\r\n")).unwrap_or("");
         if str_rest.is_empty() {
             return Err(format!("no argument after keyword \"{keyword}\""));
         }
@@ -642,25 +702,82 @@ impl Options {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// The common keywords, kept small so that the many lines of inactive
+    /// blocks are checked cheaply; values are formatted only when kept.
     fn apply_op<'a>(
         &mut self,
         op: Op,
         keyword: &str,
         str_rest: &'a str,
-        a: &mut Args,
+        a: &mut Args<'a>,
+        ctx: &LineCtx,
+        cmdline: bool,
+    ) -> Result<Applied<'a>, LineError> {
+        use Op::*;
+        let keep = ctx.active && (self.unset(op) || watched(op).is_some());
+        if let Some((table, own)) = multistate(op) {
+            let arg = a.next();
+            let v = parse_multi(arg.as_deref(), table)
+                .ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
+            if keep {
+                self.set_first(op, fmt_multi(table, own, v), ctx);
+            }
+            return Ok(Applied::Done);
+        }
+        match op {
+            NumberOfPasswordPrompts
+            | ConnectionAttempts
+            | ServerAliveCountMax
+            | CanonicalizeMaxDots
+            | RequiredRsaSize => {
+                let arg = a.next().unwrap_or_default();
+                let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
+                    .map_err(|e| format!("integer value {e}."))?;
+                if keep {
+                    self.set_first(op, v.to_string(), ctx);
+                }
+            }
+            User | Hostname | HostKeyAlias | ControlPath | XAuthLocation | BindAddress => {
+                let arg = a.next_nonempty()?;
+                if keep {
+                    self.set_first(op, arg, ctx);
+                }
+            }
+            Port => {
+                let arg = a.next_nonempty()?;
+                match lex::a2port(&arg) {
+                    Some(p) if p > 0 => {
+                        if keep {
+                            self.set_first(op, p.to_string(), ctx);
+                        }
+                    }
+                    _ => return Err(format!("Bad port '{arg}'.")),
+                }
+            }
+            IdentityFile | CertificateFile => {
+                let arg = a.next_nonempty()?;
+                if ctx.active {
+                    self.add_file(op, arg.into_owned(), ctx.userconf, ctx.origin())?;
+                }
+            }
+            _ => return self.apply_op_rest(op, keyword, str_rest, a, ctx, cmdline),
+        }
+        Ok(Applied::Done)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    #[inline(never)]
+    fn apply_op_rest<'a>(
+        &mut self,
+        op: Op,
+        keyword: &str,
+        str_rest: &'a str,
+        a: &mut Args<'a>,
         ctx: &LineCtx,
         cmdline: bool,
     ) -> Result<Applied<'a>, LineError> {
         use Op::*;
         let active = ctx.active;
-        if let Some((table, own)) = multistate(op) {
-            let arg = a.next();
-            let v = parse_multi(arg.as_deref(), table)
-                .ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
-            self.set_first(op, fmt_multi(table, own, v), ctx);
-            return Ok(Applied::Done);
-        }
         match op {
             Ignore | Deprecated | Unsupported => a.consume(),
             ConnectTimeout | ForwardX11Timeout | ServerAliveInterval => {
@@ -673,32 +790,16 @@ impl Options {
                     self.attempts.push(Attempt {
                         key,
                         text: "none".into(),
-                        origin: ctx.origin.clone(),
+                        origin: ctx.origin(),
                         won: false,
                     });
                 }
             }
-            NumberOfPasswordPrompts
-            | ConnectionAttempts
-            | ServerAliveCountMax
-            | CanonicalizeMaxDots
-            | RequiredRsaSize => {
-                let arg = a.next().unwrap_or_default();
-                let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
-                    .map_err(|e| format!("integer value {e}."))?;
-                self.set_first(op, v.to_string(), ctx);
-            }
-            User
-            | Hostname
-            | HostKeyAlias
-            | PreferredAuthentications
-            | BindAddress
+            PreferredAuthentications
             | BindInterface
             | Pkcs11Provider
             | SecurityKeyProvider
-            | XAuthLocation
             | KbdInteractiveDevices
-            | ControlPath
             | RevokedHostKeys
             | IgnoreUnknown
             | GssClientIdentity
@@ -712,6 +813,12 @@ impl Options {
             | HostbasedAcceptedAlgorithms
             | PubkeyAcceptedAlgorithms => {
                 let arg = a.next_nonempty()?;
+                if let Some((all, what)) = algorithm_names(op) {
+                    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
+                    if !arg.starts_with('-') && !names.split(',').all(|n| all.contains(&n)) {
+                        return Err(format!("Bad SSH2 {what} '{arg}'."));
+                    }
+                }
                 self.set_first(op, arg, ctx);
             }
             ProxyCommand | LocalCommand | RemoteCommand | KnownHostsCommand => {
@@ -733,20 +840,13 @@ impl Options {
                             ProxyCommand,
                             Slot {
                                 text: "none".into(),
-                                origin: ctx.origin.clone(),
+                                origin: ctx.origin(),
                             },
                         );
                     }
-                    self.jump = Some((j, ctx.origin.clone()));
+                    self.jump = Some((j, ctx.origin()));
                 }
                 a.consume();
-            }
-            Port => {
-                let arg = a.next_nonempty()?;
-                match lex::a2port(&arg) {
-                    Some(p) if p > 0 => self.set_first(op, p.to_string(), ctx),
-                    _ => return Err(format!("Bad port '{arg}'.")),
-                }
             }
             LogLevel => {
                 let arg = a.next();
@@ -788,15 +888,9 @@ impl Options {
                     op,
                     Slot {
                         text: format!("0{v:o}"),
-                        origin: ctx.origin.clone(),
+                        origin: ctx.origin(),
                     },
                 );
-            }
-            IdentityFile | CertificateFile => {
-                let arg = a.next_nonempty()?;
-                if active {
-                    self.add_file(op, arg, ctx.userconf, ctx.origin.clone())?;
-                }
             }
             GlobalKnownHostsFile | UserKnownHostsFile | CanonicalDomains | LogVerbose => {
                 let was_empty = self.list(op).is_empty();
@@ -815,10 +909,10 @@ impl Options {
                         return Err(format!("domain name \"{arg}\" is invalid"));
                     }
                     n += 1;
-                    vals.push(arg);
+                    vals.push(arg.into_owned());
                 }
                 if active && was_empty {
-                    let origin = ctx.origin.clone();
+                    let origin = ctx.origin();
                     self.list_mut(op).extend(vals.into_iter().map(|text| Slot {
                         text,
                         origin: origin.clone(),
@@ -846,13 +940,13 @@ impl Options {
                         }
                     }
                     n += 1;
-                    vals.push(arg);
+                    vals.push(arg.into_owned());
                 }
                 if n == 0 {
                     return Err("missing permitremoteopen specification".into());
                 }
                 if active && was_empty {
-                    let origin = ctx.origin.clone();
+                    let origin = ctx.origin();
                     self.list_mut(op).extend(vals.into_iter().map(|text| Slot {
                         text,
                         origin: origin.clone(),
@@ -864,13 +958,13 @@ impl Options {
                 let mut dynamic = op == DynamicForward;
                 let remote = op == RemoteForward;
                 let spec = if dynamic {
-                    arg
+                    arg.into_owned()
                 } else {
                     match a.next() {
                         Some(t) if !t.is_empty() => format!("{arg}:{t}"),
                         _ if remote => {
                             dynamic = true;
-                            arg
+                            arg.into_owned()
                         }
                         _ => return Err("Missing target argument.".into()),
                     }
@@ -883,7 +977,7 @@ impl Options {
                 if active && !self.list(key).iter().any(|s| s.text == fwd) {
                     self.list_mut(key).push(Slot {
                         text: fwd,
-                        origin: ctx.origin.clone(),
+                        origin: ctx.origin(),
                     });
                 }
             }
@@ -947,8 +1041,8 @@ impl Options {
                         continue;
                     }
                     self.list_mut(op).push(Slot {
-                        text: arg,
-                        origin: ctx.origin.clone(),
+                        text: arg.into_owned(),
+                        origin: ctx.origin(),
                     });
                 }
             }
@@ -970,14 +1064,14 @@ impl Options {
                         continue;
                     }
                     self.list_mut(op).push(Slot {
-                        text: arg,
-                        origin: ctx.origin.clone(),
+                        text: arg.into_owned(),
+                        origin: ctx.origin(),
                     });
                 }
             }
             ControlPersist => {
                 let arg = a.next_nonempty_msg("Missing ControlPersist argument.")?;
-                let text = match arg.as_str() {
+                let text = match arg.as_ref() {
                     "no" | "false" => "no".to_string(),
                     "yes" | "true" => "yes".to_string(),
                     _ => match convtime(&arg) {
@@ -1029,7 +1123,7 @@ impl Options {
                     vals.push(v);
                 }
                 if active && was_empty {
-                    let origin = ctx.origin.clone();
+                    let origin = ctx.origin();
                     self.list_mut(op).extend(vals.into_iter().map(|text| Slot {
                         text,
                         origin: origin.clone(),
@@ -1079,11 +1173,11 @@ impl Options {
                     // The socket path is first-wins on its own, even when
                     // ForwardAgent already has a yes/no.
                     let fresh = active && self.forward_agent_path.is_none();
-                    self.set_first(op, "yes".into(), ctx);
+                    self.set_first(op, "yes", ctx);
                     if fresh {
                         self.forward_agent_path = Some(Slot {
-                            text: arg,
-                            origin: ctx.origin.clone(),
+                            text: arg.into_owned(),
+                            origin: ctx.origin(),
                         });
                     }
                 } else {
@@ -1172,21 +1266,21 @@ impl Options {
 }
 
 /// Argument cursor over a split line.
-struct Args {
-    av: Vec<String>,
+struct Args<'a> {
+    av: lex::Words<'a>,
     i: usize,
 }
 
-impl Args {
-    fn next(&mut self) -> Option<String> {
-        let v = self.av.get(self.i).cloned();
+impl<'a> Args<'a> {
+    fn next(&mut self) -> Option<Cow<'a, str>> {
+        let v = self.av.take(self.i);
         if v.is_some() {
             self.i += 1;
         }
         v
     }
     fn peek(&self) -> Option<&str> {
-        self.av.get(self.i).map(String::as_str)
+        self.av.get(self.i).map(|c| c.as_ref())
     }
     fn left(&self) -> usize {
         self.av.len() - self.i
@@ -1194,14 +1288,71 @@ impl Args {
     fn consume(&mut self) {
         self.i = self.av.len();
     }
-    fn next_nonempty(&mut self) -> Result<String, LineError> {
+    fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
         self.next_nonempty_msg("Missing argument.")
     }
-    fn next_nonempty_msg(&mut self, msg: &str) -> Result<String, LineError> {
+    fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
         match self.next() {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(msg.to_string()),
         }
+    }
+}
+
+/// The algorithms this ssh supports (`ssh -Q cipher|mac|kex`), for the
+/// keywords whose names ssh checks.
+fn algorithm_names(op: Op) -> Option<(&'static [&'static str], &'static str)> {
+    const CIPHERS: &[&str] = &[
+        "3des-cbc",
+        "aes128-cbc",
+        "aes192-cbc",
+        "aes256-cbc",
+        "aes128-ctr",
+        "aes192-ctr",
+        "aes256-ctr",
+        "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+        "chacha20-poly1305@openssh.com",
+    ];
+    const MACS: &[&str] = &[
+        "hmac-sha1",
+        "hmac-sha1-96",
+        "hmac-sha2-256",
+        "hmac-sha2-512",
+        "hmac-md5",
+        "hmac-md5-96",
+        "umac-64@openssh.com",
+        "umac-128@openssh.com",
+        "hmac-sha1-etm@openssh.com",
+        "hmac-sha1-96-etm@openssh.com",
+        "hmac-sha2-256-etm@openssh.com",
+        "hmac-sha2-512-etm@openssh.com",
+        "hmac-md5-etm@openssh.com",
+        "hmac-md5-96-etm@openssh.com",
+        "umac-64-etm@openssh.com",
+        "umac-128-etm@openssh.com",
+    ];
+    const KEX: &[&str] = &[
+        "diffie-hellman-group1-sha1",
+        "diffie-hellman-group14-sha1",
+        "diffie-hellman-group14-sha256",
+        "diffie-hellman-group16-sha512",
+        "diffie-hellman-group18-sha512",
+        "diffie-hellman-group-exchange-sha1",
+        "diffie-hellman-group-exchange-sha256",
+        "ecdh-sha2-nistp256",
+        "ecdh-sha2-nistp384",
+        "ecdh-sha2-nistp521",
+        "curve25519-sha256",
+        "curve25519-sha256@libssh.org",
+        "sntrup761x25519-sha512",
+        "sntrup761x25519-sha512@openssh.com",
+    ];
+    match op {
+        Op::Ciphers => Some((CIPHERS, "cipher spec")),
+        Op::Macs => Some((MACS, "MAC spec")),
+        Op::KexAlgorithms => Some((KEX, "KexAlgorithms")),
+        _ => None,
     }
 }
 

@@ -484,7 +484,8 @@ fn resolve_once(
 ) -> Result<(Resolution, Vec<ExecSite>), ConfigError> {
     let mut opts = Options::default();
     let cmd_ctx = LineCtx {
-        origin: Origin::CommandLine,
+        path: None,
+        line: 0,
         active: true,
         userconf: true,
     };
@@ -847,16 +848,17 @@ impl Run<'_> {
                 });
             }
         }
-        let text = String::from_utf8_lossy(&bytes);
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&bytes),
+        };
         let file = path.display().to_string();
         let mut first_err: Option<ConfigError> = None;
         for (i, line) in text.split_inclusive('\n').enumerate() {
             let ln = i + 1;
             let ctx = LineCtx {
-                origin: Origin::File {
-                    path: path.to_path_buf(),
-                    line: ln,
-                },
+                path: Some(path),
+                line: ln,
                 active: *active,
                 userconf,
             };
@@ -884,7 +886,7 @@ impl Run<'_> {
                     for p in &pats {
                         let (neg, pat) = match p.strip_prefix('!') {
                             Some(r) => (true, r),
-                            None => (false, p.as_str()),
+                            None => (false, p.as_ref()),
                         };
                         if match_pattern(&self.host, pat) {
                             if neg {
@@ -921,7 +923,7 @@ impl Run<'_> {
                                 format!("/etc/ssh/{arg}")
                             }
                         } else {
-                            arg.clone()
+                            arg.to_string()
                         };
                         let full = tilde(&full, &self.env.include_home);
                         let oactive = *active;
@@ -988,7 +990,7 @@ impl Run<'_> {
             }
             let (negate, attrib) = match oattrib.strip_prefix('!') {
                 Some(a) => (true, a.to_string()),
-                None => (false, oattrib.clone()),
+                None => (false, oattrib.to_string()),
             };
             let attrib_l = attrib.to_ascii_lowercase();
             if attrib_l == "all" {
@@ -1039,7 +1041,7 @@ impl Run<'_> {
                     }
                     let cmd = self.exec_expand(&arg, &host, &port, &ruser)?;
                     let site = ExecSite {
-                        origin: ctx.origin.clone(),
+                        origin: ctx.origin(),
                         cmd: cmd.clone(),
                     };
                     match self.env.exec {
@@ -1328,12 +1330,16 @@ const DEF_CASIG: &str = "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecd
 const DEF_MACS: &str = "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1";
 const DEF_GSSKEX: &str = "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,gss-group14-sha1-,gss-gex-sha1-";
 
-/// `+list`, `-list`, `^list` against the default list.
+/// `+list`, `-list`, `^list` against the default list; duplicates go.
 fn assemble(v: &str, def: &str) -> String {
     let defs: Vec<&str> = def.split(',').collect();
     if let Some(add) = v.strip_prefix('+') {
         let mut out = defs.clone();
-        out.extend(add.split(',').filter(|a| !defs.contains(a)));
+        for a in add.split(',') {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
         out.join(",")
     } else if let Some(rm) = v.strip_prefix('-') {
         defs.iter()
@@ -1342,12 +1348,21 @@ fn assemble(v: &str, def: &str) -> String {
             .collect::<Vec<_>>()
             .join(",")
     } else if let Some(pre) = v.strip_prefix('^') {
-        let pre: Vec<&str> = pre.split(',').collect();
-        let mut out = pre.clone();
-        out.extend(defs.iter().filter(|d| !pre.contains(d)));
+        let mut out: Vec<&str> = Vec::new();
+        for a in pre.split(',').chain(defs.iter().copied()) {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
         out.join(",")
     } else {
-        v.to_string()
+        let mut out: Vec<&str> = Vec::new();
+        for a in v.split(',') {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out.join(",")
     }
 }
 
@@ -1967,11 +1982,18 @@ struct Cinfo<'a> {
 
 impl Cinfo<'_> {
     fn expand(&self, s: &str) -> Result<String, ConfigError> {
+        if !s.contains(['%', '$']) {
+            return Ok(s.to_string());
+        }
         let this = thishost();
         let short = this.split('.').next().unwrap_or("").to_string();
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
-        let hash = conn_hash(&this, &self.host, &self.port, &self.user);
+        let hash = if s.contains("%C") {
+            conn_hash(&this, &self.host, &self.port, &self.user)
+        } else {
+            String::new()
+        };
         let v = percent_expand(
             s,
             &[
