@@ -209,16 +209,29 @@ pub fn judge(
         return Ok(out);
     }
 
+    // The walk and ssh resolution run concurrently, but ssh only starts once
+    // the walk has seen enough objects for the keepalive to matter.
+    let settings = &out.settings;
+    let updates = &out.plan.updates;
     let (est, ssh) = std::thread::scope(|s| {
-        let ssh = s.spawn(|| ssh_facts(&invocation, &out.settings, env));
-        let est = full_estimate(
+        let mut ssh = None;
+        let mut start_ssh = || {
+            if ssh.is_none() {
+                ssh = Some(s.spawn(|| ssh_facts(&invocation, settings, env)));
+            }
+        };
+        if always_ssh {
+            start_ssh();
+        }
+        let est = estimate::estimate_with(
             &repo,
             cfg,
             remote.as_deref(),
-            &out.plan.updates,
-            &out.settings,
+            updates,
+            settings.block_objects,
+            (settings.warn_objects, &mut start_ssh),
         );
-        (est, ssh.join())
+        (est, ssh.map(|h| h.join()))
     });
     let mut est = est?;
     if let Some(t) = est
@@ -230,15 +243,23 @@ pub fn judge(
             t.as_millis()
         ));
     }
-    let ssh = ssh.map_err(|_| CheckError::Internal("ssh resolution failed"))?;
     let bytes = est.bytes.map(|b| b.value);
     let small = policy::size_of(&out.settings, est.objects, bytes) == Size::Small;
-    if small && !always_ssh {
-        out.ssh_skipped = Some(SMALL.into());
-        decide(&mut out, ssh_facts_of(&est, None));
-    } else {
-        decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
-        out.ssh = Some(ssh);
+    let ssh = match ssh {
+        Some(joined) => Some(joined.map_err(|_| CheckError::Internal("ssh resolution failed"))?),
+        // Large by bytes alone: resolve now.
+        None if !small => Some(ssh_facts(&invocation, &out.settings, env)),
+        None => None,
+    };
+    match ssh {
+        Some(ssh) if !small || always_ssh => {
+            decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
+            out.ssh = Some(ssh);
+        }
+        _ => {
+            out.ssh_skipped = Some(SMALL.into());
+            decide(&mut out, ssh_facts_of(&est, None));
+        }
     }
     out.estimate = Some(est);
     Ok(out)
@@ -272,23 +293,6 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
     let total = inv.upper_bound()?;
     let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
-}
-
-/// The object walk, stopped once the block threshold is crossed.
-fn full_estimate(
-    repo: &Repo,
-    cfg: &GitConfig,
-    remote: Option<&str>,
-    updates: &[RefUpdate],
-    s: &Settings,
-) -> Result<Estimate, CheckError> {
-    Ok(estimate::estimate(
-        repo,
-        cfg,
-        remote,
-        updates,
-        s.block_objects,
-    )?)
 }
 
 /// Resolves the keepalive for the ssh command git will run.

@@ -215,6 +215,19 @@ pub fn estimate(
     updates: &[RefUpdate],
     stop_at: u64,
 ) -> Result<Estimate, EstimateError> {
+    estimate_with(repo, cfg, remote, updates, stop_at, (u64::MAX, &mut || {}))
+}
+
+/// [`estimate`], calling `on_reach.1` once as soon as the count reaches
+/// `on_reach.0` (so that work needed only for large pushes starts early).
+pub fn estimate_with(
+    repo: &Repo,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    updates: &[RefUpdate],
+    stop_at: u64,
+    on_reach: (u64, &mut dyn FnMut()),
+) -> Result<Estimate, EstimateError> {
     let mut notes = Vec::new();
     let tips: BTreeSet<&str> = updates
         .iter()
@@ -272,7 +285,7 @@ pub fn estimate(
     let tips: Vec<&str> = tips.into_iter().collect();
     let boundary: Vec<&str> = boundary.into_iter().collect();
     let started = Instant::now();
-    let objects = walk::count_objects(repo, &tips, &boundary, stop_at)?;
+    let objects = walk::count_objects(repo, &tips, &boundary, stop_at, on_reach)?;
     let walk_time = started.elapsed();
     // With nothing in common and the count stopped, the repository's size bounds the push.
     let wants_bound = boundary.is_empty() && !objects.is_exact();

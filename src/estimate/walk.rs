@@ -24,13 +24,17 @@ const ARGS: [&str; 6] = [
     "--stdin",
 ];
 
-/// Counts objects reachable from `tips` and not from `boundary`, stopping at `stop_at`.
+/// Counts objects reachable from `tips` and not from `boundary`, stopping at
+/// `stop_at`; calls `on_reach.1` once when the count reaches `on_reach.0`.
 pub(crate) fn count_objects(
     repo: &Repo,
     tips: &[&str],
     boundary: &[&str],
     stop_at: u64,
+    on_reach: (u64, &mut dyn FnMut()),
 ) -> Result<Count, EstimateError> {
+    let (reach_at, on_reach) = on_reach;
+    let mut reached = false;
     if tips.is_empty() {
         return Ok(Count::Exact(0));
     }
@@ -81,6 +85,10 @@ pub(crate) fn count_objects(
                 }
             };
             lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+            if !reached && lines >= reach_at {
+                reached = true;
+                on_reach();
+            }
             if lines >= stop_at {
                 stopped = true;
                 break;
