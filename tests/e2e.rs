@@ -487,3 +487,34 @@ fn match_exec_is_unknown_to_the_builtin_but_run_by_ssh_g() {
         .to_string();
     assert!(why.contains("Match exec") && why.contains(":1"), "{v:#}");
 }
+
+#[test]
+fn check_stdin_takes_hook_lines() {
+    let w = World::new();
+    w.commits(4);
+    let head = w.git(&["rev-parse", "HEAD"], "work");
+    let zero = "0".repeat(40);
+    let mut child = w
+        .cmd(
+            BIN,
+            &["check", "--stdin", "--format", "json", "origin"],
+            "work",
+        )
+        .env("GIT_CONFIG_PARAMETERS", "'pushguard.blockobjects'='6'")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    let line = format!("HEAD~1 {head} refs/heads/topic {zero}\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "block", "{v:#}");
+    assert_eq!(out.status.code(), Some(1));
+}
