@@ -11,8 +11,13 @@ use std::process::Command;
 mod transport;
 mod url;
 
-pub use transport::{SshInvocation, SshSource, Variant, ssh_invocation};
-pub use url::{RemoteUrl, SshTarget, UrlError, parse_url, remote_for_url};
+pub use transport::{
+    InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
+};
+pub use url::{
+    RemoteUrl, SshTarget, UrlError, is_remote_name, parse_url, push_urls, receive_pack,
+    remote_for_url,
+};
 
 /// Git configuration as git itself reports it, in git's order (last value wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -158,7 +163,10 @@ mod tests {
 
     #[test]
     fn parses_z_list_and_last_wins() {
-        let c = GitConfig::from_z(b"core.sshcommand\nssh -v\0Remote.Origin.URL\nx\0core.bare\0core.sshcommand\nssh\0").unwrap();
+        let c = GitConfig::from_z(
+            b"core.sshcommand\nssh -v\0Remote.Origin.URL\nx\0core.bare\0core.sshcommand\nssh\0",
+        )
+        .unwrap();
         assert_eq!(c.get("core.sshCommand"), Some("ssh"));
         assert_eq!(c.get_all("core.sshcommand"), vec!["ssh -v", "ssh"]);
         assert_eq!(c.get("remote.Origin.url"), Some("x"));

@@ -1,4 +1,12 @@
-//! Remote URL forms, split exactly as git's connect.c splits them.
+//! Remote URL forms, split exactly as git 2.47 splits them (transport.c picks
+//! the transport, connect.c splits ssh URLs), and the mapping from a URL back
+//! to the configured remote (remote.c's insteadOf/pushInsteadOf rules).
+//!
+//! Hand-written rather than using a URL crate: git's splitting is not RFC 3986
+//! (scp-like `host:path`, `[host:port]`, percent-decoding of the whole URL
+//! before splitting, ports checked with `strtol`), and the ssh argv must match
+//! git byte for byte. The splitting works on a NUL-terminated byte buffer the
+//! way git edits its copy in place, so corner cases fall out the same.
 
 use super::GitConfig;
 
@@ -7,21 +15,32 @@ use super::GitConfig;
 pub enum RemoteUrl {
     /// Pushed over ssh (`ssh://`, `git+ssh://`, `ssh+git://`, scp-like).
     Ssh(SshTarget),
-    /// Any other transport; the string names it (`https`, `file`, `local`, `ext`…).
+    /// Any other transport; the string names it (`https`, `file`, `local`, `git`,
+    /// or the remote helper's name for `<helper>::<address>`).
     Other(String),
 }
 
 /// The parts of an ssh URL that git uses to build the ssh command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
-    /// The user part, if the URL has one (`git` in `git@host:p`).
+    /// The user part, if the URL has one (`git` in `git@host:p`; split at the last `@` as ssh does).
     pub user: Option<String>,
     /// The host, without brackets.
     pub host: String,
-    /// The port, if the URL gives one.
+    /// The port, if the URL gives one (as written: git passes ` 22` or `+22` through).
     pub port: Option<String>,
     /// The path as git passes it to git-receive-pack.
     pub path: String,
+}
+
+impl SshTarget {
+    /// The host argument git gives ssh: `[user@]host`.
+    pub fn user_and_host(&self) -> String {
+        match &self.user {
+            Some(u) => format!("{u}@{}", self.host),
+            None => self.host.clone(),
+        }
+    }
 }
 
 /// A URL git would reject, with git's reason.
@@ -34,14 +53,420 @@ pub struct UrlError {
     pub reason: String,
 }
 
-/// Splits `url` as git does for a connection.
+/// Splits `url` as git does for a push.
 pub fn parse_url(url: &str) -> Result<RemoteUrl, UrlError> {
-    let _ = url;
-    todo!("git URL parsing")
+    let err = |reason: String| UrlError {
+        url: url.to_string(),
+        reason,
+    };
+    // transport.c: `<helper>::<address>` first.
+    let scheme_len = url
+        .bytes()
+        .enumerate()
+        .take_while(|&(i, c)| is_scheme_char(i == 0, c))
+        .count();
+    if url[scheme_len..].starts_with("::") {
+        return Ok(RemoteUrl::Other(url[..scheme_len].to_string()));
+    }
+    if url.starts_with("rsync:") {
+        return Err(err("git-over-rsync is no longer supported".into()));
+    }
+    let builtin = ["file://", "git://", "ssh://", "git+ssh://", "ssh+git://"];
+    if is_url(url) && !builtin.iter().any(|p| url.starts_with(p)) {
+        let name = url.split(':').next().unwrap_or_default();
+        return Ok(RemoteUrl::Other(name.to_string()));
+    }
+    let split = split_connect_url(url.as_bytes()).map_err(err)?;
+    if split.path.first() == Some(&b'-') && split.protocol != Protocol::Git {
+        return Err(err(format!(
+            "strange pathname '{}' blocked",
+            String::from_utf8_lossy(&split.path)
+        )));
+    }
+    match split.protocol {
+        Protocol::Local => Ok(RemoteUrl::Other("local".into())),
+        Protocol::File => Ok(RemoteUrl::Other("file".into())),
+        Protocol::Git => Ok(RemoteUrl::Other("git".into())),
+        Protocol::Ssh => {
+            let (userhost, port) = split_host_and_port(split.host);
+            let text = |b: Vec<u8>, what: &str| {
+                String::from_utf8(b).map_err(|_| {
+                    err(format!(
+                        "the {what} is not UTF-8 after percent-decoding (git accepts it, pushguard cannot represent it)"
+                    ))
+                })
+            };
+            let userhost = text(userhost, "host")?;
+            let (user, host) = match userhost.rfind('@') {
+                Some(i) => (
+                    Some(userhost[..i].to_string()),
+                    userhost[i + 1..].to_string(),
+                ),
+                None => (None, userhost),
+            };
+            Ok(RemoteUrl::Ssh(SshTarget {
+                user,
+                host,
+                port: port.map(|p| text(p, "port")).transpose()?,
+                path: text(split.path, "path")?,
+            }))
+        }
+    }
+}
+
+/// The transports git's connect.c knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Local,
+    File,
+    Ssh,
+    Git,
+}
+
+/// What connect.c's URL split yields: protocol, host (with port), path.
+#[derive(Debug)]
+struct ConnectUrl {
+    protocol: Protocol,
+    host: Vec<u8>,
+    path: Vec<u8>,
+}
+
+/// git's URL scheme characters: `[A-Za-z0-9][A-Za-z0-9+.-]*`.
+fn is_scheme_char(first: bool, c: u8) -> bool {
+    c.is_ascii_alphanumeric() || (!first && matches!(c, b'+' | b'-' | b'.'))
+}
+
+/// True for `scheme://…` with a plausible scheme.
+fn is_url(url: &str) -> bool {
+    let b = url.as_bytes();
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if !is_scheme_char(true, first) {
+        return false;
+    }
+    let rest = &b[1..];
+    let n = rest.iter().take_while(|&&c| c != b':').count();
+    if !rest[..n].iter().all(|&c| is_scheme_char(false, c)) {
+        return false;
+    }
+    rest[n..].starts_with(b"://")
+}
+
+/// Percent-decodes everything after the scheme (`%00` and bad escapes stay as is).
+fn url_decode(url: &[u8]) -> Vec<u8> {
+    let start = url.iter().position(|&c| c == b':').unwrap_or(0);
+    let mut out = url[..start].to_vec();
+    let mut i = start;
+    while i < url.len() {
+        if url[i] == b'%' && i + 3 <= url.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(url[i + 1]), hex(url[i + 2])) {
+                let v = (h * 16 + l) as u8;
+                if v > 0 {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(url[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The C string starting at `at` in a NUL-terminated buffer.
+fn cstr(buf: &[u8], at: usize) -> &[u8] {
+    let rest = buf.get(at..).unwrap_or_default();
+    let n = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
+    &rest[..n]
+}
+
+/// Index of the first `needle` in the C string at `at`.
+fn cstrchr(buf: &[u8], at: usize, needle: u8) -> Option<usize> {
+    cstr(buf, at)
+        .iter()
+        .position(|&c| c == needle)
+        .map(|i| at + i)
+}
+
+/// connect.c's `host_end`: where the host ends, honouring `[...]` (after an `@`).
+/// With `remove_brackets`, the brackets are cut out of the buffer in place.
+fn host_end(buf: &mut [u8], host: usize, remove_brackets: bool) -> usize {
+    let s = cstr(buf, host);
+    let start = match s.windows(2).position(|w| w == b"@[") {
+        Some(i) => host + i + 1,
+        None => host,
+    };
+    if buf.get(start) != Some(&b'[') {
+        return host;
+    }
+    let Some(end) = cstrchr(buf, start + 1, b']') else {
+        return host;
+    };
+    if remove_brackets {
+        buf[end] = 0;
+        buf.copy_within(start + 1..=end, start);
+        return end + 1;
+    }
+    end
+}
+
+/// Splits like connect.c's `parse_connect_url`.
+fn split_connect_url(orig: &[u8]) -> Result<ConnectUrl, String> {
+    let is_url = std::str::from_utf8(orig).is_ok_and(is_url);
+    let mut buf = if is_url {
+        url_decode(orig)
+    } else {
+        orig.to_vec()
+    };
+    buf.extend_from_slice(&[0, 0]);
+    let mut protocol = Protocol::Local;
+    let mut separator = b'/';
+    let mut host = 0;
+    if let Some(i) = buf.windows(3).position(|w| w == b"://") {
+        let scheme = &buf[..i];
+        protocol = match scheme {
+            b"ssh" | b"git+ssh" | b"ssh+git" => Protocol::Ssh,
+            b"git" => Protocol::Git,
+            b"file" => Protocol::File,
+            _ => {
+                return Err(format!(
+                    "protocol '{}' is not supported",
+                    String::from_utf8_lossy(scheme)
+                ));
+            }
+        };
+        host = i + 3;
+    } else if !is_local_not_ssh(cstr(&buf, 0)) {
+        protocol = Protocol::Ssh;
+        separator = b':';
+    }
+    let end = host_end(&mut buf, host, false);
+    let path = match protocol {
+        // (git keeps `//` of `file://host/p` only where paths have drive
+        // letters or `//` roots; not on POSIX.)
+        Protocol::Local => Some(end),
+        _ => cstrchr(&buf, end, separator),
+    };
+    let Some(mut path) = path.filter(|&p| buf[p] != 0) else {
+        return Err("no path specified; see 'git help pull' for valid url syntax".into());
+    };
+    let host_stop = path;
+    if separator == b':' {
+        path += 1;
+    }
+    if matches!(protocol, Protocol::Git | Protocol::Ssh) && buf.get(path + 1) == Some(&b'~') {
+        path += 1;
+    }
+    let path_bytes = cstr(&buf, path).to_vec();
+    buf[host_stop] = 0;
+    Ok(ConnectUrl {
+        protocol,
+        host: cstr(&buf, host).to_vec(),
+        path: path_bytes,
+    })
+}
+
+/// connect.c's `url_is_local_not_ssh`: no colon, or a slash before it.
+fn is_local_not_ssh(url: &[u8]) -> bool {
+    let colon = url.iter().position(|&c| c == b':');
+    let slash = url.iter().position(|&c| c == b'/');
+    match (colon, slash) {
+        (None, _) => true,
+        (Some(c), Some(s)) => s < c,
+        (Some(_), None) => false,
+    }
+}
+
+/// connect.c's `get_host_and_port` then `get_port`: strips brackets, splits a
+/// valid `:port`, drops a trailing `:`.
+fn split_host_and_port(mut buf: Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
+    buf.extend_from_slice(&[0, 0]);
+    let end = host_end(&mut buf, 0, true);
+    if let Some(colon) = cstrchr(&buf, end, b':') {
+        let after = cstr(&buf, colon + 1);
+        if valid_port(after) {
+            let port = after.to_vec();
+            buf[colon] = 0;
+            return (cstr(&buf, 0).to_vec(), Some(port));
+        } else if after.is_empty() {
+            buf[colon] = 0;
+        }
+    }
+    if let Some(colon) = cstrchr(&buf, 0, b':') {
+        let after = cstr(&buf, colon + 1);
+        if valid_port(after) {
+            let port = after.to_vec();
+            buf[colon] = 0;
+            return (cstr(&buf, 0).to_vec(), Some(port));
+        }
+    }
+    (cstr(&buf, 0).to_vec(), None)
+}
+
+/// True when `strtol` reads the whole of `s` as a number in `0..65536`.
+fn valid_port(s: &[u8]) -> bool {
+    let mut i = s
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+        .count();
+    let negative = s.get(i) == Some(&b'-');
+    if matches!(s.get(i), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = s[i.min(s.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 || i + digits != s.len() {
+        return false;
+    }
+    let value = s[i..].iter().fold(0u64, |v, &c| {
+        v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
+    });
+    if negative { value == 0 } else { value < 65536 }
+}
+
+/// Rewrites `url` with the longest matching prefix among `(base, prefix)`
+/// rules (first rule wins a tie), as remote.c's `alias_url` does.
+fn rewrite(url: &str, rules: &[(String, String)]) -> Option<String> {
+    let mut best: Option<&(String, String)> = None;
+    for rule in rules {
+        if url.starts_with(rule.1.as_str()) && best.is_none_or(|b| b.1.len() < rule.1.len()) {
+            best = Some(rule);
+        }
+    }
+    best.map(|(base, prefix)| format!("{base}{}", &url[prefix.len()..]))
+}
+
+/// The distinct `<sub>` of `<section>.<sub>.<key>` keys, in order of first appearance.
+fn subsections<'a>(cfg: &'a GitConfig, section: &str) -> Vec<&'a str> {
+    let mut subs: Vec<&str> = Vec::new();
+    for (k, _) in cfg.entries() {
+        let sub = k
+            .strip_prefix(section)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.rsplit_once('.'))
+            .map(|(sub, _)| sub);
+        if let Some(sub) = sub.filter(|s| !subs.contains(s)) {
+            subs.push(sub);
+        }
+    }
+    subs
+}
+
+/// The `url.<base>.<key>` rules, grouped by base in order of first appearance.
+fn rewrite_rules(cfg: &GitConfig, key: &str) -> Vec<(String, String)> {
+    subsections(cfg, "url")
+        .into_iter()
+        .flat_map(|base| {
+            cfg.get_all(&format!("url.{base}.{key}"))
+                .into_iter()
+                .map(move |v| (base.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// The configured remotes (any `remote.<name>.*` key), in config order.
+fn remote_names(cfg: &GitConfig) -> Vec<&str> {
+    subsections(cfg, "remote")
+}
+
+/// True when `name` is a configured remote (git's `remote_is_configured`).
+pub fn is_remote_name(cfg: &GitConfig, name: &str) -> bool {
+    remote_names(cfg).contains(&name)
+}
+
+/// `remote.<name>.receivepack` (git uses the first value) or `git-receive-pack`.
+pub fn receive_pack(cfg: &GitConfig, remote: &str) -> String {
+    cfg.get_all(&format!("remote.{remote}.receivepack"))
+        .first()
+        .map_or_else(|| "git-receive-pack".to_string(), |s| s.to_string())
+}
+
+/// The URLs git pushes to for remote `name`, after insteadOf/pushInsteadOf.
+pub fn push_urls(cfg: &GitConfig, name: &str) -> Vec<String> {
+    let instead = rewrite_rules(cfg, "insteadof");
+    let push_instead = rewrite_rules(cfg, "pushinsteadof");
+    let pushurls = cfg.get_all(&format!("remote.{name}.pushurl"));
+    if !pushurls.is_empty() {
+        return pushurls
+            .iter()
+            .map(|u| rewrite(u, &instead).unwrap_or_else(|| u.to_string()))
+            .collect();
+    }
+    let urls = cfg.get_all(&format!("remote.{name}.url"));
+    // Only URLs a pushInsteadOf rule matches become push URLs; if any do,
+    // git pushes to those alone.
+    let pushed: Vec<String> = urls
+        .iter()
+        .filter_map(|u| rewrite(u, &push_instead))
+        .collect();
+    if !pushed.is_empty() {
+        return pushed;
+    }
+    urls.iter()
+        .map(|u| rewrite(u, &instead).unwrap_or_else(|| u.to_string()))
+        .collect()
 }
 
 /// The configured remote whose push URL (after insteadOf/pushInsteadOf) is `url`.
 pub fn remote_for_url(cfg: &GitConfig, url: &str) -> Option<String> {
-    let _ = (cfg, url);
-    todo!("map URL to remote")
+    remote_names(cfg)
+        .into_iter()
+        .find(|name| push_urls(cfg, name).iter().any(|u| u == url))
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ssh(url: &str) -> SshTarget {
+        match parse_url(url) {
+            Ok(RemoteUrl::Ssh(t)) => t,
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn scp_port_is_a_path() {
+        let t = ssh("git@host:2222/p");
+        assert_eq!((t.user.as_deref(), t.host.as_str()), (Some("git"), "host"));
+        assert_eq!((t.port, t.path.as_str()), (None, "2222/p"));
+    }
+
+    #[test]
+    fn classifies_other_transports() {
+        for (u, k) in [
+            ("https://h/p", "https"),
+            ("ext::ssh -x", "ext"),
+            ("./x:y", "local"),
+            ("/tmp/x", "local"),
+            ("file:///x", "file"),
+            ("git://h/p", "git"),
+            ("SSH://h/p", "SSH"),
+        ] {
+            assert_eq!(parse_url(u), Ok(RemoteUrl::Other(k.into())), "{u}");
+        }
+        assert!(parse_url("ssh://h").is_err());
+        assert!(parse_url("h:-x").is_err());
+    }
+
+    #[test]
+    fn push_urls_follow_remote_c() {
+        let cfg = GitConfig::from_pairs([
+            ("url.ssh://a/.pushInsteadOf", "x:"),
+            ("url.ssh://b/.insteadOf", "x:"),
+            ("url.ssh://c/.insteadOf", "x:l"),
+            ("remote.o.url", "x:long"),
+            ("remote.o.url", "y:q"),
+        ]);
+        assert_eq!(push_urls(&cfg, "o"), vec!["ssh://a/long".to_string()]);
+        assert_eq!(remote_for_url(&cfg, "ssh://a/long"), Some("o".into()));
+        assert_eq!(remote_for_url(&cfg, "ssh://c/ong"), None);
+        assert!(is_remote_name(&cfg, "o"));
+    }
 }
