@@ -448,11 +448,13 @@ mod tests {
             ("file:///x", "file"),
             ("git://h/p", "git"),
             ("SSH://h/p", "SSH"),
+            ("h::z", "h"),
         ] {
             assert_eq!(parse_url(u), Ok(RemoteUrl::Other(k.into())), "{u}");
         }
         assert!(parse_url("ssh://h").is_err());
         assert!(parse_url("h:-x").is_err());
+        assert!(parse_url("-x").is_err());
     }
 
     #[test]
