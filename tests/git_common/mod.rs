@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -51,4 +54,35 @@ pub fn repo(git: &Path) -> tempfile::TempDir {
         assert!(out.status.success(), "{args:?}: {out:?}");
     }
     dir
+}
+
+/// A fake ssh: logs `$0` and its arguments to `$FAKE_LOG`; a `-G` probe
+/// succeeds when `$FAKE_PROBE_OK` is set, everything else fails.
+pub const FAKE: &str = r#"#!/bin/sh
+{ echo CALL; for a in "$0" "$@"; do printf 'ARG %s\n' "$a"; done; } >> "$FAKE_LOG"
+for a in "$@"; do
+  if [ "$a" = -G ] && [ -n "$FAKE_PROBE_OK" ]; then exit 0; fi
+done
+exit 1
+"#;
+
+/// Fake programs under every name whose basename matters.
+pub fn fakes(dir: &Path) -> HashMap<&'static str, PathBuf> {
+    let mut map = HashMap::new();
+    for (key, rel) in [
+        ("ssh", "bin/ssh"),
+        ("plink", "bin/plink"),
+        ("PLINK.EXE", "bin/PLINK.EXE"),
+        ("tortoiseplink", "bin/tortoiseplink"),
+        ("putty", "bin/putty"),
+        ("wrap", "bin/wrap"),
+        ("spaced ssh", "sp ace/ssh"),
+    ] {
+        let p = dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, FAKE).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        map.insert(key, p);
+    }
+    map
 }
