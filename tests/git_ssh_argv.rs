@@ -28,6 +28,22 @@ struct Case {
     extra: Vec<(&'static str, &'static str)>,
     env_variant: Option<&'static str>,
     probe_ok: bool,
+    /// `git push -4/-6`.
+    family: IpFamily,
+}
+
+impl Case {
+    /// A case with no extra settings.
+    fn new(url: &str, source: &Source, probe_ok: bool) -> Case {
+        Case {
+            url: url.into(),
+            source: source.clone(),
+            extra: vec![],
+            env_variant: None,
+            probe_ok,
+            family: IpFamily::Any,
+        }
+    }
 }
 
 fn calls(log: &Path) -> Vec<Vec<String>> {
@@ -99,7 +115,13 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
     let cfg_out = git_common::run_git(git, repo, &cfg_refs, &env_refs);
     let cfg = GitConfig::from_z(&cfg_out.stdout).unwrap();
 
-    args.extend(["push", &case.url, "HEAD:refs/heads/x"].map(String::from));
+    args.push("push".into());
+    match case.family {
+        IpFamily::V4 => args.push("-4".into()),
+        IpFamily::V6 => args.push("-6".into()),
+        IpFamily::Any => {}
+    }
+    args.extend([case.url.as_str(), "HEAD:refs/heads/x"].map(String::from));
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = git_common::run_git(git, repo, &arg_refs, &env_refs);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -111,7 +133,7 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
         Ok(RemoteUrl::Ssh(t)) => t,
         other => return Err(format!("not ssh: {other:?}")),
     };
-    let inv = match ssh_invocation(&target, &cfg, &lookup, "git-receive-pack", IpFamily::Any) {
+    let inv = match ssh_invocation(&target, &cfg, &lookup, "git-receive-pack", case.family) {
         Ok(inv) => inv,
         Err(e) => {
             return if git_calls.is_empty() && stderr.contains(&e.to_string()) {
@@ -204,13 +226,7 @@ fn push_argv_matches_real_git_push() {
     for url in urls {
         for s in &sources {
             for probe_ok in [false, true] {
-                cases.push(Case {
-                    url: url.into(),
-                    source: s.clone(),
-                    extra: vec![],
-                    env_variant: None,
-                    probe_ok,
-                });
+                cases.push(Case::new(url, s, probe_ok));
             }
         }
     }
@@ -231,28 +247,27 @@ fn push_argv_matches_real_git_push() {
                 "bogus",
             ] {
                 cases.push(Case {
-                    url: url.into(),
-                    source: s.clone(),
                     extra: vec![("ssh.variant", v)],
-                    env_variant: None,
-                    probe_ok: false,
+                    ..Case::new(url, s, false)
                 });
                 cases.push(Case {
-                    url: url.into(),
-                    source: s.clone(),
                     extra: vec![("ssh.variant", "plink")],
                     env_variant: Some(v),
-                    probe_ok: true,
+                    ..Case::new(url, s, true)
                 });
+                for family in [IpFamily::V4, IpFamily::V6] {
+                    cases.push(Case {
+                        extra: vec![("ssh.variant", v)],
+                        family,
+                        ..Case::new(url, s, true)
+                    });
+                }
             }
             for version in ["0", "1", "2"] {
                 for probe_ok in [false, true] {
                     cases.push(Case {
-                        url: url.into(),
-                        source: s.clone(),
                         extra: vec![("protocol.version", version)],
-                        env_variant: None,
-                        probe_ok,
+                        ..Case::new(url, s, probe_ok)
                     });
                 }
             }
@@ -288,12 +303,7 @@ fn strange_hostname_is_refused_like_git() {
     let repo = git_common::repo(&git);
     let bins = tempfile::tempdir().unwrap();
     let fk = git_common::fakes(bins.path());
-    let case = Case {
-        url: "ssh://-oProxyCommand=x/p".into(),
-        source: Source::Env("GIT_SSH_COMMAND", fk["ssh"].display().to_string()),
-        extra: vec![],
-        env_variant: None,
-        probe_ok: false,
-    };
+    let source = Source::Env("GIT_SSH_COMMAND", fk["ssh"].display().to_string());
+    let case = Case::new("ssh://-oProxyCommand=x/p", &source, false);
     assert_eq!(run_case(&git, repo.path(), &case), Ok(1));
 }

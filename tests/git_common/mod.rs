@@ -8,8 +8,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The git under test (2.47 at /usr/local/bin when present), or `None` to skip.
+/// The git under test (`PUSHGUARD_TEST_GIT`, else 2.47 at /usr/local/bin when
+/// present), or `None` to skip.
 pub fn git() -> Option<PathBuf> {
+    if let Some(g) = std::env::var_os("PUSHGUARD_TEST_GIT") {
+        return Some(PathBuf::from(g));
+    }
     for cand in ["/usr/local/bin/git", "/usr/bin/git"] {
         if Path::new(cand).exists() {
             return Some(PathBuf::from(cand));
