@@ -193,7 +193,10 @@ fn push_argv_matches_real_git_push() {
         "u@[::1]:a b",
         "ssh://[u@h:22]/p",
         "git+ssh://h%3a2200/x%20y",
+        // An existing local directory of that name does not make it local.
+        "x:y",
     ];
+    fs::create_dir(repo.path().join("x:y")).unwrap();
     let mut sources: Vec<Source> = Vec::new();
     for name in [
         "ssh",
