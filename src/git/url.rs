@@ -455,6 +455,28 @@ mod tests {
         assert!(parse_url("ssh://h").is_err());
         assert!(parse_url("h:-x").is_err());
         assert!(parse_url("-x").is_err());
+        // git would send the raw byte; a String cannot carry it.
+        assert!(parse_url("ssh://h/%ff").is_err());
+        assert_eq!(
+            parse_url("rsync://h/p").map_err(|e| e.reason),
+            Err("git-over-rsync is no longer supported".into())
+        );
+    }
+
+    #[test]
+    fn never_panics_on_short_odd_urls() {
+        let alphabet = [":", "/", "@", "[", "]", "%", "~", "-", "a", "é", "%4"];
+        let mut n = 0;
+        let mut stack = vec![String::new()];
+        while let Some(s) = stack.pop() {
+            let _ = parse_url(&s);
+            let _ = parse_url(&format!("ssh://{s}"));
+            n += 1;
+            if s.len() < 5 {
+                stack.extend(alphabet.iter().map(|c| format!("{s}{c}")));
+            }
+        }
+        assert!(n > 10_000);
     }
 
     #[test]
