@@ -30,6 +30,8 @@ struct Case {
     probe_ok: bool,
     /// `git push -4/-6`.
     family: IpFamily,
+    /// More environment for the push.
+    env: Vec<(&'static str, String)>,
 }
 
 impl Case {
@@ -42,6 +44,7 @@ impl Case {
             env_variant: None,
             probe_ok,
             family: IpFamily::Any,
+            env: vec![],
         }
     }
 }
@@ -80,6 +83,7 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
     if case.probe_ok {
         env.push(("FAKE_PROBE_OK", "1".into()));
     }
+    env.extend(case.env.iter().cloned());
     if let Some(v) = case.env_variant {
         env.push(("GIT_SSH_VARIANT", v.into()));
     }
@@ -309,4 +313,37 @@ fn strange_hostname_is_refused_like_git() {
     let source = Source::Env("GIT_SSH_COMMAND", fk["ssh"].display().to_string());
     let case = Case::new("ssh://-oProxyCommand=x/p", &source, false);
     assert_eq!(run_case(&git, repo.path(), &case), Ok(1));
+}
+
+#[test]
+fn sources_take_precedence_like_git() {
+    let Some(git) = git_common::git() else { return };
+    let repo = git_common::repo(&git);
+    let bins = tempfile::tempdir().unwrap();
+    let fk = git_common::fakes(bins.path());
+    let p = |k: &str| fk[k].display().to_string();
+    let config = Source::RepoConfig(p("plink"));
+    let cases = [
+        // GIT_SSH_COMMAND beats core.sshCommand beats GIT_SSH.
+        Case {
+            env: vec![
+                ("GIT_SSH_COMMAND", p("ssh")),
+                ("GIT_SSH", p("tortoiseplink")),
+            ],
+            ..Case::new("ssh://h:22/p", &config, false)
+        },
+        Case {
+            env: vec![("GIT_SSH", p("tortoiseplink"))],
+            ..Case::new("ssh://h:22/p", &config, false)
+        },
+        // GIT_SSH_VARIANT beats ssh.variant.
+        Case {
+            env: vec![("GIT_SSH_VARIANT", "ssh".into())],
+            extra: vec![("ssh.variant", "putty")],
+            ..Case::new("ssh://h:22/p", &config, false)
+        },
+    ];
+    for case in &cases {
+        assert_eq!(run_case(&git, repo.path(), case), Ok(1), "{:?}", case.env);
+    }
 }
