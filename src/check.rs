@@ -185,13 +185,23 @@ pub fn judge(
         decide(&mut out, Facts::NothingToSend);
         return Ok(out);
     }
-    let remote = remote_name(cfg, &out.plan);
-    let receive_pack = remote
-        .as_deref()
-        .and_then(|r| cfg.get(&format!("remote.{r}.receivepack")))
-        .unwrap_or("git-receive-pack")
-        .to_string();
-    let invocation = git::ssh_invocation(&target, cfg, &|k| env.get(k), &receive_pack, None)?;
+    let named = git::is_remote_name(cfg, &out.plan.remote);
+    let remote = match named {
+        true => Some(out.plan.remote.clone()),
+        false => git::remote_for_url(cfg, &out.plan.url),
+    };
+    // git honours remote.<name>.receivepack only when pushing to a remote by name.
+    let receive_pack = match named {
+        true => git::receive_pack(cfg, &out.plan.remote),
+        false => "git-receive-pack".to_string(),
+    };
+    let invocation = git::ssh_invocation(
+        &target,
+        cfg,
+        &|k| env.get(k),
+        &receive_pack,
+        git::IpFamily::Any,
+    )?;
 
     // Cheap first: can the repository's own size prove the push small?
     let repo = Repo::discover(cwd)?;
@@ -270,19 +280,6 @@ fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
         objects: est.objects,
         bytes: est.bytes.map(|b| b.value),
         keepalive,
-    }
-}
-
-/// The configured remote this push goes to: `$1` when it names one,
-/// else the remote whose push URL is `$2`.
-fn remote_name(cfg: &GitConfig, plan: &PushPlan) -> Option<String> {
-    let r = &plan.remote;
-    let named = cfg.get(&format!("remote.{r}.url")).is_some()
-        || cfg.get(&format!("remote.{r}.pushurl")).is_some();
-    if named {
-        Some(r.clone())
-    } else {
-        git::remote_for_url(cfg, &plan.url)
     }
 }
 
@@ -480,8 +477,7 @@ pub fn plan_for_check(
             .unwrap_or("origin")
             .to_string(),
     };
-    let is_remote = cfg.get(&format!("remote.{remote}.url")).is_some()
-        || cfg.get(&format!("remote.{remote}.pushurl")).is_some();
+    let is_remote = git::is_remote_name(cfg, &remote);
     let url = if is_remote {
         git_out(cwd, &["remote", "get-url", "--push", &remote])?
     } else if remote.contains(':') || remote.contains('/') {

@@ -105,7 +105,9 @@ mod tests {
             source,
             variant: Variant::OpenSsh,
             options: vec![],
-            probe_options: vec![],
+            port: None,
+            family: crate::git::IpFamily::Any,
+            protocol_v1: false,
             host_arg: "git@h".into(),
             remote_command: "git-receive-pack 'p'".into(),
         }

@@ -12,8 +12,13 @@ pub mod shell;
 mod transport;
 mod url;
 
-pub use transport::{InvocationError, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation};
-pub use url::{RemoteUrl, SshTarget, UrlError, parse_url, push_urls, remote_for_url};
+pub use transport::{
+    InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
+};
+pub use url::{
+    RemoteUrl, SshTarget, UrlError, is_remote_name, parse_url, push_urls, receive_pack,
+    remote_for_url,
+};
 
 /// Git configuration as git itself reports it, in git's order (last value wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,5 +1,9 @@
-//! Which ssh program git runs for a push, its variant, and its exact argv,
-//! as git's connect.c and run-command.c decide them.
+//! Which ssh program git runs for a push, its variant, and its exact argv.
+//!
+//! Hand-written after git 2.47's connect.c (command choice, variant, options)
+//! and run-command.c (when a command string goes through `/bin/sh -c`): no
+//! library models this, and the argv must equal git's for the ssh options we
+//! resolve to be the ones ssh will use.
 
 use super::{GitConfig, SshTarget};
 
@@ -33,16 +37,33 @@ pub enum SshSource {
     Default,
 }
 
-impl SshSource {
-    /// The name users know it by.
-    pub fn name(self) -> &'static str {
-        match self {
-            SshSource::GitSshCommand => "GIT_SSH_COMMAND",
-            SshSource::CoreSshCommand => "core.sshCommand",
-            SshSource::GitSsh => "GIT_SSH",
-            SshSource::Default => "default",
-        }
-    }
+/// The address family asked for with `git push -4` / `-6`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IpFamily {
+    /// Neither flag.
+    #[default]
+    Any,
+    /// `-4`.
+    V4,
+    /// `-6`.
+    V6,
+}
+
+/// Cases where git dies instead of running ssh.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvocationError {
+    /// The `[user@]host` argument starts with `-`.
+    #[error("strange hostname '{0}' blocked")]
+    StrangeHostname(String),
+    /// The simple variant cannot take a port.
+    #[error("ssh variant 'simple' does not support setting port")]
+    SimplePort,
+    /// The simple variant cannot take `-4`/`-6`.
+    #[error("ssh variant 'simple' does not support -{0}")]
+    SimpleFamily(u8),
+    /// `protocol.version` has a value git does not know.
+    #[error("unknown value for config 'protocol.version': {0}")]
+    ProtocolVersion(String),
 }
 
 /// The ssh command git will run for one push URL.
@@ -50,49 +71,28 @@ impl SshSource {
 pub struct SshInvocation {
     /// The command text (`ssh`, `ssh -o X=1`, `/path/to/plink`).
     pub command: String,
-    /// True when git runs it through the shell (GIT_SSH_COMMAND, core.sshCommand).
+    /// True when git runs it through `/bin/sh -c '<command> "$@"'`.
     pub use_shell: bool,
     /// Where the command came from.
     pub source: SshSource,
     /// The variant git uses.
     pub variant: Variant,
-    /// The options git adds before the host (`-p 7999`, `-4`…).
+    /// The options git adds before the host (`-p 7999`, `-4`…); for `Auto`,
+    /// the OpenSSH ones git uses for its `-G` probe.
     pub options: Vec<String>,
-    /// The options of git's `-G` probe (always OpenSSH's form).
-    pub probe_options: Vec<String>,
     /// The host argument: `[user@]host`.
     pub host_arg: String,
     /// The remote command: `git-receive-pack '<path>'`.
     pub remote_command: String,
+    /// The port from the URL.
+    pub port: Option<String>,
+    /// The address family asked for.
+    pub family: IpFamily,
+    /// True when protocol.version=1 (git then adds `-o SendEnv=GIT_PROTOCOL`).
+    pub protocol_v1: bool,
 }
 
-/// git would refuse to run ssh for this URL (it dies with this reason).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("git would refuse this push: {0}")]
-pub struct InvocationError(pub String);
-
-/// Characters that make run-command go through `sh -c`.
-const SHELL_META: &str = "|&;<>()$`\\\"' \t\n*?[#~=%";
-
 impl SshInvocation {
-    /// Wraps `command` + `args` the way run-command executes them.
-    fn wrap(&self, args: Vec<String>) -> Vec<String> {
-        let needs_shell = self.use_shell && self.command.chars().any(|c| SHELL_META.contains(c));
-        let mut out = Vec::new();
-        if needs_shell {
-            out.push("/bin/sh".to_string());
-            out.push("-c".to_string());
-            out.push(if args.is_empty() {
-                self.command.clone()
-            } else {
-                format!("{} \"$@\"", self.command)
-            });
-        }
-        out.push(self.command.clone());
-        out.extend(args);
-        out
-    }
-
     /// The argv git executes for the push (after any `sh -c` wrapping).
     pub fn push_argv(&self) -> Vec<String> {
         let mut args = self.options.clone();
@@ -101,110 +101,74 @@ impl SshInvocation {
         self.wrap(args)
     }
 
-    /// The argv of git's own `-G` probe: the same command asked for its
-    /// effective config with OpenSSH's options (what pushguard runs too).
+    /// The argv of git's variant probe `<ssh> -G [OpenSSH options] [user@]host`
+    /// (after any `sh -c` wrapping); for OpenSSH it prints the effective config.
     pub fn probe_argv(&self) -> Vec<String> {
         let mut args = vec!["-G".to_string()];
-        args.extend(self.probe_options.clone());
+        args.extend(options(
+            Variant::OpenSsh,
+            self.port.as_deref(),
+            self.family,
+            self.protocol_v1,
+        ));
         args.push(self.host_arg.clone());
         self.wrap(args)
     }
-}
 
-/// The first word of a command line as git's `split_cmdline` reads it.
-fn first_word(cmd: &str) -> Option<String> {
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = cmd.chars();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (None, c) if c.is_ascii_whitespace() => return Some(word),
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (q, '\\') if q != Some('\'') => word.push(chars.next()?),
-            (_, c) => word.push(c),
+    /// The invocation git settles on after its probe for `Auto`: OpenSSH when
+    /// the probe exits 0, else simple (which may make git die). Others unchanged.
+    pub fn after_probe(&self, probe_succeeded: bool) -> Result<SshInvocation, InvocationError> {
+        if self.variant != Variant::Auto {
+            return Ok(self.clone());
         }
-    }
-    quote.is_none().then_some(word)
-}
-
-fn variant_of_name(name: &str) -> Variant {
-    let base = name.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    match base.to_ascii_lowercase().as_str() {
-        "ssh" | "ssh.exe" => Variant::OpenSsh,
-        "plink" | "plink.exe" => Variant::Plink,
-        "tortoiseplink" | "tortoiseplink.exe" => Variant::TortoisePlink,
-        _ => Variant::Auto,
-    }
-}
-
-/// git's `sq_quote_buf`: single quotes, with `'` and `!` escaped.
-pub fn sq_quote(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\'' | '!' => {
-                out.push_str("'\\");
-                out.push(c);
-                out.push('\'');
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// Options git passes before the host for `variant` (push_ssh_options).
-fn ssh_options(
-    variant: Variant,
-    port: Option<&str>,
-    protocol_v1: bool,
-    family: Option<u8>,
-) -> Result<Vec<String>, InvocationError> {
-    let mut o = Vec::new();
-    if variant == Variant::OpenSsh && protocol_v1 {
-        o.extend(["-o".to_string(), "SendEnv=GIT_PROTOCOL".to_string()]);
-    }
-    if let Some(f) = family {
-        if variant == Variant::Simple {
-            return Err(InvocationError(format!(
-                "ssh variant 'simple' does not support -{f}"
-            )));
-        }
-        o.push(format!("-{f}"));
-    }
-    if variant == Variant::TortoisePlink {
-        o.push("-batch".into());
-    }
-    if let Some(p) = port {
-        let flag = match variant {
-            Variant::Simple => {
-                return Err(InvocationError(
-                    "ssh variant 'simple' does not support setting port".into(),
-                ));
-            }
-            Variant::OpenSsh | Variant::Auto => "-p",
-            Variant::Plink | Variant::Putty | Variant::TortoisePlink => "-P",
+        let variant = if probe_succeeded {
+            Variant::OpenSsh
+        } else {
+            Variant::Simple
         };
-        o.extend([flag.to_string(), p.to_string()]);
+        check_simple(variant, self.port.as_deref(), self.family)?;
+        Ok(SshInvocation {
+            variant,
+            options: options(variant, self.port.as_deref(), self.family, self.protocol_v1),
+            ..self.clone()
+        })
     }
-    Ok(o)
+
+    /// run-command.c: a command with shell metacharacters runs as
+    /// `/bin/sh -c '<cmd> "$@"' '<cmd>' args…`, otherwise directly.
+    fn wrap(&self, args: Vec<String>) -> Vec<String> {
+        const META: &[char] = &[
+            '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', ' ', '\t', '\n', '*',
+            '?', '[', '#', '~', '=', '%',
+        ];
+        let mut argv = Vec::with_capacity(args.len() + 4);
+        if self.use_shell && self.command.contains(META) {
+            argv.push("/bin/sh".to_string());
+            argv.push("-c".to_string());
+            argv.push(format!("{} \"$@\"", self.command));
+        }
+        argv.push(self.command.clone());
+        argv.extend(args);
+        argv
+    }
 }
 
 /// Works out the ssh invocation for a push to `target`, as git's connect.c does.
 ///
 /// `env` looks up environment variables; `receive_pack` is the remote program
 /// (`git-receive-pack` unless `remote.<name>.receivepack` says otherwise);
-/// `family` is 4 or 6 for `git push -4/-6`. A variant of `Auto` means git
-/// will probe: the caller decides it from the probe's result.
+/// `family` is `git push -4/-6`, which a hook cannot see (pass `Any`).
 pub fn ssh_invocation(
     target: &SshTarget,
     cfg: &GitConfig,
     env: &dyn Fn(&str) -> Option<String>,
     receive_pack: &str,
-    family: Option<u8>,
+    family: IpFamily,
 ) -> Result<SshInvocation, InvocationError> {
+    let host_arg = target.user_and_host();
+    if host_arg.starts_with('-') {
+        return Err(InvocationError::StrangeHostname(host_arg));
+    }
     let (command, source) = if let Some(c) = env("GIT_SSH_COMMAND") {
         (c, SshSource::GitSshCommand)
     } else if let Some(c) = cfg.get("core.sshCommand") {
@@ -215,137 +179,185 @@ pub fn ssh_invocation(
         ("ssh".to_string(), SshSource::Default)
     };
     let use_shell = matches!(source, SshSource::GitSshCommand | SshSource::CoreSshCommand);
-    let forced = env("GIT_SSH_VARIANT").or_else(|| cfg.get("ssh.variant").map(str::to_string));
-    let variant = match forced.as_deref() {
-        Some("auto") | None => {
-            let name = if use_shell {
-                first_word(&command)
-            } else {
-                Some(command.clone())
-            };
-            name.map_or(Variant::Auto, |n| variant_of_name(&n))
-        }
+    let configured = env("GIT_SSH_VARIANT").or_else(|| cfg.get("ssh.variant").map(str::to_string));
+    let variant = match configured.as_deref() {
+        Some("auto") | None => variant_from_name(&command, use_shell),
         Some("plink") => Variant::Plink,
         Some("putty") => Variant::Putty,
         Some("tortoiseplink") => Variant::TortoisePlink,
         Some("simple") => Variant::Simple,
         Some(_) => Variant::OpenSsh,
     };
-    let host_arg = target.host_arg();
-    if host_arg.starts_with('-') {
-        return Err(InvocationError(format!(
-            "strange hostname '{host_arg}' blocked"
-        )));
-    }
-    // Push speaks protocol v0 even when v2 is configured; v1 adds SendEnv.
-    let protocol_v1 = cfg.get("protocol.version") == Some("1");
-    let port = target.port.as_deref();
-    let options = ssh_options(variant, port, protocol_v1, family)?;
-    let probe_options = ssh_options(Variant::OpenSsh, port, protocol_v1, family)?;
+    // Push over v2 falls back to v0; only v1 is announced to ssh.
+    let version = match cfg.get("protocol.version") {
+        Some(v) => v.to_string(),
+        None => env("GIT_TEST_PROTOCOL_VERSION").unwrap_or_else(|| "2".into()),
+    };
+    let protocol_v1 = match version.as_str() {
+        "1" => true,
+        "0" | "2" => false,
+        _ => return Err(InvocationError::ProtocolVersion(version)),
+    };
+    check_simple(variant, target.port.as_deref(), family)?;
+    let probe_variant = if variant == Variant::Auto {
+        Variant::OpenSsh
+    } else {
+        variant
+    };
     Ok(SshInvocation {
+        options: options(probe_variant, target.port.as_deref(), family, protocol_v1),
         command,
         use_shell,
         source,
         variant,
-        options,
-        probe_options,
         host_arg,
         remote_command: format!("{receive_pack} {}", sq_quote(&target.path)),
+        port: target.port.clone(),
+        family,
+        protocol_v1,
     })
+}
+
+/// git dies when the simple variant would need a port or an address family.
+fn check_simple(
+    variant: Variant,
+    port: Option<&str>,
+    family: IpFamily,
+) -> Result<(), InvocationError> {
+    if variant != Variant::Simple {
+        return Ok(());
+    }
+    match family {
+        IpFamily::V4 => return Err(InvocationError::SimpleFamily(4)),
+        IpFamily::V6 => return Err(InvocationError::SimpleFamily(6)),
+        IpFamily::Any => {}
+    }
+    match port {
+        Some(_) => Err(InvocationError::SimplePort),
+        None => Ok(()),
+    }
+}
+
+/// The options git puts before the host, in git's order.
+fn options(variant: Variant, port: Option<&str>, family: IpFamily, v1: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if variant == Variant::OpenSsh && v1 {
+        out.extend(["-o".into(), "SendEnv=GIT_PROTOCOL".into()]);
+    }
+    match family {
+        IpFamily::V4 => out.push("-4".into()),
+        IpFamily::V6 => out.push("-6".into()),
+        IpFamily::Any => {}
+    }
+    if variant == Variant::TortoisePlink {
+        out.push("-batch".into());
+    }
+    if let Some(port) = port {
+        let flag = if variant == Variant::OpenSsh {
+            "-p"
+        } else {
+            "-P"
+        };
+        out.extend([flag.to_string(), port.to_string()]);
+    }
+    out
+}
+
+/// The variant from the program's name: the first word of a command (split as
+/// git's `split_cmdline`), or the whole `GIT_SSH` value.
+fn variant_from_name(command: &str, is_cmdline: bool) -> Variant {
+    let program = if is_cmdline {
+        match first_word(command) {
+            Some(w) => w,
+            None => return Variant::Auto,
+        }
+    } else {
+        command.to_string()
+    };
+    match basename(&program).to_ascii_lowercase().as_str() {
+        "ssh" | "ssh.exe" => Variant::OpenSsh,
+        "plink" | "plink.exe" => Variant::Plink,
+        "tortoiseplink" | "tortoiseplink.exe" => Variant::TortoisePlink,
+        _ => Variant::Auto,
+    }
+}
+
+/// The first word as git's `split_cmdline` yields it, or `None` when the
+/// line has an unclosed quote or ends in a backslash.
+fn first_word(line: &str) -> Option<String> {
+    let mut words = vec![String::new()];
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    while let Some(c) = chars.next() {
+        if quote.is_none() && space(c) {
+            while chars.peek().is_some_and(|&n| space(n)) {
+                chars.next();
+            }
+            words.push(String::new());
+        } else if quote.is_none() && (c == '\'' || c == '"') {
+            quote = Some(c);
+        } else if Some(c) == quote {
+            quote = None;
+        } else {
+            let c = if c == '\\' && quote != Some('\'') {
+                chars.next()?
+            } else {
+                c
+            };
+            words.last_mut()?.push(c);
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    words.into_iter().next()
+}
+
+/// POSIX `basename`: trailing slashes dropped; `""` is `.`, all slashes is `/`.
+fn basename(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".into();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// git's `sq_quote`: wrap in `'…'`, with `'` and `!` written as `'\''` and `'\!'`.
+pub fn sq_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\'' || c == '!' {
+            out.push('\'');
+            out.push('\\');
+            out.push(c);
+            out.push('\'');
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn target(port: Option<&str>) -> SshTarget {
-        SshTarget {
-            user: Some("git".into()),
-            host: "h".into(),
-            port: port.map(str::to_string),
-            path: "/it's!.git".into(),
-        }
-    }
-
-    fn inv(env: &[(&str, &str)], cfg: &[(&str, &str)], port: Option<&str>) -> SshInvocation {
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let lookup = move |k: &str| env.iter().find(|(e, _)| e == k).map(|(_, v)| v.clone());
-        ssh_invocation(
-            &target(port),
-            &GitConfig::from_pairs(cfg.iter().copied()),
-            &lookup,
-            "git-receive-pack",
-            None,
-        )
-        .unwrap()
-    }
-
     #[test]
-    fn precedence_and_argv() {
-        let i = inv(&[], &[], Some("7999"));
-        assert_eq!(
-            i.push_argv(),
-            [
-                "ssh",
-                "-p",
-                "7999",
-                "git@h",
-                r"git-receive-pack '/it'\''s'\!'.git'"
-            ]
-        );
-        let i = inv(
-            &[("GIT_SSH", "/x/plink")],
-            &[("core.sshCommand", "ssh -v")],
-            Some("1"),
-        );
-        assert_eq!(i.source, SshSource::CoreSshCommand);
-        assert_eq!(
-            &i.push_argv()[..4],
-            ["/bin/sh", "-c", "ssh -v \"$@\"", "ssh -v"]
-        );
-        let i = inv(&[("GIT_SSH", "/x/plink")], &[], Some("1"));
-        assert_eq!(
-            (i.variant, &i.options[..]),
-            (Variant::Plink, &["-P".to_string(), "1".to_string()][..])
-        );
-        let i = inv(&[("GIT_SSH", "/x/TortoisePlink.exe")], &[], Some("1"));
-        assert_eq!(i.options, ["-batch", "-P", "1"]);
-        let i = inv(&[("GIT_SSH_COMMAND", "'my wrapper' -x")], &[], None);
-        assert_eq!(i.variant, Variant::Auto);
-        assert_eq!(
-            i.probe_argv(),
-            [
-                "/bin/sh",
-                "-c",
-                "'my wrapper' -x \"$@\"",
-                "'my wrapper' -x",
-                "-G",
-                "git@h"
-            ]
-        );
-    }
-
-    #[test]
-    fn variant_overrides_and_protocol() {
-        let i = inv(&[("GIT_SSH_VARIANT", "putty")], &[], Some("2"));
-        assert_eq!(i.options, ["-P", "2"]);
-        let i = inv(&[], &[("protocol.version", "1")], None);
-        assert_eq!(i.options, ["-o", "SendEnv=GIT_PROTOCOL"]);
-        let i = inv(&[], &[("protocol.version", "2")], None);
-        assert!(i.options.is_empty());
-        let t = target(Some("2"));
-        let cfg = GitConfig::from_pairs([("ssh.variant", "simple")]);
-        assert!(ssh_invocation(&t, &cfg, &|_| None, "git-receive-pack", None).is_err());
-    }
-
-    #[test]
-    fn first_word_like_split_cmdline() {
-        assert_eq!(first_word("ssh -v").as_deref(), Some("ssh"));
-        assert_eq!(first_word("'/a b/plink' x").as_deref(), Some("/a b/plink"));
-        assert_eq!(first_word("\"unclosed").as_deref(), None);
-        assert_eq!(first_word(r"a\ b c").as_deref(), Some("a b"));
+    fn splits_like_git() {
+        assert_eq!(first_word("  x"), Some(String::new()));
+        assert_eq!(first_word("'/a b/ssh' -v"), Some("/a b/ssh".into()));
+        assert_eq!(first_word("a\\ b c"), Some("a b".into()));
+        assert_eq!(first_word("'a"), None);
+        assert_eq!(first_word("a\\"), None);
+        assert_eq!(basename("/usr/bin/plink/"), "plink");
+        assert_eq!(variant_from_name("PLINK.EXE -x", true), Variant::Plink);
+        assert_eq!(variant_from_name("/a/ssh -v", false), Variant::Auto);
+        assert_eq!(sq_quote("a'b!c"), "'a'\\''b'\\!'c'");
     }
 }

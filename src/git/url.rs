@@ -1,9 +1,12 @@
-//! Remote URL forms, split exactly as git's transport and connect code
-//! split them (golden-tested against `git fetch-pack --diag-url`).
+//! Remote URL forms, split exactly as git 2.47 splits them (transport.c picks
+//! the transport, connect.c splits ssh URLs), and the mapping from a URL back
+//! to the configured remote (remote.c's insteadOf/pushInsteadOf rules).
 //!
-//! Hand-written: gix-url was measured to differ from git on forms that
-//! decide the ssh command (scp-like `host:2222/p` is a path, `[host:port]`,
-//! percent-decoding, the `/~` rule).
+//! Hand-written rather than using a URL crate: git's splitting is not RFC 3986
+//! (scp-like `host:path`, `[host:port]`, percent-decoding of the whole URL
+//! before splitting, ports checked with `strtol`), and the ssh argv must match
+//! git byte for byte. The splitting works on a NUL-terminated byte buffer the
+//! way git edits its copy in place, so corner cases fall out the same.
 
 use super::GitConfig;
 
@@ -12,18 +15,19 @@ use super::GitConfig;
 pub enum RemoteUrl {
     /// Pushed over ssh (`ssh://`, `git+ssh://`, `ssh+git://`, scp-like).
     Ssh(SshTarget),
-    /// Any other transport; the string names it (`https`, `file`, `local`, `git`, a helper…).
+    /// Any other transport; the string names it (`https`, `file`, `local`, `git`,
+    /// or the remote helper's name for `<helper>::<address>`).
     Other(String),
 }
 
 /// The parts of an ssh URL that git uses to build the ssh command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
-    /// The user part, if the host argument has one (`git` in `git@host:p`).
+    /// The user part, if the URL has one (`git` in `git@host:p`; split at the last `@` as ssh does).
     pub user: Option<String>,
     /// The host, without brackets.
     pub host: String,
-    /// The port, if the URL gives a valid one.
+    /// The port, if the URL gives one (as written: git passes ` 22` or `+22` through).
     pub port: Option<String>,
     /// The path as git passes it to git-receive-pack.
     pub path: String,
@@ -31,7 +35,7 @@ pub struct SshTarget {
 
 impl SshTarget {
     /// The host argument git gives ssh: `[user@]host`.
-    pub fn host_arg(&self) -> String {
+    pub fn user_and_host(&self) -> String {
         match &self.user {
             Some(u) => format!("{u}@{}", self.host),
             None => self.host.clone(),
@@ -49,250 +53,370 @@ pub struct UrlError {
     pub reason: String,
 }
 
-fn is_scheme_char(first: bool, c: u8) -> bool {
-    c.is_ascii_alphabetic() || (!first && (c.is_ascii_digit() || b"+.-".contains(&c)))
+/// Splits `url` as git does for a push.
+pub fn parse_url(url: &str) -> Result<RemoteUrl, UrlError> {
+    let err = |reason: String| UrlError {
+        url: url.to_string(),
+        reason,
+    };
+    // transport.c: `<helper>::<address>` first.
+    let scheme_len = url
+        .bytes()
+        .enumerate()
+        .take_while(|&(i, c)| is_scheme_char(i == 0, c))
+        .count();
+    if url[scheme_len..].starts_with("::") {
+        return Ok(RemoteUrl::Other(url[..scheme_len].to_string()));
+    }
+    if url.starts_with("rsync:") {
+        return Err(err("git-over-rsync is no longer supported".into()));
+    }
+    let builtin = ["file://", "git://", "ssh://", "git+ssh://", "ssh+git://"];
+    if is_url(url) && !builtin.iter().any(|p| url.starts_with(p)) {
+        let name = url.split(':').next().unwrap_or_default();
+        return Ok(RemoteUrl::Other(name.to_string()));
+    }
+    let split = split_connect_url(url.as_bytes()).map_err(err)?;
+    if split.path.first() == Some(&b'-') && split.protocol != Protocol::Git {
+        return Err(err(format!(
+            "strange pathname '{}' blocked",
+            String::from_utf8_lossy(&split.path)
+        )));
+    }
+    match split.protocol {
+        Protocol::Local => Ok(RemoteUrl::Other("local".into())),
+        Protocol::File => Ok(RemoteUrl::Other("file".into())),
+        Protocol::Git => Ok(RemoteUrl::Other("git".into())),
+        Protocol::Ssh => {
+            let (userhost, port) = split_host_and_port(split.host);
+            let text = |b: Vec<u8>, what: &str| {
+                String::from_utf8(b).map_err(|_| {
+                    err(format!(
+                        "the {what} is not UTF-8 after percent-decoding (git accepts it, pushguard cannot represent it)"
+                    ))
+                })
+            };
+            let userhost = text(userhost, "host")?;
+            let (user, host) = match userhost.rfind('@') {
+                Some(i) => (
+                    Some(userhost[..i].to_string()),
+                    userhost[i + 1..].to_string(),
+                ),
+                None => (None, userhost),
+            };
+            Ok(RemoteUrl::Ssh(SshTarget {
+                user,
+                host,
+                port: port.map(|p| text(p, "port")).transpose()?,
+                path: text(split.path, "path")?,
+            }))
+        }
+    }
 }
 
-/// git's `is_url`: `scheme://…` with a plausible scheme.
+/// The transports git's connect.c knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Local,
+    File,
+    Ssh,
+    Git,
+}
+
+/// What connect.c's URL split yields: protocol, host (with port), path.
+#[derive(Debug)]
+struct ConnectUrl {
+    protocol: Protocol,
+    host: Vec<u8>,
+    path: Vec<u8>,
+}
+
+/// git's URL scheme characters: `[A-Za-z0-9][A-Za-z0-9+.-]*`.
+fn is_scheme_char(first: bool, c: u8) -> bool {
+    c.is_ascii_alphanumeric() || (!first && matches!(c, b'+' | b'-' | b'.'))
+}
+
+/// True for `scheme://…` with a plausible scheme.
 fn is_url(url: &str) -> bool {
     let b = url.as_bytes();
-    if b.is_empty() || !is_scheme_char(true, b[0]) {
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if !is_scheme_char(true, first) {
         return false;
     }
-    let mut i = 1;
-    while i < b.len() && b[i] != b':' {
-        if !is_scheme_char(false, b[i]) {
-            return false;
-        }
-        i += 1;
+    let rest = &b[1..];
+    let n = rest.iter().take_while(|&&c| c != b':').count();
+    if !rest[..n].iter().all(|&c| is_scheme_char(false, c)) {
+        return false;
     }
-    url[i..].starts_with("://")
+    rest[n..].starts_with(b"://")
 }
 
-/// git's `url_is_local_not_ssh`: no colon, or a slash before the first colon.
-fn is_local_not_ssh(url: &str) -> bool {
-    match (url.find(':'), url.find('/')) {
+/// Percent-decodes everything after the scheme (`%00` and bad escapes stay as is).
+fn url_decode(url: &[u8]) -> Vec<u8> {
+    let start = url.iter().position(|&c| c == b':').unwrap_or(0);
+    let mut out = url[..start].to_vec();
+    let mut i = start;
+    while i < url.len() {
+        if url[i] == b'%' && i + 3 <= url.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(url[i + 1]), hex(url[i + 2])) {
+                let v = (h * 16 + l) as u8;
+                if v > 0 {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(url[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The C string starting at `at` in a NUL-terminated buffer.
+fn cstr(buf: &[u8], at: usize) -> &[u8] {
+    let rest = buf.get(at..).unwrap_or_default();
+    let n = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
+    &rest[..n]
+}
+
+/// Index of the first `needle` in the C string at `at`.
+fn cstrchr(buf: &[u8], at: usize, needle: u8) -> Option<usize> {
+    cstr(buf, at)
+        .iter()
+        .position(|&c| c == needle)
+        .map(|i| at + i)
+}
+
+/// connect.c's `host_end`: where the host ends, honouring `[...]` (after an `@`).
+/// With `remove_brackets`, the brackets are cut out of the buffer in place.
+fn host_end(buf: &mut [u8], host: usize, remove_brackets: bool) -> usize {
+    let s = cstr(buf, host);
+    let start = match s.windows(2).position(|w| w == b"@[") {
+        Some(i) => host + i + 1,
+        None => host,
+    };
+    if buf.get(start) != Some(&b'[') {
+        return host;
+    }
+    let Some(end) = cstrchr(buf, start + 1, b']') else {
+        return host;
+    };
+    if remove_brackets {
+        buf[end] = 0;
+        buf.copy_within(start + 1..=end, start);
+        return end + 1;
+    }
+    end
+}
+
+/// Splits like connect.c's `parse_connect_url`.
+fn split_connect_url(orig: &[u8]) -> Result<ConnectUrl, String> {
+    let is_url = std::str::from_utf8(orig).is_ok_and(is_url);
+    let mut buf = if is_url {
+        url_decode(orig)
+    } else {
+        orig.to_vec()
+    };
+    buf.extend_from_slice(&[0, 0]);
+    let mut protocol = Protocol::Local;
+    let mut separator = b'/';
+    let mut host = 0;
+    if let Some(i) = buf.windows(3).position(|w| w == b"://") {
+        let scheme = &buf[..i];
+        protocol = match scheme {
+            b"ssh" | b"git+ssh" | b"ssh+git" => Protocol::Ssh,
+            b"git" => Protocol::Git,
+            b"file" => Protocol::File,
+            _ => {
+                return Err(format!(
+                    "protocol '{}' is not supported",
+                    String::from_utf8_lossy(scheme)
+                ));
+            }
+        };
+        host = i + 3;
+    } else if !is_local_not_ssh(cstr(&buf, 0)) {
+        protocol = Protocol::Ssh;
+        separator = b':';
+    }
+    let end = host_end(&mut buf, host, false);
+    let path = match protocol {
+        // (git keeps `//` of `file://host/p` only where paths have drive
+        // letters or `//` roots; not on POSIX.)
+        Protocol::Local => Some(end),
+        _ => cstrchr(&buf, end, separator),
+    };
+    let Some(mut path) = path.filter(|&p| buf[p] != 0) else {
+        return Err("no path specified; see 'git help pull' for valid url syntax".into());
+    };
+    let host_stop = path;
+    if separator == b':' {
+        path += 1;
+    }
+    if matches!(protocol, Protocol::Git | Protocol::Ssh) && buf.get(path + 1) == Some(&b'~') {
+        path += 1;
+    }
+    let path_bytes = cstr(&buf, path).to_vec();
+    buf[host_stop] = 0;
+    Ok(ConnectUrl {
+        protocol,
+        host: cstr(&buf, host).to_vec(),
+        path: path_bytes,
+    })
+}
+
+/// connect.c's `url_is_local_not_ssh`: no colon, or a slash before it.
+fn is_local_not_ssh(url: &[u8]) -> bool {
+    let colon = url.iter().position(|&c| c == b':');
+    let slash = url.iter().position(|&c| c == b'/');
+    match (colon, slash) {
         (None, _) => true,
         (Some(c), Some(s)) => s < c,
         (Some(_), None) => false,
     }
 }
 
-/// Decodes `%XX` escapes after the scheme, as git's `url_decode` does.
-fn url_decode(url: &str) -> String {
-    let (scheme, rest) = match url.find(':') {
-        Some(i) if i > 0 => url.split_at(i),
-        _ => ("", url),
-    };
-    let b = rest.as_bytes();
-    let mut out = scheme.as_bytes().to_vec();
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
+/// connect.c's `get_host_and_port` then `get_port`: strips brackets, splits a
+/// valid `:port`, drops a trailing `:`.
+fn split_host_and_port(mut buf: Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
+    buf.extend_from_slice(&[0, 0]);
+    let end = host_end(&mut buf, 0, true);
+    if let Some(colon) = cstrchr(&buf, end, b':') {
+        let after = cstr(&buf, colon + 1);
+        if valid_port(after) {
+            let port = after.to_vec();
+            buf[colon] = 0;
+            return (cstr(&buf, 0).to_vec(), Some(port));
+        } else if after.is_empty() {
+            buf[colon] = 0;
         }
-        out.push(b[i]);
+    }
+    if let Some(colon) = cstrchr(&buf, 0, b':') {
+        let after = cstr(&buf, colon + 1);
+        if valid_port(after) {
+            let port = after.to_vec();
+            buf[colon] = 0;
+            return (cstr(&buf, 0).to_vec(), Some(port));
+        }
+    }
+    (cstr(&buf, 0).to_vec(), None)
+}
+
+/// True when `strtol` reads the whole of `s` as a number in `0..65536`.
+fn valid_port(s: &[u8]) -> bool {
+    let mut i = s
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+        .count();
+    let negative = s.get(i) == Some(&b'-');
+    if matches!(s.get(i), Some(b'+' | b'-')) {
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// git's `host_end`: where a host ends, skipping a bracketed part.
-/// Returns (host without brackets if `strip`, index in the returned host where the rest begins).
-fn host_end(host: &str, strip: bool) -> (String, usize) {
-    let start = host.find("@[").map_or(0, |i| i + 1);
-    if host[start..].starts_with('[')
-        && let Some(close) = host[start + 1..].find(']')
-    {
-        {
-            let close = start + 1 + close;
-            if strip {
-                let stripped = format!(
-                    "{}{}{}",
-                    &host[..start],
-                    &host[start + 1..close],
-                    &host[close + 1..]
-                );
-                return (stripped, close - 1);
-            }
-            return (host.to_string(), close);
-        }
-    }
-    (host.to_string(), 0)
-}
-
-/// git's port rule: a number 0..65535 filling the rest.
-fn valid_port(p: &str) -> bool {
-    !p.is_empty()
-        && p.bytes().all(|b| b.is_ascii_digit())
-        && p.parse::<u32>().is_ok_and(|n| n < 65536)
-}
-
-/// Splits `url` as git does for a push.
-pub fn parse_url(url: &str) -> Result<RemoteUrl, UrlError> {
-    let fail = |reason: &str| UrlError {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
-    // transport_get: `<helper>::<address>`.
-    let scheme_len = url
-        .bytes()
-        .enumerate()
-        .take_while(|(i, c)| is_scheme_char(*i == 0, *c))
-        .count();
-    if scheme_len > 0 && url[scheme_len..].starts_with("::") {
-        return Ok(RemoteUrl::Other(url[..scheme_len].to_string()));
-    }
-    if url.starts_with("rsync:") {
-        return Err(fail("git-over-rsync is no longer supported"));
-    }
-    let builtin = ["file://", "git://", "ssh://", "git+ssh://", "ssh+git://"];
-    if is_url(url) && !builtin.iter().any(|p| url.starts_with(p)) {
-        return Ok(RemoteUrl::Other(url[..scheme_len].to_string()));
-    }
-    // parse_connect_url.
-    let decoded = if is_url(url) {
-        url_decode(url)
-    } else {
-        url.to_string()
-    };
-    let (host_part, scp) = match decoded.find("://") {
-        Some(i) => {
-            let scheme = &decoded[..i];
-            match scheme {
-                "ssh" | "git+ssh" | "ssh+git" => {}
-                "git" => return Ok(RemoteUrl::Other("git".into())),
-                "file" => return Ok(RemoteUrl::Other("file".into())),
-                _ => return Err(fail(&format!("protocol '{scheme}' is not supported"))),
-            }
-            (decoded[i + 3..].to_string(), false)
-        }
-        None if is_local_not_ssh(&decoded) => return Ok(RemoteUrl::Other("local".into())),
-        None => (decoded.clone(), true),
-    };
-    let (host_part, end) = if scp {
-        // scp-like: brackets are removed before looking for the ':' separator.
-        host_end(&host_part, true)
-    } else {
-        host_end(&host_part, false)
-    };
-    let sep = if scp { ':' } else { '/' };
-    let Some(rel) = host_part[end..].find(sep) else {
-        return Err(fail("no path specified"));
-    };
-    let split = end + rel;
-    let host_and_port = &host_part[..split];
-    let mut path = &host_part[split..];
-    if scp {
-        path = &path[1..];
-    }
-    if path.len() > 1 && path.as_bytes()[0] == b'/' && path.as_bytes()[1] == b'~' {
-        path = &path[1..];
-    }
-    // get_host_and_port, then get_port. With brackets the host ends at the
-    // closing bracket and only what follows it can be a port.
-    let (stripped, e) = host_end(host_and_port, true);
-    let bracketed = stripped.len() != host_and_port.len();
-    let mut port = None;
-    let mut user_host = if bracketed {
-        let rest = &stripped[e..];
-        if let Some(p) = rest.find(':').map(|c| &rest[c + 1..])
-            && valid_port(p)
-        {
-            port = Some(p.to_string());
-        }
-        stripped[..e].to_string()
-    } else {
-        let mut h = stripped;
-        if let Some(c) = h.find(':') {
-            let p = h[c + 1..].to_string();
-            if valid_port(&p) {
-                h.truncate(c);
-                port = Some(p);
-            } else if p.is_empty() {
-                h.truncate(c);
-            }
-        }
-        h
-    };
-    if port.is_none()
-        && let Some(c) = user_host.find(':')
-    {
-        let p = user_host[c + 1..].to_string();
-        if valid_port(&p) {
-            user_host.truncate(c);
-            port = Some(p);
-        }
-    }
-    if user_host.starts_with('-') {
-        return Err(fail(&format!("strange hostname '{user_host}' blocked")));
-    }
-    let (user, host) = match user_host.rsplit_once('@') {
-        Some((u, h)) => (Some(u.to_string()), h.to_string()),
-        None => (None, user_host.clone()),
-    };
-    Ok(RemoteUrl::Ssh(SshTarget {
-        user,
-        host,
-        port,
-        path: path.to_string(),
-    }))
-}
-
-/// Applies the longest matching `url.<base>.<key>` rewrite (`insteadOf` or `pushInsteadOf`).
-fn rewrite(cfg: &GitConfig, url: &str, key: &str) -> Option<String> {
-    let suffix = format!(".{}", key.to_ascii_lowercase());
-    cfg.entries()
+    let digits = s[i.min(s.len())..]
         .iter()
-        .filter_map(|(k, v)| {
-            let base = k.strip_prefix("url.")?.strip_suffix(&suffix)?;
-            url.starts_with(v.as_str())
-                .then(|| (v.len(), format!("{base}{}", &url[v.len()..])))
-        })
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, u)| u)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 || i + digits != s.len() {
+        return false;
+    }
+    let value = s[i..].iter().fold(0u64, |v, &c| {
+        v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
+    });
+    if negative { value == 0 } else { value < 65536 }
 }
 
-/// The URLs git pushes to for `remote`, after rewriting (as `git remote get-url --push --all`).
-pub fn push_urls(cfg: &GitConfig, remote: &str) -> Vec<String> {
-    let push = cfg.get_all(&format!("remote.{remote}.pushurl"));
-    if !push.is_empty() {
-        return push
+/// Rewrites `url` with the longest matching prefix among `(base, prefix)`
+/// rules (first rule wins a tie), as remote.c's `alias_url` does.
+fn rewrite(url: &str, rules: &[(String, String)]) -> Option<String> {
+    let mut best: Option<&(String, String)> = None;
+    for rule in rules {
+        if url.starts_with(rule.1.as_str()) && best.is_none_or(|b| b.1.len() < rule.1.len()) {
+            best = Some(rule);
+        }
+    }
+    best.map(|(base, prefix)| format!("{base}{}", &url[prefix.len()..]))
+}
+
+/// The distinct `<sub>` of `<section>.<sub>.<key>` keys, in order of first appearance.
+fn subsections<'a>(cfg: &'a GitConfig, section: &str) -> Vec<&'a str> {
+    let mut subs: Vec<&str> = Vec::new();
+    for (k, _) in cfg.entries() {
+        let sub = k
+            .strip_prefix(section)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.rsplit_once('.'))
+            .map(|(sub, _)| sub);
+        if let Some(sub) = sub.filter(|s| !subs.contains(s)) {
+            subs.push(sub);
+        }
+    }
+    subs
+}
+
+/// The `url.<base>.<key>` rules, grouped by base in order of first appearance.
+fn rewrite_rules(cfg: &GitConfig, key: &str) -> Vec<(String, String)> {
+    subsections(cfg, "url")
+        .into_iter()
+        .flat_map(|base| {
+            cfg.get_all(&format!("url.{base}.{key}"))
+                .into_iter()
+                .map(move |v| (base.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// The configured remotes (any `remote.<name>.*` key), in config order.
+fn remote_names(cfg: &GitConfig) -> Vec<&str> {
+    subsections(cfg, "remote")
+}
+
+/// True when `name` is a configured remote (git's `remote_is_configured`).
+pub fn is_remote_name(cfg: &GitConfig, name: &str) -> bool {
+    remote_names(cfg).contains(&name)
+}
+
+/// `remote.<name>.receivepack` (git uses the first value) or `git-receive-pack`.
+pub fn receive_pack(cfg: &GitConfig, remote: &str) -> String {
+    cfg.get_all(&format!("remote.{remote}.receivepack"))
+        .first()
+        .map_or_else(|| "git-receive-pack".to_string(), |s| s.to_string())
+}
+
+/// The URLs git pushes to for remote `name`, after insteadOf/pushInsteadOf.
+pub fn push_urls(cfg: &GitConfig, name: &str) -> Vec<String> {
+    let instead = rewrite_rules(cfg, "insteadof");
+    let push_instead = rewrite_rules(cfg, "pushinsteadof");
+    let pushurls = cfg.get_all(&format!("remote.{name}.pushurl"));
+    if !pushurls.is_empty() {
+        return pushurls
             .iter()
-            .map(|u| rewrite(cfg, u, "insteadOf").unwrap_or_else(|| u.to_string()))
+            .map(|u| rewrite(u, &instead).unwrap_or_else(|| u.to_string()))
             .collect();
     }
-    cfg.get_all(&format!("remote.{remote}.url"))
+    let urls = cfg.get_all(&format!("remote.{name}.url"));
+    // Only URLs a pushInsteadOf rule matches become push URLs; if any do,
+    // git pushes to those alone.
+    let pushed: Vec<String> = urls
         .iter()
-        .map(|u| {
-            rewrite(cfg, u, "pushInsteadOf")
-                .or_else(|| rewrite(cfg, u, "insteadOf"))
-                .unwrap_or_else(|| u.to_string())
-        })
+        .filter_map(|u| rewrite(u, &push_instead))
+        .collect();
+    if !pushed.is_empty() {
+        return pushed;
+    }
+    urls.iter()
+        .map(|u| rewrite(u, &instead).unwrap_or_else(|| u.to_string()))
         .collect()
 }
 
 /// The configured remote whose push URL (after insteadOf/pushInsteadOf) is `url`.
 pub fn remote_for_url(cfg: &GitConfig, url: &str) -> Option<String> {
-    let mut names: Vec<&str> = cfg
-        .entries()
-        .iter()
-        .filter_map(|(k, _)| {
-            let rest = k.strip_prefix("remote.")?;
-            rest.strip_suffix(".url")
-                .or_else(|| rest.strip_suffix(".pushurl"))
-        })
-        .collect();
-    names.dedup();
-    names
+    remote_names(cfg)
         .into_iter()
-        .find(|n| push_urls(cfg, n).iter().any(|u| u == url))
+        .find(|name| push_urls(cfg, name).iter().any(|u| u == url))
         .map(str::to_string)
 }
 
@@ -308,51 +432,65 @@ mod tests {
     }
 
     #[test]
-    fn forms() {
-        let t = ssh("ssh://git@bitbucket.example.com:7999/proj/repo.git");
-        assert_eq!(
-            (t.host_arg().as_str(), t.port.as_deref(), t.path.as_str()),
-            ("git@bitbucket.example.com", Some("7999"), "/proj/repo.git")
-        );
+    fn scp_port_is_a_path() {
         let t = ssh("git@host:2222/p");
+        assert_eq!((t.user.as_deref(), t.host.as_str()), (Some("git"), "host"));
         assert_eq!((t.port, t.path.as_str()), (None, "2222/p"));
-        assert_eq!(ssh("[git@h:22]:p").port.as_deref(), Some("22"));
-        assert_eq!(ssh("git@[::1]:p").host, "::1");
-        assert_eq!(ssh("ssh://h/~u/p").path, "~u/p");
-        assert_eq!(ssh("ssh://a%40b@h/x%20y").host_arg(), "a@b@h");
-        assert_eq!(
-            parse_url("https://x/y").unwrap(),
-            RemoteUrl::Other("https".into())
-        );
-        assert_eq!(
-            parse_url("./a:b").unwrap(),
-            RemoteUrl::Other("local".into())
-        );
-        assert_eq!(
-            parse_url("foo::bar").unwrap(),
-            RemoteUrl::Other("foo".into())
-        );
-        assert!(parse_url("ssh://-oProxyCommand=x/p").is_err());
     }
 
     #[test]
-    fn remote_mapping_with_rewrites() {
+    fn classifies_other_transports() {
+        for (u, k) in [
+            ("https://h/p", "https"),
+            ("ext::ssh -x", "ext"),
+            ("./x:y", "local"),
+            ("/tmp/x", "local"),
+            ("file:///x", "file"),
+            ("git://h/p", "git"),
+            ("SSH://h/p", "SSH"),
+            ("h::z", "h"),
+        ] {
+            assert_eq!(parse_url(u), Ok(RemoteUrl::Other(k.into())), "{u}");
+        }
+        assert!(parse_url("ssh://h").is_err());
+        assert!(parse_url("h:-x").is_err());
+        assert!(parse_url("-x").is_err());
+        // git would send the raw byte; a String cannot carry it.
+        assert!(parse_url("ssh://h/%ff").is_err());
+        assert_eq!(
+            parse_url("rsync://h/p").map_err(|e| e.reason),
+            Err("git-over-rsync is no longer supported".into())
+        );
+    }
+
+    #[test]
+    fn never_panics_on_short_odd_urls() {
+        let alphabet = [":", "/", "@", "[", "]", "%", "~", "-", "a", "é", "%4"];
+        let mut n = 0;
+        let mut stack = vec![String::new()];
+        while let Some(s) = stack.pop() {
+            let _ = parse_url(&s);
+            let _ = parse_url(&format!("ssh://{s}"));
+            n += 1;
+            if s.len() < 5 {
+                stack.extend(alphabet.iter().map(|c| format!("{s}{c}")));
+            }
+        }
+        assert!(n > 10_000);
+    }
+
+    #[test]
+    fn push_urls_follow_remote_c() {
         let cfg = GitConfig::from_pairs([
-            ("remote.origin.url", "bb:proj/repo.git"),
-            (
-                "url.ssh://git@bitbucket.example.com:7999/.pushInsteadOf",
-                "bb:",
-            ),
-            ("url.https://bitbucket.example.com/.insteadOf", "bb:"),
+            ("url.ssh://a/.pushInsteadOf", "x:"),
+            ("url.ssh://b/.insteadOf", "x:"),
+            ("url.ssh://c/.insteadOf", "x:l"),
+            ("remote.o.url", "x:long"),
+            ("remote.o.url", "y:q"),
         ]);
-        assert_eq!(
-            push_urls(&cfg, "origin"),
-            ["ssh://git@bitbucket.example.com:7999/proj/repo.git"]
-        );
-        assert_eq!(
-            remote_for_url(&cfg, "ssh://git@bitbucket.example.com:7999/proj/repo.git").as_deref(),
-            Some("origin")
-        );
-        assert_eq!(remote_for_url(&cfg, "ssh://elsewhere/x"), None);
+        assert_eq!(push_urls(&cfg, "o"), vec!["ssh://a/long".to_string()]);
+        assert_eq!(remote_for_url(&cfg, "ssh://a/long"), Some("o".into()));
+        assert_eq!(remote_for_url(&cfg, "ssh://c/ong"), None);
+        assert!(is_remote_name(&cfg, "o"));
     }
 }
