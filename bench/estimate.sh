@@ -117,7 +117,7 @@ row() {
     local range=("$head")
     if [ "$from" != "$ZERO" ]; then range+=(--not "$from"); fi
     local said
-    said=$(cd "$dir" && "${wrap[@]}" "${HOOK[@]}" <"$stdin" 2>&1 | head -1 | cut -c1-60)
+    said=$(cd "$dir" && { "${wrap[@]}" "${HOOK[@]}" <"$stdin" 2>&1 || true; } | head -1 | cut -c1-60)
     local h r lfs="not installed"
     h=$(cd "$dir" && timed "$stdin" "${wrap[@]}" "${HOOK[@]}")
     r=$(cd "$dir" && timed --ref /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
