@@ -205,38 +205,63 @@ pub fn judge(
 
     // Cheap first: can the repository's own size prove the push small?
     let repo = Repo::discover(cwd)?;
-    let quick = quick_estimate(&repo, &out.settings);
-    if let Some(est) = quick {
-        if always_ssh {
-            let ssh = ssh_facts(&invocation, &out.settings, env);
-            decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
-            out.ssh = Some(ssh);
-        } else {
-            out.ssh_skipped = Some(SMALL.into());
-            decide(&mut out, ssh_facts_of(&est, None));
-        }
-        out.estimate = Some(est);
-        return Ok(out);
-    }
-
-    // The walk and ssh resolution run concurrently, but ssh only starts once
-    // the walk has seen enough objects for the keepalive to matter.
     let settings = &out.settings;
-    let updates = &out.plan.updates;
+    let resolve_ssh = || ssh_facts(&invocation, settings, env);
+    let (est, ssh) = match quick_estimate(&repo, settings) {
+        Some(est) => (est, always_ssh.then(resolve_ssh)),
+        None => {
+            let (est, ssh) = walk(
+                &repo,
+                cfg,
+                remote.as_deref(),
+                &out.plan.updates,
+                settings,
+                always_ssh,
+                &resolve_ssh,
+            )?;
+            let bytes = est.bytes.map(|b| b.value);
+            let large = policy::size_of(settings, est.objects, bytes) != Size::Small;
+            // Large by bytes alone: ssh was not started during the walk.
+            let ssh = ssh.or_else(|| large.then(resolve_ssh));
+            (est, ssh)
+        }
+    };
+    let facts = ssh_facts_of(&est, ssh.as_ref().map(|s| s.keepalive.clone()));
+    out.decision = policy::decide(&out.settings, &facts);
+    match ssh {
+        Some(ssh) => out.ssh = Some(ssh),
+        None => out.ssh_skipped = Some(SMALL.into()),
+    }
+    out.estimate = Some(est);
+    Ok(out)
+}
+
+/// The object walk, stopped at the block threshold. ssh resolution starts
+/// beside it once the walk reaches the warn threshold (at once with
+/// `always_ssh`), so a small push in a big repository starts no ssh process.
+fn walk(
+    repo: &Repo,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    updates: &[RefUpdate],
+    settings: &Settings,
+    always_ssh: bool,
+    resolve_ssh: &(dyn Fn() -> SshFacts + Sync),
+) -> Result<(Estimate, Option<SshFacts>), CheckError> {
     let (est, ssh) = std::thread::scope(|s| {
         let mut ssh = None;
         let mut start_ssh = || {
             if ssh.is_none() {
-                ssh = Some(s.spawn(|| ssh_facts(&invocation, settings, env)));
+                ssh = Some(s.spawn(resolve_ssh));
             }
         };
         if always_ssh {
             start_ssh();
         }
         let est = estimate::estimate_with(
-            &repo,
+            repo,
             cfg,
-            remote.as_deref(),
+            remote,
             updates,
             settings.block_objects,
             (settings.warn_objects, &mut start_ssh),
@@ -253,26 +278,10 @@ pub fn judge(
             t.as_millis()
         ));
     }
-    let bytes = est.bytes.map(|b| b.value);
-    let small = policy::size_of(&out.settings, est.objects, bytes) == Size::Small;
-    let ssh = match ssh {
-        Some(joined) => Some(joined.map_err(|_| CheckError::Internal("ssh resolution failed"))?),
-        // Large by bytes alone: resolve now.
-        None if !small => Some(ssh_facts(&invocation, &out.settings, env)),
-        None => None,
-    };
-    match ssh {
-        Some(ssh) if !small || always_ssh => {
-            decide(&mut out, ssh_facts_of(&est, Some(ssh.keepalive.clone())));
-            out.ssh = Some(ssh);
-        }
-        _ => {
-            out.ssh_skipped = Some(SMALL.into());
-            decide(&mut out, ssh_facts_of(&est, None));
-        }
-    }
-    out.estimate = Some(est);
-    Ok(out)
+    let ssh = ssh
+        .transpose()
+        .map_err(|_| CheckError::Internal("ssh resolution failed"))?;
+    Ok((est, ssh))
 }
 
 fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
