@@ -20,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE="$ROOT/target/bench-repos"
 RUNS=${RUNS:-11}
-REF_RUNS=${REF_RUNS:-5} # runs of the (slow) full `git rev-list --count` column
+REF_RUNS=${REF_RUNS:-5} # runs of the slow columns: full `git rev-list --count`, `git lfs pre-push`
 SIZES=${SIZES:-"200k 1m"}
 WARN=${WARN:-20000}
 URL=${URL:-ssh://git@bitbucket.example.com:7999/proj/repo.git}
@@ -122,7 +122,7 @@ row() {
     h=$(cd "$dir" && timed "$stdin" "${wrap[@]}" "${HOOK[@]}")
     r=$(cd "$dir" && timed --ref /dev/null "${wrap[@]}" git rev-list --objects --count "${range[@]}")
     if command -v git-lfs >/dev/null; then
-        lfs=$(cd "$dir" && timed "$stdin" git lfs pre-push "$remote" "$URL" | awk '{print $1 " ms"}')
+        lfs=$(cd "$dir" && timed --ref "$stdin" git lfs pre-push "$remote" "$URL" | awk '{print $1 " ms"}')
     fi
     local count
     count=$(git -C "$dir" rev-list --objects --count "${range[@]}")
