@@ -395,6 +395,17 @@ fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
             facts.keepalive = Keepalive::Unknown(why);
         }
     }
+    let shared = facts
+        .effective
+        .as_ref()
+        .and_then(|e| e.get("controlpath"))
+        .filter(|v| v.value != "none")
+        .map(|v| v.value.clone());
+    if let Some(path) = shared {
+        facts.notes.push(format!(
+            "ssh may reuse a shared connection (ControlPath {path}); then the keepalive of the ssh that opened it applies"
+        ));
+    }
     facts
 }
 

@@ -518,3 +518,19 @@ fn check_stdin_takes_hook_lines() {
     assert_eq!(v["verdict"], "block", "{v:#}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_shared_connection_is_mentioned() {
+    let w = World::new();
+    fs::write(w.path("ssh_config"), "Host *\n  ControlPath /tmp/pg-%C\n").unwrap();
+    w.commits(1);
+    let out = w
+        .cmd(BIN, &["check", "--ssh", "--format", "json"], "work")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["ssh"]["notes"].to_string().contains("shared connection"),
+        "{v:#}"
+    );
+}
