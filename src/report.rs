@@ -137,7 +137,7 @@ fn story(o: &Outcome) -> String {
     ));
     if let Some(s) = o.fix().filter(|s| s.putty) {
         t.push_str(&format!(
-            "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}\n     (PuTTY tools do not read ~/.ssh/config), then tell pushguard the push is safe:\n         git config pushguard.enabled false   (for this repository)\n",
+            "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}.\n     PuTTY tools do not read ~/.ssh/config and pushguard cannot read PuTTY sessions,\n     so it only warns here, never blocks.\n",
             s.host, s.interval
         ));
     } else if let Some(s) = o.fix() {
