@@ -117,6 +117,41 @@ pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
     Some(out)
 }
 
+/// A byte that needs none of the splitters' special cases: printable ASCII
+/// other than quotes, backslash, `=` and `#`.
+fn plain_byte(c: u8) -> bool {
+    (0x21..=0x7e).contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'=' | b'#')
+}
+
+/// Fast path for the common line (trailing whitespace already trimmed, not
+/// empty): when it holds only plain bytes, spaces and tabs, the keyword and
+/// the argument text are plain whitespace splits, exactly what [`strdelim`]
+/// and [`argv_split`] would return. `None` sends the line to the full
+/// splitters.
+pub(crate) fn plain_line(line: &str) -> Option<(&str, &str)> {
+    let b = line.as_bytes();
+    if !b.iter().all(|&c| c == b' ' || c == b'\t' || plain_byte(c)) {
+        return None;
+    }
+    let start = b.iter().position(|&c| c != b' ' && c != b'\t')?;
+    let end = b[start..]
+        .iter()
+        .position(|&c| c == b' ' || c == b'\t')
+        .map_or(b.len(), |p| start + p);
+    let rest = trim_start(&line[end..], b" \t");
+    Some((&line[start..end], rest))
+}
+
+/// Splits plain argument text (see [`plain_line`]) at spaces and tabs; the
+/// words are borrowed.
+pub(crate) fn plain_words(s: &str) -> Words<'_> {
+    let mut out = Words::default();
+    for w in s.split([' ', '\t']).filter(|w| !w.is_empty()) {
+        out.push(Cow::Borrowed(w));
+    }
+    out
+}
+
 /// The words of a line: up to four inline, more spill to the heap (most
 /// lines have one or two words, and every line is split).
 #[derive(Debug, Default)]
@@ -363,6 +398,35 @@ mod tests {
         );
         assert_eq!(argv_split("a#b").unwrap().to_vec(), vec!["a#b"]);
         assert!(argv_split("'a").is_none());
+    }
+
+    #[test]
+    fn plain_fast_path_agrees() {
+        for line in [
+            "Port 22",
+            "  Port   22  x",
+            "\tHostName\th",
+            "User",
+            "  User",
+            "Host a b\tc",
+        ] {
+            let (k, r) = plain_line(line).unwrap();
+            let (sk, sr) = strdelim(line).unwrap();
+            let (sk, sr) = if sk.is_empty() {
+                strdelim(sr.unwrap()).unwrap()
+            } else {
+                (sk, sr)
+            };
+            assert_eq!(k, sk);
+            let sr = trim_start(sr.unwrap_or(""), b" \t\r\n");
+            assert_eq!(r, sr);
+            assert_eq!(plain_words(r).to_vec(), argv_split(sr).unwrap().to_vec());
+        }
+        for line in [
+            "Port=22", "a \"b\"", "a 'b'", "a\\ b", "#x", "a #b", "a\rb", "\u{e9} x",
+        ] {
+            assert!(plain_line(line).is_none(), "{line}");
+        }
     }
 
     #[test]

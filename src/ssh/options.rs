@@ -638,21 +638,14 @@ impl Options {
         if line.is_empty() {
             return Ok(Applied::Done);
         }
-        let Some((mut keyword, mut rest)) = lex::strdelim(line) else {
-            return Ok(Applied::Done);
-        };
-        if keyword.is_empty() {
-            match rest.and_then(lex::strdelim) {
-                Some((k, r)) => {
-                    keyword = k;
-                    rest = r;
-                }
+        let plain = lex::plain_line(line);
+        let (keyword, str_rest) = match plain {
+            Some((k, r)) => (Cow::Borrowed(k), r),
+            None => match split_keyword(line) {
+                Some(kr) => kr,
                 None => return Ok(Applied::Done),
-            }
-        }
-        if keyword.is_empty() || keyword.starts_with('\n') || keyword.starts_with('#') {
-            return Ok(Applied::Done);
-        }
+            },
+        };
         // Lowercase on the stack: every line has a keyword.
         let mut kbuf = [0u8; 64];
         let keyword: Cow<'_, str> = if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
@@ -668,7 +661,6 @@ impl Options {
         } else {
             Cow::Owned(keyword.to_ascii_lowercase())
         };
-        let str_rest = rest.map(|r| lex::trim_start(r, b" \t\r\n")).unwrap_or("");
         if str_rest.is_empty() {
             return Err(format!("no argument after keyword \"{keyword}\""));
         }
@@ -687,7 +679,10 @@ impl Options {
                 }
             }
         };
-        let av = argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?;
+        let av = match plain {
+            Some(_) => lex::plain_words(str_rest),
+            None => argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?,
+        };
         let Some(op) = op else {
             return Ok(Applied::Done);
         };
@@ -1297,6 +1292,20 @@ impl<'a> Args<'a> {
             _ => Err(msg.to_string()),
         }
     }
+}
+
+/// The keyword and argument text of a line by the full splitter; `None`
+/// for a line without a keyword (blank, comment, bad quote).
+fn split_keyword(line: &str) -> Option<(Cow<'_, str>, &str)> {
+    let (mut keyword, mut rest) = lex::strdelim(line)?;
+    if keyword.is_empty() {
+        (keyword, rest) = rest.and_then(lex::strdelim)?;
+    }
+    if keyword.is_empty() || keyword.starts_with('\n') || keyword.starts_with('#') {
+        return None;
+    }
+    let str_rest = rest.map(|r| lex::trim_start(r, b" \t\r\n")).unwrap_or("");
+    Some((keyword, str_rest))
 }
 
 /// The algorithms this ssh supports (`ssh -Q cipher|mac|kex`), for the
