@@ -52,12 +52,6 @@ pub(crate) fn trim_start<'a>(s: &'a str, set: &[u8]) -> &'a str {
     &s[n..]
 }
 
-/// Strips trailing bytes in `set` (ASCII only).
-pub(crate) fn trim_end<'a>(s: &'a str, set: &[u8]) -> &'a str {
-    let n = s.bytes().rev().take_while(|c| set.contains(c)).count();
-    &s[..s.len() - n]
-}
-
 /// Splits an argument string into words like ssh's argument splitter: `'`
 /// and `"` quotes, backslash escapes of quotes, backslash and (outside
 /// quotes) space; a `#` at the start of a word ends the line. `None` when a
@@ -117,11 +111,25 @@ pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
     Some(out)
 }
 
-/// A byte that needs none of the splitters' special cases: printable ASCII
-/// other than quotes, backslash, `=` and `#`.
-fn plain_byte(c: u8) -> bool {
-    (0x21..=0x7e).contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'=' | b'#')
-}
+/// Byte classes for the fast path: 0 needs the full splitters (quotes,
+/// backslash, `=`, `#`, control and non-ASCII bytes), 1 is a space or tab,
+/// 2 is any other printable ASCII byte.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0x21;
+    while c <= 0x7e {
+        t[c] = 2;
+        c += 1;
+    }
+    t[b'"' as usize] = 0;
+    t[b'\'' as usize] = 0;
+    t[b'\\' as usize] = 0;
+    t[b'=' as usize] = 0;
+    t[b'#' as usize] = 0;
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t
+};
 
 /// Fast path for the common line (trailing whitespace already trimmed, not
 /// empty): when it holds only plain bytes, spaces and tabs, the keyword and
@@ -130,24 +138,60 @@ fn plain_byte(c: u8) -> bool {
 /// splitters.
 pub(crate) fn plain_line(line: &str) -> Option<(&str, &str)> {
     let b = line.as_bytes();
-    if !b.iter().all(|&c| c == b' ' || c == b'\t' || plain_byte(c)) {
+    if b.iter()
+        .fold(1u8, |acc, &c| acc & ((CLASS[usize::from(c)] + 1) >> 1))
+        == 0
+    {
         return None;
     }
-    let start = b.iter().position(|&c| c != b' ' && c != b'\t')?;
+    let start = b.iter().position(|&c| CLASS[usize::from(c)] != 1)?;
     let end = b[start..]
         .iter()
-        .position(|&c| c == b' ' || c == b'\t')
+        .position(|&c| CLASS[usize::from(c)] == 1)
         .map_or(b.len(), |p| start + p);
-    let rest = trim_start(&line[end..], b" \t");
-    Some((&line[start..end], rest))
+    let rest = b[end..]
+        .iter()
+        .position(|&c| CLASS[usize::from(c)] != 1)
+        .map_or(b.len(), |p| end + p);
+    Some((&line[start..end], &line[rest..]))
+}
+
+/// The lines of `s`, each with its `\n` (like `split_inclusive('\n')`, with
+/// a byte loop that is cheaper for short lines).
+pub(crate) fn lines(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= b.len() {
+            return None;
+        }
+        let end = b[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| pos + p + 1);
+        let line = &s[pos..end];
+        pos = end;
+        Some(line)
+    })
 }
 
 /// Splits plain argument text (see [`plain_line`]) at spaces and tabs; the
 /// words are borrowed.
 pub(crate) fn plain_words(s: &str) -> Words<'_> {
+    let b = s.as_bytes();
     let mut out = Words::default();
-    for w in s.split([' ', '\t']).filter(|w| !w.is_empty()) {
-        out.push(Cow::Borrowed(w));
+    let mut i = 0;
+    while i < b.len() {
+        if CLASS[usize::from(b[i])] == 1 {
+            i += 1;
+            continue;
+        }
+        let end = b[i..]
+            .iter()
+            .position(|&c| CLASS[usize::from(c)] == 1)
+            .map_or(b.len(), |p| i + p);
+        out.push(Cow::Borrowed(&s[i..end]));
+        i = end;
     }
     out
 }
@@ -426,6 +470,15 @@ mod tests {
             "Port=22", "a \"b\"", "a 'b'", "a\\ b", "#x", "a #b", "a\rb", "\u{e9} x",
         ] {
             assert!(plain_line(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn lines_like_split_inclusive() {
+        for s in ["", "a", "a\n", "a\nb", "\n\n", "a\r\nb\n"] {
+            let ours: Vec<&str> = lines(s).collect();
+            let std: Vec<&str> = s.split_inclusive('\n').collect();
+            assert_eq!(ours, std);
         }
     }
 

@@ -634,7 +634,12 @@ impl Options {
     ) -> Result<Applied<'a>, LineError> {
         // Trailing whitespace and form feeds go; the keyword is the first
         // word (a leading empty word means leading whitespace).
-        let line = lex::trim_end(raw, b" \t\r\n\x0c");
+        let b = raw.as_bytes();
+        let mut n = b.len();
+        while n > 0 && matches!(b[n - 1], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
+            n -= 1;
+        }
+        let line = &raw[..n];
         if line.is_empty() {
             return Ok(Applied::Done);
         }
