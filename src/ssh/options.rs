@@ -276,14 +276,15 @@ const KEYWORDS: &[(&str, Op)] = &[
     ("setuptimeout", Op::ServerAliveInterval),
 ];
 
-/// Looks a lowercase keyword up.
-pub(crate) fn lookup(keyword: &str) -> Option<Op> {
+/// Looks a keyword up, ignoring ASCII case; returns the table's lowercase
+/// spelling (what ssh prints in messages) with the option.
+pub(crate) fn lookup(keyword: &str) -> Option<(&'static str, Op)> {
     // Open addressing on an FNV-1a hash: one comparison per lookup.
     const SIZE: usize = 1024;
     fn fnv(s: &str) -> usize {
         let mut h: u32 = 0x811c_9dc5;
         for b in s.bytes() {
-            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+            h = (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
         }
         h as usize % SIZE
     }
@@ -301,8 +302,8 @@ pub(crate) fn lookup(keyword: &str) -> Option<Op> {
     });
     let mut i = fnv(keyword);
     while let Some((k, op)) = t[i] {
-        if k == keyword {
-            return Some(op);
+        if k.eq_ignore_ascii_case(keyword) {
+            return Some((k, op));
         }
         i = (i + 1) % SIZE;
     }
@@ -651,9 +652,12 @@ impl Options {
                 None => return Ok(Applied::Done),
             },
         };
-        // Lowercase on the stack: every line has a keyword.
+        // A known keyword is lowercased by the table; others on the stack.
+        let found = lookup(&keyword);
         let mut kbuf = [0u8; 64];
-        let keyword: Cow<'_, str> = if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
+        let keyword: Cow<'_, str> = if let Some((k, _)) = found {
+            Cow::Borrowed(k)
+        } else if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
             keyword
         } else if keyword.len() <= kbuf.len() {
             let k = &mut kbuf[..keyword.len()];
@@ -669,8 +673,8 @@ impl Options {
         if str_rest.is_empty() {
             return Err(format!("no argument after keyword \"{keyword}\""));
         }
-        let op = match lookup(&keyword) {
-            Some(op) => Some(op),
+        let op = match found {
+            Some((_, op)) => Some(op),
             None => {
                 let ignored = self.get(Op::IgnoreUnknown).map(str::to_string);
                 match ignored {
