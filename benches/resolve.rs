@@ -45,15 +45,11 @@ fn main() {
 
     let env = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
     let req = ResolveRequest::from_ssh_args(&args).expect("args");
+    // Interleaved so both sides see the same load on a shared machine: each
+    // round starts one `ssh -G` process and runs the builtin 20 times.
     let mut builtin = Vec::new();
-    for _ in 0..200 {
-        let t = Instant::now();
-        let r = resolve(&req, &env).expect("resolve");
-        std::hint::black_box(&r);
-        builtin.push(t.elapsed());
-    }
     let mut real = Vec::new();
-    for _ in 0..30 {
+    for _ in 0..40 {
         let t = Instant::now();
         let out = Command::new("ssh")
             .arg("-G")
@@ -63,6 +59,12 @@ fn main() {
             .expect("ssh -G");
         assert!(out.status.success());
         real.push(t.elapsed());
+        for _ in 0..20 {
+            let t = Instant::now();
+            let r = resolve(&req, &env).expect("resolve");
+            std::hint::black_box(&r);
+            builtin.push(t.elapsed());
+        }
     }
     let ours = resolve(&req, &env).expect("resolve").dump();
     let theirs = Command::new("ssh")

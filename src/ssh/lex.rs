@@ -52,12 +52,6 @@ pub(crate) fn trim_start<'a>(s: &'a str, set: &[u8]) -> &'a str {
     &s[n..]
 }
 
-/// Strips trailing bytes in `set` (ASCII only).
-pub(crate) fn trim_end<'a>(s: &'a str, set: &[u8]) -> &'a str {
-    let n = s.bytes().rev().take_while(|c| set.contains(c)).count();
-    &s[..s.len() - n]
-}
-
 /// Splits an argument string into words like ssh's argument splitter: `'`
 /// and `"` quotes, backslash escapes of quotes, backslash and (outside
 /// quotes) space; a `#` at the start of a word ends the line. `None` when a
@@ -115,6 +109,91 @@ pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
         out.push(Cow::Owned(String::from_utf8_lossy(&arg).into_owned()));
     }
     Some(out)
+}
+
+/// Byte classes for the fast path: 0 needs the full splitters (quotes,
+/// backslash, `=`, `#`, control and non-ASCII bytes), 1 is a space or tab,
+/// 2 is any other printable ASCII byte.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0x21;
+    while c <= 0x7e {
+        t[c] = 2;
+        c += 1;
+    }
+    t[b'"' as usize] = 0;
+    t[b'\'' as usize] = 0;
+    t[b'\\' as usize] = 0;
+    t[b'=' as usize] = 0;
+    t[b'#' as usize] = 0;
+    t[b' ' as usize] = 1;
+    t[b'\t' as usize] = 1;
+    t
+};
+
+/// Fast path for the common line (trailing whitespace already trimmed, not
+/// empty): when it holds only plain bytes, spaces and tabs, the keyword and
+/// the argument text are plain whitespace splits, exactly what [`strdelim`]
+/// and [`argv_split`] would return. `None` sends the line to the full
+/// splitters.
+pub(crate) fn plain_line(line: &str) -> Option<(&str, &str)> {
+    let b = line.as_bytes();
+    if b.iter()
+        .fold(1u8, |acc, &c| acc & ((CLASS[usize::from(c)] + 1) >> 1))
+        == 0
+    {
+        return None;
+    }
+    let start = b.iter().position(|&c| CLASS[usize::from(c)] != 1)?;
+    let end = b[start..]
+        .iter()
+        .position(|&c| CLASS[usize::from(c)] == 1)
+        .map_or(b.len(), |p| start + p);
+    let rest = b[end..]
+        .iter()
+        .position(|&c| CLASS[usize::from(c)] != 1)
+        .map_or(b.len(), |p| end + p);
+    Some((&line[start..end], &line[rest..]))
+}
+
+/// The lines of `s`, each with its `\n` (like `split_inclusive('\n')`, with
+/// a byte loop that is cheaper for short lines).
+pub(crate) fn lines(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= b.len() {
+            return None;
+        }
+        let end = b[pos..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |p| pos + p + 1);
+        let line = &s[pos..end];
+        pos = end;
+        Some(line)
+    })
+}
+
+/// Splits plain argument text (see [`plain_line`]) at spaces and tabs; the
+/// words are borrowed.
+pub(crate) fn plain_words(s: &str) -> Words<'_> {
+    let b = s.as_bytes();
+    let mut out = Words::default();
+    let mut i = 0;
+    while i < b.len() {
+        if CLASS[usize::from(b[i])] == 1 {
+            i += 1;
+            continue;
+        }
+        let end = b[i..]
+            .iter()
+            .position(|&c| CLASS[usize::from(c)] == 1)
+            .map_or(b.len(), |p| i + p);
+        out.push(Cow::Borrowed(&s[i..end]));
+        i = end;
+    }
+    out
 }
 
 /// The words of a line: up to four inline, more spill to the heap (most
@@ -363,6 +442,44 @@ mod tests {
         );
         assert_eq!(argv_split("a#b").unwrap().to_vec(), vec!["a#b"]);
         assert!(argv_split("'a").is_none());
+    }
+
+    #[test]
+    fn plain_fast_path_agrees() {
+        for line in [
+            "Port 22",
+            "  Port   22  x",
+            "\tHostName\th",
+            "User",
+            "  User",
+            "Host a b\tc",
+        ] {
+            let (k, r) = plain_line(line).unwrap();
+            let (sk, sr) = strdelim(line).unwrap();
+            let (sk, sr) = if sk.is_empty() {
+                strdelim(sr.unwrap()).unwrap()
+            } else {
+                (sk, sr)
+            };
+            assert_eq!(k, sk);
+            let sr = trim_start(sr.unwrap_or(""), b" \t\r\n");
+            assert_eq!(r, sr);
+            assert_eq!(plain_words(r).to_vec(), argv_split(sr).unwrap().to_vec());
+        }
+        for line in [
+            "Port=22", "a \"b\"", "a 'b'", "a\\ b", "#x", "a #b", "a\rb", "\u{e9} x",
+        ] {
+            assert!(plain_line(line).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn lines_like_split_inclusive() {
+        for s in ["", "a", "a\n", "a\nb", "\n\n", "a\r\nb\n"] {
+            let ours: Vec<&str> = lines(s).collect();
+            let std: Vec<&str> = s.split_inclusive('\n').collect();
+            assert_eq!(ours, std);
+        }
     }
 
     #[test]

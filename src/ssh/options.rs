@@ -276,14 +276,15 @@ const KEYWORDS: &[(&str, Op)] = &[
     ("setuptimeout", Op::ServerAliveInterval),
 ];
 
-/// Looks a lowercase keyword up.
-pub(crate) fn lookup(keyword: &str) -> Option<Op> {
+/// Looks a keyword up, ignoring ASCII case; returns the table's lowercase
+/// spelling (what ssh prints in messages) with the option.
+pub(crate) fn lookup(keyword: &str) -> Option<(&'static str, Op)> {
     // Open addressing on an FNV-1a hash: one comparison per lookup.
     const SIZE: usize = 1024;
     fn fnv(s: &str) -> usize {
         let mut h: u32 = 0x811c_9dc5;
         for b in s.bytes() {
-            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+            h = (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
         }
         h as usize % SIZE
     }
@@ -301,8 +302,8 @@ pub(crate) fn lookup(keyword: &str) -> Option<Op> {
     });
     let mut i = fnv(keyword);
     while let Some((k, op)) = t[i] {
-        if k == keyword {
-            return Some(op);
+        if k.eq_ignore_ascii_case(keyword) {
+            return Some((k, op));
         }
         i = (i + 1) % SIZE;
     }
@@ -634,28 +635,29 @@ impl Options {
     ) -> Result<Applied<'a>, LineError> {
         // Trailing whitespace and form feeds go; the keyword is the first
         // word (a leading empty word means leading whitespace).
-        let line = lex::trim_end(raw, b" \t\r\n\x0c");
+        let b = raw.as_bytes();
+        let mut n = b.len();
+        while n > 0 && matches!(b[n - 1], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
+            n -= 1;
+        }
+        let line = &raw[..n];
         if line.is_empty() {
             return Ok(Applied::Done);
         }
-        let Some((mut keyword, mut rest)) = lex::strdelim(line) else {
-            return Ok(Applied::Done);
-        };
-        if keyword.is_empty() {
-            match rest.and_then(lex::strdelim) {
-                Some((k, r)) => {
-                    keyword = k;
-                    rest = r;
-                }
+        let plain = lex::plain_line(line);
+        let (keyword, str_rest) = match plain {
+            Some((k, r)) => (Cow::Borrowed(k), r),
+            None => match split_keyword(line) {
+                Some(kr) => kr,
                 None => return Ok(Applied::Done),
-            }
-        }
-        if keyword.is_empty() || keyword.starts_with('\n') || keyword.starts_with('#') {
-            return Ok(Applied::Done);
-        }
-        // Lowercase on the stack: every line has a keyword.
+            },
+        };
+        // A known keyword is lowercased by the table; others on the stack.
+        let found = lookup(&keyword);
         let mut kbuf = [0u8; 64];
-        let keyword: Cow<'_, str> = if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
+        let keyword: Cow<'_, str> = if let Some((k, _)) = found {
+            Cow::Borrowed(k)
+        } else if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
             keyword
         } else if keyword.len() <= kbuf.len() {
             let k = &mut kbuf[..keyword.len()];
@@ -668,12 +670,11 @@ impl Options {
         } else {
             Cow::Owned(keyword.to_ascii_lowercase())
         };
-        let str_rest = rest.map(|r| lex::trim_start(r, b" \t\r\n")).unwrap_or("");
         if str_rest.is_empty() {
             return Err(format!("no argument after keyword \"{keyword}\""));
         }
-        let op = match lookup(&keyword) {
-            Some(op) => Some(op),
+        let op = match found {
+            Some((_, op)) => Some(op),
             None => {
                 let ignored = self.get(Op::IgnoreUnknown).map(str::to_string);
                 match ignored {
@@ -687,7 +688,10 @@ impl Options {
                 }
             }
         };
-        let av = argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?;
+        let av = match plain {
+            Some(_) => lex::plain_words(str_rest),
+            None => argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?,
+        };
         let Some(op) = op else {
             return Ok(Applied::Done);
         };
@@ -1297,6 +1301,20 @@ impl<'a> Args<'a> {
             _ => Err(msg.to_string()),
         }
     }
+}
+
+/// The keyword and argument text of a line by the full splitter; `None`
+/// for a line without a keyword (blank, comment, bad quote).
+fn split_keyword(line: &str) -> Option<(Cow<'_, str>, &str)> {
+    let (mut keyword, mut rest) = lex::strdelim(line)?;
+    if keyword.is_empty() {
+        (keyword, rest) = rest.and_then(lex::strdelim)?;
+    }
+    if keyword.is_empty() || keyword.starts_with('\n') || keyword.starts_with('#') {
+        return None;
+    }
+    let str_rest = rest.map(|r| lex::trim_start(r, b" \t\r\n")).unwrap_or("");
+    Some((keyword, str_rest))
 }
 
 /// The algorithms this ssh supports (`ssh -Q cipher|mac|kex`), for the

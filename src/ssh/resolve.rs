@@ -854,7 +854,7 @@ impl Run<'_> {
         };
         let file = path.display().to_string();
         let mut first_err: Option<ConfigError> = None;
-        for (i, line) in text.split_inclusive('\n').enumerate() {
+        for (i, line) in lex::lines(&text).enumerate() {
             let ln = i + 1;
             let ctx = LineCtx {
                 path: Some(path),
