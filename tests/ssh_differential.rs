@@ -101,7 +101,7 @@ fn option(r: &mut Rng) -> (String, String) {
             r.pick(&["yes", "no", "true", "false", "Yes"]).into(),
         ),
         9 => ("Port", r.pick(&["22", "2222", "7999", "ssh"]).into()),
-        10 => ("User", r.pick(&["git", "alice", "Bob"]).into()),
+        10 => ("User", r.pick(&["git", "alice", "Bob", "j\u{f6}rg"]).into()),
         11 | 12 => (
             "HostName",
             r.pick(&[
@@ -305,6 +305,18 @@ const OTHER: &[(&str, &[&str])] = &[
     ("GlobalKnownHostsFile", &["/tmp/g1", "/tmp/g1 /tmp/g2"]),
     ("ControlPath", &["/tmp/%L-%l-%i-%u-%d", "~/.ssh/%C"]),
     ("Protocol", &["2"]),
+    (
+        "SendEnv",
+        &[
+            "A B C D E F G H",
+            "A B C D E F G H I",
+            "A B C D E F G H I J",
+        ],
+    ),
+    (
+        "GlobalKnownHostsFile",
+        &["/tmp/1 /tmp/2 /tmp/3 /tmp/4 /tmp/5 /tmp/6 /tmp/7 /tmp/8 /tmp/9"],
+    ),
     ("UseRoaming", &["no"]),
     ("RSAAuthentication", &["yes"]),
 ];
@@ -388,7 +400,12 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
     for _ in 0..blocks {
         match r.below(10) {
             0..=4 => {
-                let n = 1 + r.below(3);
+                // Now and then more patterns than a line keeps inline.
+                let n = if r.chance(5) {
+                    7 + r.below(4)
+                } else {
+                    1 + r.below(3)
+                };
                 let pats: Vec<String> = (0..n).map(|_| pattern(r)).collect();
                 lines.push(format!(
                     "{} {}",
@@ -408,7 +425,7 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
             lines.push("# a comment".into());
         }
         if r.chance(8) {
-            lines.push(String::new());
+            lines.push(r.pick(&["", "   ", "\t", " \t "]).into());
         }
         if depth < 2 && r.chance(20) {
             let name = format!("inc{}_{}.conf", depth, files.len());
@@ -438,7 +455,25 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
             );
         }
     }
-    lines.join("\n") + "\n"
+    // Line ends and trailing whitespace vary: CRLF, blanks and form feeds
+    // at the end of a line, and a last line without its newline.
+    let mut text = String::new();
+    let n = lines.len();
+    for (i, l) in lines.into_iter().enumerate() {
+        text.push_str(&l);
+        if !l.trim().is_empty() && r.chance(5) {
+            text.push_str(r.pick(&[" ", "\t", "  \t", "\x0c", " \x0c"]));
+        }
+        let end = if i + 1 == n && r.chance(10) {
+            ""
+        } else if r.chance(5) {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        text.push_str(end);
+    }
+    text
 }
 
 fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {

@@ -445,3 +445,23 @@ fn algorithm_lists() {
     c.reject("Ciphers bogus\n", &["h"]);
     c.check("KexAlgorithms ^curve25519-sha256\n", &["h"]);
 }
+
+#[test]
+fn canonicalize_without_fallback_rejects_short_names_even_without_domains() {
+    // ssh gives up on a name with few enough dots (or a trailing dot) when
+    // CanonicalizeFallbackLocal is no, whether or not CanonicalDomains has a
+    // suffix to try; a name with more dots is left alone.
+    let c = Case::new();
+    for domains in ["", "CanonicalDomains none\n", "CanonicalDomains invalid\n"] {
+        let cfg = format!("CanonicalizeHostname yes\nCanonicalizeFallbackLocal no\n{domains}");
+        for host in ["x", "a.b", "a.b.c."] {
+            let Some((e, stderr)) = c.reject(&cfg, &[host]) else {
+                return;
+            };
+            assert!(stderr.contains("Could not resolve host"), "{stderr}");
+            assert!(e.to_string().contains("Could not resolve host"), "{e}");
+        }
+        c.check(&cfg, &["a.b.c"]).unwrap();
+        c.check(&cfg, &["10.1"]).unwrap();
+    }
+}

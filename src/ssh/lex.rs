@@ -6,6 +6,13 @@
 //! start of a word, one `=` may stand for the separator, `"` quotes in the
 //! keyword splitter but both quotes in the argument splitter) decide which
 //! line ssh accepts and which value it takes; no library reproduces them.
+//!
+//! Every line of every file is split (ssh checks lines of blocks that do
+//! not apply too), so the common plain line takes a fast path: the line is
+//! classified sixteen bytes at a time with the `wide` crate's portable SIMD
+//! (SSE2 on x86_64, NEON on aarch64, plain arrays elsewhere), and its words
+//! fall out of three bit masks. The byte-at-a-time scanner gives the same
+//! answer and is kept for long lines and as the reference in tests.
 
 use std::borrow::Cow;
 
@@ -58,7 +65,7 @@ pub(crate) fn trim_start<'a>(s: &'a str, set: &[u8]) -> &'a str {
 /// quote is not closed.
 pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
     let b = s.as_bytes();
-    let mut out = Words::default();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b' ' || b[i] == b'\t' {
@@ -108,7 +115,7 @@ pub(crate) fn argv_split(s: &str) -> Option<Words<'_>> {
         }
         out.push(Cow::Owned(String::from_utf8_lossy(&arg).into_owned()));
     }
-    Some(out)
+    Some(Words::Full(out))
 }
 
 /// Byte classes for the fast path: 0 needs the full splitters (quotes,
@@ -131,145 +138,331 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// Fast path for the common line (trailing whitespace already trimmed, not
-/// empty): when it holds only plain bytes, spaces and tabs, the keyword and
-/// the argument text are plain whitespace splits, exactly what [`strdelim`]
-/// and [`argv_split`] would return. `None` sends the line to the full
-/// splitters.
-pub(crate) fn plain_line(line: &str) -> Option<(&str, &str)> {
-    let b = line.as_bytes();
-    if b.iter()
-        .fold(1u8, |acc, &c| acc & ((CLASS[usize::from(c)] + 1) >> 1))
-        == 0
-    {
-        return None;
+/// A hash of a keyword that ignores ASCII case (bit 5 of each byte it
+/// reads is set): its length and four of its bytes, so the cost does not
+/// grow with the keyword. The keyword table and the scanner share it.
+pub(crate) const fn fold_hash(s: &str) -> u32 {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n == 0 {
+        return 0;
     }
-    let start = b.iter().position(|&c| CLASS[usize::from(c)] != 1)?;
-    let end = b[start..]
-        .iter()
-        .position(|&c| CLASS[usize::from(c)] == 1)
-        .map_or(b.len(), |p| start + p);
-    let rest = b[end..]
-        .iter()
-        .position(|&c| CLASS[usize::from(c)] != 1)
-        .map_or(b.len(), |p| end + p);
-    Some((&line[start..end], &line[rest..]))
+    let (first, last) = ((b[0] | 0x20) as u32, (b[n - 1] | 0x20) as u32);
+    let (mid, third) = ((b[n / 2] | 0x20) as u32, (b[(n - 1) / 3] | 0x20) as u32);
+    // Only the low bits of the length matter to a hash.
+    let len = n as u32;
+    let v = len.wrapping_mul(0x9E37_79B1)
+        ^ (first << 8 | last).wrapping_mul(0x85EB_CA6B)
+        ^ (mid << 16 | third).wrapping_mul(0xC2B2_AE35);
+    v ^ (v >> 15)
 }
 
-/// The lines of `s`, each with its `\n` (like `split_inclusive('\n')`, with
-/// a byte loop that is cheaper for short lines).
-pub(crate) fn lines(s: &str) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= b.len() {
-            return None;
+/// How many words the fast path keeps inline; longer lines take the full
+/// splitters.
+const INLINE: usize = 8;
+
+/// Fast path for the common line (trailing whitespace already trimmed, not
+/// empty): when it holds only plain bytes, spaces and tabs and at most
+/// [`INLINE`] argument words, one pass gives the keyword, its hash, the
+/// argument text and the words, exactly what [`strdelim`] and
+/// [`argv_split`] would return: (keyword, its [`fold_hash`], argument text),
+/// the words going to `words`. `None` sends the line to the full splitters
+/// (`words` is then unspecified).
+pub(crate) fn plain_split<'a>(
+    line: &'a str,
+    words: &mut Words<'a>,
+) -> Option<(&'a str, u32, &'a str)> {
+    match scan_line(line, 0, words) {
+        (Line::Plain(k, h, r), next)
+            if !k.is_empty() && next == line.len() && !line.ends_with('\n') =>
+        {
+            Some((k, h, r))
         }
-        let end = b[pos..]
+        _ => None,
+    }
+}
+
+/// The first index from `i` on whose byte is not of class `class`.
+#[inline(always)]
+fn skip(b: &[u8], mut i: usize, class: u8) -> usize {
+    while i < b.len() && CLASS[usize::from(b[i])] == class {
+        i += 1;
+    }
+    i
+}
+
+/// One line of a config file, as [`scan_line`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Line<'a> {
+    /// A plain line split in place (see [`plain_split`]): keyword (empty
+    /// for a blank line), its [`fold_hash`] and the argument text; the
+    /// words are in the buffer.
+    Plain(&'a str, u32, &'a str),
+    /// Any other line, with its newline, for the full splitters.
+    Raw(&'a str),
+}
+
+/// Bit masks of the sixteen bytes of `b` from `at` (bit k for byte at+k;
+/// past the end of `b` counts as a newline): spaces and tabs, newlines, and
+/// bytes that need the full splitters (class 0 of [`CLASS`] but newline).
+#[inline(always)]
+fn masks16(b: &[u8], at: usize) -> (u32, u32, u32) {
+    use wide::i8x16;
+    let chunk: [u8; 16] = match b
+        .get(at..at + 16)
+        .and_then(|c| <[u8; 16]>::try_from(c).ok())
+    {
+        Some(c) => c,
+        None => {
+            let mut c = [b'\n'; 16];
+            let rest = b.get(at..).unwrap_or(&[]);
+            c[..rest.len()].copy_from_slice(rest);
+            c
+        }
+    };
+    let v = i8x16::new(chunk.map(|x| x.cast_signed()));
+    let eq = |x: u8| v.simd_eq(i8x16::splat(x.cast_signed()));
+    let ws = eq(b' ') | eq(b'\t');
+    let nl = eq(b'\n');
+    // Signed: below `!` also catches every byte from 0x80 up.
+    let low = v.simd_lt(i8x16::splat(0x21));
+    let special = low | eq(0x7f) | eq(b'"') | eq(b'#') | eq(b'\'') | eq(b'=') | eq(b'\\');
+    let special = special & !(ws | nl);
+    (ws.to_bitmask(), nl.to_bitmask(), special.to_bitmask())
+}
+
+/// Scans the line of `text` that starts at `pos`: a plain line (see
+/// [`plain_split`]) is split on the way, its words going to `words`; any
+/// other line comes back raw. Returns the line and where the next one
+/// starts. Lines up to 63 bytes are classified by [`masks16`]; longer ones
+/// go to [`scan_line_bytes`], which gives the same answer.
+#[inline(always)]
+pub(crate) fn scan_line<'a>(text: &'a str, pos: usize, words: &mut Words<'a>) -> (Line<'a>, usize) {
+    let b = text.as_bytes();
+    let (mut ws, mut nl, mut special) = (0u64, 0u64, 0u64);
+    let mut k = 0;
+    while k < 64 {
+        let (w, l, s) = masks16(b, pos + k);
+        ws |= u64::from(w) << k;
+        nl |= u64::from(l) << k;
+        special |= u64::from(s) << k;
+        if l != 0 {
+            break;
+        }
+        k += 16;
+    }
+    if nl == 0 {
+        return scan_line_bytes(text, pos, words);
+    }
+    let len = nl.trailing_zeros() as usize;
+    let below = (1u64 << len) - 1;
+    let next = (pos + len + 1).min(b.len());
+    if special & below != 0 {
+        return (Line::Raw(&text[pos..next]), next);
+    }
+    if !matches!(words, Words::Plain(..)) {
+        *words = Words::default();
+    }
+    let Words::Plain(w, count) = words else {
+        return scan_line_bytes(text, pos, words);
+    };
+    *count = 0;
+    let mut rest = !ws & below;
+    if rest == 0 {
+        return (Line::Plain("", 0, ""), next);
+    }
+    // Each run of ones in `rest` is a word; the first is the keyword.
+    let run = |m: u64| {
+        let s = m.trailing_zeros() as usize;
+        (s, s + (!(m >> s)).trailing_zeros() as usize)
+    };
+    let (ks, ke) = run(rest);
+    let keyword = &text[pos + ks..pos + ke];
+    rest &= !((1u64 << ke) - 1);
+    let (mut first, mut last) = (ke, ke);
+    while rest != 0 {
+        let (s, e) = run(rest);
+        if *count == INLINE {
+            return (Line::Raw(&text[pos..next]), next);
+        }
+        if *count == 0 {
+            first = s;
+        }
+        w[*count] = &text[pos + s..pos + e];
+        *count += 1;
+        last = e;
+        rest &= !((1u64 << e) - 1);
+    }
+    (
+        Line::Plain(keyword, fold_hash(keyword), &text[pos + first..pos + last]),
+        next,
+    )
+}
+
+/// [`scan_line`] a byte at a time, with no limit on the line's length.
+#[inline(never)]
+pub(crate) fn scan_line_bytes<'a>(
+    text: &'a str,
+    pos: usize,
+    words: &mut Words<'a>,
+) -> (Line<'a>, usize) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let raw = |from: usize| {
+        let end = b[from..]
             .iter()
             .position(|&c| c == b'\n')
-            .map_or(b.len(), |p| pos + p + 1);
-        let line = &s[pos..end];
-        pos = end;
-        Some(line)
-    })
-}
-
-/// Splits plain argument text (see [`plain_line`]) at spaces and tabs; the
-/// words are borrowed.
-pub(crate) fn plain_words(s: &str) -> Words<'_> {
-    let b = s.as_bytes();
-    let mut out = Words::default();
-    let mut i = 0;
-    while i < b.len() {
-        if CLASS[usize::from(b[i])] == 1 {
-            i += 1;
-            continue;
-        }
-        let end = b[i..]
-            .iter()
-            .position(|&c| CLASS[usize::from(c)] == 1)
-            .map_or(b.len(), |p| i + p);
-        out.push(Cow::Borrowed(&s[i..end]));
-        i = end;
+            .map_or(n, |p| from + p + 1);
+        (Line::Raw(&text[pos..end]), end)
+    };
+    let ks = skip(b, pos, 1);
+    let ke = skip(b, ks, 2);
+    if ke < n && CLASS[usize::from(b[ke])] == 0 && b[ke] != b'\n' {
+        return raw(ke);
     }
-    out
+    let keyword = &text[ks..ke];
+    let mut i = skip(b, ke, 1);
+    let rest_start = i;
+    let mut rest_end = i;
+    if !matches!(words, Words::Plain(..)) {
+        *words = Words::default();
+    }
+    let Words::Plain(w, len) = words else {
+        return raw(i);
+    };
+    *len = 0;
+    while i < n {
+        if CLASS[usize::from(b[i])] == 2 {
+            let e = skip(b, i, 2);
+            if *len == INLINE {
+                return raw(e);
+            }
+            w[*len] = &text[i..e];
+            *len += 1;
+            rest_end = e;
+            i = skip(b, e, 1);
+        } else if b[i] == b'\n' {
+            i += 1;
+            break;
+        } else {
+            return raw(i);
+        }
+    }
+    (
+        Line::Plain(keyword, fold_hash(keyword), &text[rest_start..rest_end]),
+        i,
+    )
 }
 
-/// The words of a line: up to four inline, more spill to the heap (most
-/// lines have one or two words, and every line is split).
-#[derive(Debug, Default)]
-pub(crate) struct Words<'a> {
-    inline: [Cow<'a, str>; 4],
-    spill: Vec<Cow<'a, str>>,
-    len: usize,
+/// The words of a line: borrowed in place by the fast path, or built by the
+/// full splitter (quotes and escapes make owned words).
+#[derive(Debug)]
+pub(crate) enum Words<'a> {
+    /// Up to [`INLINE`] borrowed words and their count.
+    Plain([&'a str; INLINE], usize),
+    /// Words from [`argv_split`].
+    Full(Vec<Cow<'a, str>>),
+}
+
+impl Default for Words<'_> {
+    fn default() -> Self {
+        Words::Plain([""; INLINE], 0)
+    }
 }
 
 impl<'a> Words<'a> {
-    fn push(&mut self, w: Cow<'a, str>) {
-        if self.len < 4 {
-            self.inline[self.len] = w;
-        } else {
-            self.spill.push(w);
-        }
-        self.len += 1;
-    }
     /// Number of words.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        match self {
+            Words::Plain(_, n) => *n,
+            Words::Full(v) => v.len(),
+        }
     }
     /// Word `i`.
-    pub(crate) fn get(&self, i: usize) -> Option<&Cow<'a, str>> {
-        match i {
-            _ if i >= self.len => None,
-            0..4 => Some(&self.inline[i]),
-            _ => self.spill.get(i - 4),
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Words::Plain(w, n) => (i < *n).then(|| w[i]),
+            Words::Full(v) => v.get(i).map(|c| c.as_ref()),
         }
     }
     /// Takes word `i` out.
     pub(crate) fn take(&mut self, i: usize) -> Option<Cow<'a, str>> {
-        match i {
-            _ if i >= self.len => None,
-            0..4 => Some(std::mem::take(&mut self.inline[i])),
-            _ => self.spill.get_mut(i - 4).map(std::mem::take),
+        match self {
+            Words::Plain(w, n) => (i < *n).then(|| Cow::Borrowed(w[i])),
+            Words::Full(v) => v.get_mut(i).map(std::mem::take),
         }
+    }
+    /// The words in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.get(i))
     }
     #[cfg(test)]
     fn to_vec(&self) -> Vec<String> {
-        (0..self.len)
-            .filter_map(|i| self.get(i).map(|c| c.to_string()))
-            .collect()
+        self.iter().map(str::to_string).collect()
     }
 }
 
 /// `*` and `?` wildcard match of a whole string, byte-wise.
 pub(crate) fn match_pattern(s: &str, pattern: &str) -> bool {
-    fn m(s: &[u8], p: &[u8]) -> bool {
-        let (mut si, mut pi) = (0, 0);
-        loop {
-            if pi == p.len() {
-                return si == s.len();
-            }
-            if p[pi] == b'*' {
-                while pi < p.len() && p[pi] == b'*' {
-                    pi += 1;
-                }
-                if pi == p.len() {
-                    return true;
-                }
-                return (si..=s.len()).any(|k| m(&s[k..], &p[pi..]));
-            }
-            if si == s.len() {
-                return false;
-            }
-            if p[pi] != b'?' && p[pi] != s[si] {
-                return false;
-            }
-            si += 1;
-            pi += 1;
-        }
+    // Most patterns are names that end in a plain byte: a different last
+    // byte settles it at once.
+    if let (Some(&pl), Some(&sl)) = (pattern.as_bytes().last(), s.as_bytes().last())
+        && pl != b'*'
+        && pl != b'?'
+        && pl != sl
+    {
+        return false;
     }
-    m(s.as_bytes(), pattern.as_bytes())
+    wild_match(s.as_bytes(), pattern.as_bytes(), Fold::None)
+}
+
+/// Which side of a match is taken in lowercase (as if lowercased first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    None,
+    Pattern,
+    Both,
+}
+
+/// The wildcard match behind [`match_pattern`], lowercasing on the fly.
+fn wild_match(s: &[u8], p: &[u8], fold: Fold) -> bool {
+    let pc = |c: u8| {
+        if fold == Fold::None {
+            c
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    let sc = |c: u8| {
+        if fold == Fold::Both {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        }
+    };
+    let (mut si, mut pi) = (0, 0);
+    loop {
+        if pi == p.len() {
+            return si == s.len();
+        }
+        if p[pi] == b'*' {
+            while pi < p.len() && p[pi] == b'*' {
+                pi += 1;
+            }
+            if pi == p.len() {
+                return true;
+            }
+            return (si..=s.len()).any(|k| wild_match(&s[k..], &p[pi..], fold));
+        }
+        if si == s.len() {
+            return false;
+        }
+        if p[pi] != b'?' && pc(p[pi]) != sc(s[si]) {
+            return false;
+        }
+        si += 1;
+        pi += 1;
+    }
 }
 
 /// The outcome of matching against a comma-separated pattern list.
@@ -286,6 +479,10 @@ pub(crate) enum ListMatch {
 /// Matches `s` against a comma-separated list of patterns, each possibly
 /// negated with `!`; with `lower`, patterns are lowercased first.
 pub(crate) fn match_pattern_list(s: &str, list: &str, lower: bool) -> ListMatch {
+    pattern_list(s, list, if lower { Fold::Pattern } else { Fold::None })
+}
+
+fn pattern_list(s: &str, list: &str, fold: Fold) -> ListMatch {
     let mut got = false;
     for sub in list.split(',') {
         let (neg, pat) = match sub.strip_prefix('!') {
@@ -295,12 +492,7 @@ pub(crate) fn match_pattern_list(s: &str, list: &str, lower: bool) -> ListMatch 
         if pat.len() >= 1023 {
             return ListMatch::No;
         }
-        let pat = if lower {
-            pat.to_ascii_lowercase()
-        } else {
-            pat.to_string()
-        };
-        if match_pattern(s, &pat) {
+        if wild_match(s.as_bytes(), pat.as_bytes(), fold) {
             if neg {
                 return ListMatch::Negated;
             }
@@ -312,7 +504,7 @@ pub(crate) fn match_pattern_list(s: &str, list: &str, lower: bool) -> ListMatch 
 
 /// Host matching: the host lowercased against the lowercased pattern list.
 pub(crate) fn match_hostname(host: &str, list: &str) -> ListMatch {
-    match_pattern_list(&host.to_ascii_lowercase(), list, true)
+    pattern_list(host, list, Fold::Both)
 }
 
 /// Parses a time value (`90`, `1m30s`, `2h`, units s m h d w, any case) to
@@ -400,6 +592,22 @@ pub(crate) fn strtonum(s: &str, min: i64, max: i64) -> Result<i64, &'static str>
 /// A port number or a TCP service name from `/etc/services`; `None` when
 /// neither (ssh's `a2port`).
 pub(crate) fn a2port(s: &str) -> Option<u16> {
+    // The common case, a short run of digits, without the general parser.
+    if let [_, ..] = s.as_bytes()
+        && s.len() <= 4
+    {
+        let mut v: u16 = 0;
+        for &c in s.as_bytes() {
+            if !c.is_ascii_digit() {
+                v = u16::MAX;
+                break;
+            }
+            v = v * 10 + u16::from(c - b'0');
+        }
+        if v != u16::MAX {
+            return Some(v);
+        }
+    }
     if let Ok(v) = strtonum(s, 0, 65535) {
         return u16::try_from(v).ok();
     }
@@ -453,32 +661,153 @@ mod tests {
             "User",
             "  User",
             "Host a b\tc",
+            "Host 1 2 3 4 5 6 7 8",
         ] {
-            let (k, r) = plain_line(line).unwrap();
+            let mut words = Words::default();
+            let (keyword, hash, rest) = plain_split(line, &mut words).unwrap();
             let (sk, sr) = strdelim(line).unwrap();
             let (sk, sr) = if sk.is_empty() {
                 strdelim(sr.unwrap()).unwrap()
             } else {
                 (sk, sr)
             };
-            assert_eq!(k, sk);
+            assert_eq!(keyword, sk);
+            assert_eq!(hash, fold_hash(&sk.to_ascii_lowercase()));
             let sr = trim_start(sr.unwrap_or(""), b" \t\r\n");
-            assert_eq!(r, sr);
-            assert_eq!(plain_words(r).to_vec(), argv_split(sr).unwrap().to_vec());
+            assert_eq!(rest, sr);
+            assert_eq!(words.to_vec(), argv_split(sr).unwrap().to_vec());
         }
         for line in [
-            "Port=22", "a \"b\"", "a 'b'", "a\\ b", "#x", "a #b", "a\rb", "\u{e9} x",
+            "Port=22",
+            "a \"b\"",
+            "a 'b'",
+            "a\\ b",
+            "#x",
+            "a #b",
+            "a\rb",
+            "\u{e9} x",
+            "Host 1 2 3 4 5 6 7 8 9",
+            "Port 22\nUser x",
+            "Port 22\n",
         ] {
-            assert!(plain_line(line).is_none(), "{line}");
+            assert!(plain_split(line, &mut Words::default()).is_none(), "{line}");
         }
     }
 
     #[test]
-    fn lines_like_split_inclusive() {
-        for s in ["", "a", "a\n", "a\nb", "\n\n", "a\r\nb\n"] {
-            let ours: Vec<&str> = lines(s).collect();
-            let std: Vec<&str> = s.split_inclusive('\n').collect();
-            assert_eq!(ours, std);
+    fn scan_line_masks_agree_with_bytes() {
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces: [&str; 14] = [
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\x0c",
+            "=",
+            "#",
+            "\"",
+            "'",
+            "\\",
+            "\u{e9}",
+            "\x7f",
+            "Port",
+            "host-1.example.com",
+        ];
+        for _ in 0..30_000 {
+            let n = (next() % 40) as usize;
+            let mut text = String::new();
+            for _ in 0..n {
+                let r = next() % 100;
+                let p = if r < 60 {
+                    pieces[12 + (r % 2) as usize]
+                } else if r < 85 {
+                    pieces[(r % 3) as usize]
+                } else {
+                    pieces[(r % 12) as usize]
+                };
+                text.push_str(p);
+            }
+            let mut pos = 0;
+            let (mut w1, mut w2) = (Words::default(), Words::default());
+            while pos < text.len() {
+                let (a, na) = scan_line(&text, pos, &mut w1);
+                let (b, nb) = scan_line_bytes(&text, pos, &mut w2);
+                assert_eq!((a, na), (b, nb), "{text:?} at {pos}");
+                if let Line::Plain(..) = a {
+                    assert_eq!(w1.to_vec(), w2.to_vec(), "{text:?} at {pos}");
+                }
+                pos = na;
+            }
+        }
+    }
+
+    #[test]
+    fn scan_line_agrees_with_split() {
+        let lines = [
+            "",
+            "\n",
+            "  \t\n",
+            "Port 22\n",
+            "  Port   22  x  \n",
+            "User",
+            "Host a b\tc\n",
+            "Port 22\r\n",
+            "Port=22\n",
+            "a 'b'\n",
+            "#c\n",
+            "x\x0c\n",
+            "Host 1 2 3 4 5 6 7 8 9\n",
+            "\u{e9} x\n",
+        ];
+        for a in lines {
+            for b in lines {
+                let text = format!("{a}{b}");
+                let mut pos = 0;
+                let mut got = Vec::new();
+                let mut words = Words::default();
+                while pos < text.len() {
+                    let (line, next) = scan_line(&text, pos, &mut words);
+                    assert!(next > pos);
+                    let (l, w) = match line {
+                        Line::Plain(k, h, r) => {
+                            assert_eq!(h, fold_hash(k));
+                            (format!("{k}|{r}"), words.to_vec())
+                        }
+                        Line::Raw(raw) => {
+                            let t = raw.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+                            let mut w2 = Words::default();
+                            match plain_split(t, &mut w2) {
+                                Some((k, _, r)) if !t.is_empty() => {
+                                    assert!(raw.contains(['\r', '\x0c']), "{raw:?}");
+                                    (format!("{k}|{r}"), w2.to_vec())
+                                }
+                                _ => (format!("raw {raw:?}"), Vec::new()),
+                            }
+                        }
+                    };
+                    got.push((l, w, &text[pos..next]));
+                    pos = next;
+                }
+                let want: Vec<&str> = text.split_inclusive('\n').collect();
+                assert_eq!(got.len(), want.len(), "{text:?}");
+                for ((l, w, span), want) in got.iter().zip(&want) {
+                    assert_eq!(span, want);
+                    let t = want.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+                    let mut w2 = Words::default();
+                    if let Some((k, _, r)) = plain_split(t, &mut w2) {
+                        assert_eq!(l, &format!("{k}|{r}"));
+                        assert_eq!(w, &w2.to_vec());
+                    } else if !t.trim_start_matches([' ', '\t']).is_empty() {
+                        assert!(l.starts_with("raw "), "{want:?} gave {l}");
+                    }
+                }
+            }
         }
     }
 
@@ -490,6 +819,18 @@ mod tests {
         assert_eq!(match_pattern_list("a", "b,!a", false), ListMatch::Negated);
         assert_eq!(match_pattern_list("a", "a,b", false), ListMatch::Yes);
         assert_eq!(match_hostname("A", "a"), ListMatch::Yes);
+        // Folding on the fly equals lowercasing first.
+        let hosts = ["Host-1.Example.COM", "a", "B", "xY", ""];
+        let lists = ["*.example.com", "HOST-?.*", "!x*,*", "a,B", "?", "*Y", "X?"];
+        for h in hosts {
+            for l in lists {
+                let lowered =
+                    match_pattern_list(&h.to_ascii_lowercase(), &l.to_ascii_lowercase(), false);
+                assert_eq!(match_hostname(h, l), lowered, "{h} {l}");
+                let pat_only = match_pattern_list(h, &l.to_ascii_lowercase(), false);
+                assert_eq!(match_pattern_list(h, l, true), pat_only, "{h} {l}");
+            }
+        }
     }
 
     #[test]

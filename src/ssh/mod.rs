@@ -63,16 +63,40 @@ pub struct Value {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Effective {
     entries: Vec<(String, Vec<Value>)>,
+    /// A case-blind hash of each entry's key, to skip most comparisons.
+    hashes: Vec<u32>,
 }
 
 impl Effective {
     /// Adds a value for `key` (appended to that key's values).
     pub fn push(&mut self, key: &str, value: Value) {
-        let key = key.to_ascii_lowercase();
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, vs)) => vs.push(value),
-            None => self.entries.push((key, vec![value])),
+        match self.find(key) {
+            Some(i) => self.entries[i].1.push(value),
+            None => {
+                self.entries.push((key.to_ascii_lowercase(), vec![value]));
+                self.hashes.push(lex::fold_hash(key));
+            }
         }
+    }
+
+    /// The index of `key`'s entry (any ASCII case).
+    fn find(&self, key: &str) -> Option<usize> {
+        let h = lex::fold_hash(key);
+        let same = |i: usize| self.hashes[i] == h && self.entries[i].0.eq_ignore_ascii_case(key);
+        // Values of one key usually come in a row: the last entry first.
+        if let Some(i) = self.entries.len().checked_sub(1)
+            && same(i)
+        {
+            return Some(i);
+        }
+        let mut from = 0;
+        while let Some(p) = self.hashes[from..].iter().position(|&x| x == h) {
+            if same(from + p) {
+                return Some(from + p);
+            }
+            from += p + 1;
+        }
+        None
     }
 
     /// The first value of `key`.
@@ -82,11 +106,8 @@ impl Effective {
 
     /// Every value of `key`.
     pub fn get_all(&self, key: &str) -> &[Value] {
-        let key = key.to_ascii_lowercase();
-        self.entries
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.as_slice())
+        self.find(key)
+            .map(|i| self.entries[i].1.as_slice())
             .unwrap_or(&[])
     }
 

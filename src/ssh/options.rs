@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
 use super::Origin;
 use super::lex::{self, argv_split, convtime, strtonum};
@@ -276,38 +275,92 @@ const KEYWORDS: &[(&str, Op)] = &[
     ("setuptimeout", Op::ServerAliveInterval),
 ];
 
-/// Looks a keyword up, ignoring ASCII case; returns the table's lowercase
-/// spelling (what ssh prints in messages) with the option.
-pub(crate) fn lookup(keyword: &str) -> Option<(&'static str, Op)> {
-    // Open addressing on an FNV-1a hash: one comparison per lookup.
-    const SIZE: usize = 1024;
-    fn fnv(s: &str) -> usize {
-        let mut h: u32 = 0x811c_9dc5;
-        for b in s.bytes() {
-            h = (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
-        }
-        h as usize % SIZE
-    }
-    static TABLE: OnceLock<Vec<Option<(&'static str, Op)>>> = OnceLock::new();
-    let t = TABLE.get_or_init(|| {
-        let mut v = vec![None; SIZE];
-        for (k, op) in KEYWORDS {
-            let mut i = fnv(k);
-            while v[i].is_some() {
-                i = (i + 1) % SIZE;
-            }
-            v[i] = Some((*k, *op));
-        }
-        v
-    });
-    let mut i = fnv(keyword);
-    while let Some((k, op)) = t[i] {
-        if k.eq_ignore_ascii_case(keyword) {
+/// Looks a keyword up, ignoring ASCII case, by its [`lex::fold_hash`];
+/// returns the table's lowercase spelling (what ssh prints in messages)
+/// with the option. `printable`: the keyword holds only printable ASCII.
+fn lookup_hashed(keyword: &str, hash: u32, printable: bool) -> Option<(&'static str, Op)> {
+    let mut i = hash as usize % TABLE_SIZE;
+    while let Some((k, op)) = KEYWORD_TABLE[i] {
+        if k.len() == keyword.len() && same_folded(k, keyword, printable) {
             return Some((k, op));
         }
-        i = (i + 1) % SIZE;
+        i = (i + 1) % TABLE_SIZE;
     }
     None
+}
+
+const TABLE_SIZE: usize = 1024;
+
+/// [`KEYWORDS`] by [`lex::fold_hash`], open addressing, built at compile
+/// time: one comparison per lookup for a known keyword.
+static KEYWORD_TABLE: [Option<(&str, Op)>; TABLE_SIZE] = {
+    let mut t: [Option<(&str, Op)>; TABLE_SIZE] = [None; TABLE_SIZE];
+    let mut n = 0;
+    while n < KEYWORDS.len() {
+        let (k, op) = KEYWORDS[n];
+        let mut i = lex::fold_hash(k) as usize % TABLE_SIZE;
+        while t[i].is_some() {
+            i = (i + 1) % TABLE_SIZE;
+        }
+        t[i] = Some((k, op));
+        n += 1;
+    }
+    t
+};
+
+/// Is this one-word plain line of an inactive block good for `op`? Covers
+/// the common keywords, whose checks need no state; `false` sends the line
+/// through the full path, which also words any error.
+fn inactive_ok(op: Op, words: &lex::Words) -> bool {
+    use Op::*;
+    let lex::Words::Plain(w, 1) = words else {
+        return false;
+    };
+    let arg = w[0];
+    match op {
+        User | Hostname | HostKeyAlias | ControlPath | XAuthLocation | BindAddress
+        | IdentityFile | CertificateFile => true,
+        Port => lex::a2port(arg).is_some_and(|p| p > 0),
+        _ => multistate(op).is_some_and(|(table, _)| parse_multi(Some(arg), table).is_some()),
+    }
+}
+
+/// Is `keyword` the table spelling `k` (lowercase letters and digits, same
+/// length) in any ASCII case? For printable ASCII, setting bit 5 of a byte
+/// maps only the same letter or digit onto a table byte.
+fn same_folded(k: &str, keyword: &str, printable: bool) -> bool {
+    if !printable {
+        return k.eq_ignore_ascii_case(keyword);
+    }
+    let (a, b) = (k.as_bytes(), keyword.as_bytes());
+    let n = a.len().min(b.len());
+    let w8 = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map(u64::from_le_bytes)
+    };
+    let w4 = |s: &[u8], at: usize| {
+        s.get(at..at + 4)
+            .and_then(|c| <[u8; 4]>::try_from(c).ok())
+            .map(u32::from_le_bytes)
+    };
+    if n >= 8 {
+        // Whole words, the last one overlapping the one before.
+        let same = |at: usize| w8(a, at) == w8(b, at).map(|x| x | 0x2020_2020_2020_2020);
+        let mut i = 0;
+        while i + 8 < n {
+            if !same(i) {
+                return false;
+            }
+            i += 8;
+        }
+        return same(n - 8);
+    }
+    if n >= 4 {
+        let same = |at: usize| w4(a, at) == w4(b, at).map(|x| x | 0x2020_2020);
+        return same(0) && same(n - 4);
+    }
+    a.iter().zip(b).all(|(x, y)| *x == y | 0x20)
 }
 
 type Multi = &'static [(&'static str, i32)];
@@ -552,12 +605,12 @@ pub(crate) struct Options {
 
 /// A parsed Host or Match line, for the caller to evaluate.
 pub(crate) enum Block<'a> {
-    /// `Host` with its patterns.
-    Host(Vec<Cow<'a, str>>),
+    /// `Host`; its patterns are in the word buffer.
+    Host,
     /// `Match` with the unparsed rest of the line.
     Match(&'a str),
-    /// `Include` with its paths.
-    Include(Vec<Cow<'a, str>>),
+    /// `Include`; its paths are in the word buffer.
+    Include,
 }
 
 /// The result of applying one line.
@@ -626,77 +679,63 @@ impl Options {
     }
 
     /// Applies one config line (already without trailing newline). Host,
-    /// Match and Include are returned for the caller.
+    /// Match and Include are returned for the caller; the patterns of Host
+    /// and the paths of Include are left in `words`, a buffer the caller
+    /// keeps across lines.
     pub fn apply<'a>(
         &mut self,
-        raw: &'a str,
+        line: lex::Line<'a>,
         ctx: &LineCtx,
         cmdline: bool,
+        words: &mut lex::Words<'a>,
     ) -> Result<Applied<'a>, LineError> {
-        // Trailing whitespace and form feeds go; the keyword is the first
-        // word (a leading empty word means leading whitespace).
-        let b = raw.as_bytes();
-        let mut n = b.len();
-        while n > 0 && matches!(b[n - 1], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
-            n -= 1;
-        }
-        let line = &raw[..n];
-        if line.is_empty() {
-            return Ok(Applied::Done);
-        }
-        let plain = lex::plain_line(line);
-        let (keyword, str_rest) = match plain {
-            Some((k, r)) => (Cow::Borrowed(k), r),
-            None => match split_keyword(line) {
-                Some(kr) => kr,
-                None => return Ok(Applied::Done),
-            },
-        };
-        // A known keyword is lowercased by the table; others on the stack.
-        let found = lookup(&keyword);
-        let mut kbuf = [0u8; 64];
-        let keyword: Cow<'_, str> = if let Some((k, _)) = found {
-            Cow::Borrowed(k)
-        } else if !keyword.bytes().any(|c| c.is_ascii_uppercase()) {
-            keyword
-        } else if keyword.len() <= kbuf.len() {
-            let k = &mut kbuf[..keyword.len()];
-            k.copy_from_slice(keyword.as_bytes());
-            k.make_ascii_lowercase();
-            match std::str::from_utf8(k) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => Cow::Owned(keyword.to_ascii_lowercase()),
-            }
-        } else {
-            Cow::Owned(keyword.to_ascii_lowercase())
-        };
-        if str_rest.is_empty() {
-            return Err(format!("no argument after keyword \"{keyword}\""));
-        }
-        let op = match found {
-            Some((_, op)) => Some(op),
-            None => {
-                let ignored = self.get(Op::IgnoreUnknown).map(str::to_string);
-                match ignored {
-                    Some(list)
-                        if lex::match_pattern_list(&keyword, &list, true)
-                            == lex::ListMatch::Yes =>
-                    {
-                        None
-                    }
-                    _ => return Err(format!("Bad configuration option: {keyword}")),
+        let (keyword, hash, str_rest, plain) = match line {
+            lex::Line::Plain("", _, _) => return Ok(Applied::Done),
+            lex::Line::Plain(k, h, r) => (Cow::Borrowed(k), h, r, true),
+            lex::Line::Raw(raw) => {
+                // Trailing whitespace and form feeds go; the keyword is the
+                // first word (a leading empty word means leading whitespace).
+                let b = raw.as_bytes();
+                let mut n = b.len();
+                while n > 0 && matches!(b[n - 1], b' ' | b'\t' | b'\r' | b'\n' | 0x0c) {
+                    n -= 1;
+                }
+                let line = &raw[..n];
+                if line.is_empty() {
+                    return Ok(Applied::Done);
+                }
+                match lex::plain_split(line, words) {
+                    Some((k, h, r)) => (Cow::Borrowed(k), h, r, true),
+                    None => match split_keyword(line) {
+                        Some((k, r)) => {
+                            let h = lex::fold_hash(&k);
+                            (k, h, r, false)
+                        }
+                        None => return Ok(Applied::Done),
+                    },
                 }
             }
         };
-        let av = match plain {
-            Some(_) => lex::plain_words(str_rest),
-            None => argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?,
+        let Some((keyword, op)) = lookup_hashed(&keyword, hash, plain) else {
+            return self.apply_unknown(&keyword, str_rest, plain);
         };
-        let Some(op) = op else {
+        // Most lines sit in blocks that do not apply: for them ssh only
+        // checks the argument, which the common keywords allow cheaply.
+        if plain && !ctx.active && inactive_ok(op, words) {
             return Ok(Applied::Done);
-        };
-        let mut args = Args { av, i: 0 };
-        let out = self.apply_op(op, &keyword, str_rest, &mut args, ctx, cmdline)?;
+        }
+        // A plain Host line with patterns (never empty ones) in a file.
+        if plain && op == Op::Host && !cmdline && words.len() > 0 {
+            return Ok(Applied::Block(Block::Host));
+        }
+        if str_rest.is_empty() {
+            return Err(format!("no argument after keyword \"{keyword}\""));
+        }
+        if !plain {
+            *words = argv_split(str_rest).ok_or_else(|| "invalid quotes".to_string())?;
+        }
+        let mut args = Args { av: words, i: 0 };
+        let out = self.apply_op(op, keyword, str_rest, &mut args, ctx, cmdline)?;
         if let Applied::Block(Block::Match(_)) = out {
             return Ok(out);
         }
@@ -706,6 +745,30 @@ impl Options {
         Ok(out)
     }
 
+    /// A keyword not in the table: an error unless `IgnoreUnknown` covers
+    /// it (messages name it lowercased, like ssh).
+    #[cold]
+    #[inline(never)]
+    fn apply_unknown<'a>(
+        &self,
+        keyword: &str,
+        str_rest: &str,
+        plain: bool,
+    ) -> Result<Applied<'a>, LineError> {
+        let keyword = keyword.to_ascii_lowercase();
+        if str_rest.is_empty() {
+            return Err(format!("no argument after keyword \"{keyword}\""));
+        }
+        match self.get(Op::IgnoreUnknown) {
+            Some(list) if lex::match_pattern_list(&keyword, list, true) == lex::ListMatch::Yes => {}
+            _ => return Err(format!("Bad configuration option: {keyword}")),
+        }
+        if !plain && argv_split(str_rest).is_none() {
+            return Err("invalid quotes".to_string());
+        }
+        Ok(Applied::Done)
+    }
+
     /// The common keywords, kept small so that the many lines of inactive
     /// blocks are checked cheaply; values are formatted only when kept.
     fn apply_op<'a>(
@@ -713,7 +776,7 @@ impl Options {
         op: Op,
         keyword: &str,
         str_rest: &'a str,
-        a: &mut Args<'a>,
+        a: &mut Args<'_, 'a>,
         ctx: &LineCtx,
         cmdline: bool,
     ) -> Result<Applied<'a>, LineError> {
@@ -776,7 +839,7 @@ impl Options {
         op: Op,
         keyword: &str,
         str_rest: &'a str,
-        a: &mut Args<'a>,
+        a: &mut Args<'_, 'a>,
         ctx: &LineCtx,
         cmdline: bool,
     ) -> Result<Applied<'a>, LineError> {
@@ -989,14 +1052,8 @@ impl Options {
                 if cmdline {
                     return Err("Host directive not supported as a command-line option".into());
                 }
-                let mut pats = Vec::new();
-                while let Some(arg) = a.next() {
-                    if arg.is_empty() {
-                        return Err(format!("keyword {keyword} empty argument"));
-                    }
-                    pats.push(arg);
-                }
-                return Ok(Applied::Block(Block::Host(pats)));
+                a.all_nonempty(keyword)?;
+                return Ok(Applied::Block(Block::Host));
             }
             Match => {
                 if cmdline {
@@ -1008,14 +1065,8 @@ impl Options {
                 if cmdline {
                     return Err("Include directive not supported as a command-line option".into());
                 }
-                let mut paths = Vec::new();
-                while let Some(arg) = a.next() {
-                    if arg.is_empty() {
-                        return Err(format!("keyword {keyword} empty argument"));
-                    }
-                    paths.push(arg);
-                }
-                return Ok(Applied::Block(Block::Include(paths)));
+                a.all_nonempty(keyword)?;
+                return Ok(Applied::Block(Block::Include));
             }
             EscapeChar => {
                 let arg = a.next_nonempty()?;
@@ -1270,12 +1321,12 @@ impl Options {
 }
 
 /// Argument cursor over a split line.
-struct Args<'a> {
-    av: lex::Words<'a>,
+struct Args<'w, 'a> {
+    av: &'w mut lex::Words<'a>,
     i: usize,
 }
 
-impl<'a> Args<'a> {
+impl<'a> Args<'_, 'a> {
     fn next(&mut self) -> Option<Cow<'a, str>> {
         let v = self.av.take(self.i);
         if v.is_some() {
@@ -1284,13 +1335,22 @@ impl<'a> Args<'a> {
         v
     }
     fn peek(&self) -> Option<&str> {
-        self.av.get(self.i).map(|c| c.as_ref())
+        self.av.get(self.i)
     }
     fn left(&self) -> usize {
         self.av.len() - self.i
     }
     fn consume(&mut self) {
         self.i = self.av.len();
+    }
+    /// Checks that all the words left are non-empty and consumes them (they
+    /// stay in the buffer for the caller).
+    fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
+        if (self.i..self.av.len()).any(|i| self.av.get(i).is_some_and(str::is_empty)) {
+            return Err(format!("keyword {keyword} empty argument"));
+        }
+        self.consume();
+        Ok(())
     }
     fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
         self.next_nonempty_msg("Missing argument.")
@@ -1702,4 +1762,33 @@ fn parse_forward(spec: &str, dynamic: bool, remote: bool) -> Option<String> {
         }
     };
     Some(format!("{l} {c}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_keyword_is_found_in_any_case() {
+        for (k, op) in KEYWORDS {
+            assert!(
+                k.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                "table spelling {k} must be lowercase letters and digits"
+            );
+            for spelled in [k.to_string(), k.to_ascii_uppercase()] {
+                let got = lookup_hashed(&spelled, lex::fold_hash(&spelled), true);
+                assert_eq!(got, Some((*k, *op)), "{spelled}");
+                let got = lookup_hashed(&spelled, lex::fold_hash(&spelled), false);
+                assert_eq!(got, Some((*k, *op)), "{spelled}");
+            }
+        }
+        for other in ["hostnam", "hostnamee", "h0stname", "port_", "userx", ""] {
+            assert_eq!(
+                lookup_hashed(other, lex::fold_hash(other), true),
+                None,
+                "{other}"
+            );
+        }
+    }
 }

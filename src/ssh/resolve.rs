@@ -8,6 +8,7 @@
 //! Hand-written because no library reproduces ssh's rules (see issue 3); it
 //! never runs `Match exec` commands unless asked (`ExecPolicy::Run`).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -475,6 +476,8 @@ struct Run<'a> {
     final_pass: bool,
     want_final: bool,
     forced: &'a mut Forced,
+    /// Read buffers of files done, for the next file.
+    spare: Vec<Vec<u8>>,
 }
 
 fn resolve_once(
@@ -500,12 +503,17 @@ fn resolve_once(
         }
         match step {
             Step::Option(line) => {
-                opts.apply(line, &cmd_ctx, true)
-                    .map_err(|reason| ConfigError::Line {
-                        file: "command-line".into(),
-                        line: 0,
-                        reason,
-                    })?;
+                opts.apply(
+                    lex::Line::Raw(line),
+                    &cmd_ctx,
+                    true,
+                    &mut lex::Words::default(),
+                )
+                .map_err(|reason| ConfigError::Line {
+                    file: "command-line".into(),
+                    line: 0,
+                    reason,
+                })?;
             }
             Step::Port(p) => {
                 if opts.unset(Op::Port) {
@@ -527,8 +535,13 @@ fn resolve_once(
                         "Cannot specify -J with ProxyCommand".into(),
                     ));
                 }
-                opts.apply(&format!("ProxyJump {j}"), &cmd_ctx, true)
-                    .map_err(|_| ConfigError::Usage("Invalid -J argument".into()))?;
+                opts.apply(
+                    lex::Line::Raw(&format!("ProxyJump {j}")),
+                    &cmd_ctx,
+                    true,
+                    &mut lex::Words::default(),
+                )
+                .map_err(|_| ConfigError::Usage("Invalid -J argument".into()))?;
                 opts.scalar.insert(
                     Op::ProxyCommand,
                     Slot {
@@ -631,6 +644,7 @@ fn resolve_once(
         final_pass: false,
         want_final: false,
         forced,
+        spare: Vec::new(),
     };
     run.read_all(req)?;
 
@@ -695,17 +709,22 @@ fn resolve_once(
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(1);
             let dots = host.matches('.').count();
-            let tries = host.ends_with('.')
-                || (dots <= max_dots
-                    && run
-                        .opts
-                        .list(Op::CanonicalDomains)
-                        .first()
-                        .is_some_and(|d| !d.text.eq_ignore_ascii_case("none")));
+            // ssh tries each CanonicalDomains suffix (a DNS lookup each)
+            // and then, with CanonicalizeFallbackLocal no, gives up: with no
+            // suffix to try that needs no DNS to know.
+            let tries = host.ends_with('.') || dots <= max_dots;
+            let suffixes = run
+                .opts
+                .list(Op::CanonicalDomains)
+                .first()
+                .is_some_and(|d| !d.text.eq_ignore_ascii_case("none"));
             if tries && run.opts.get(Op::CanonicalizeFallbackLocal) == Some("no") {
-                return Err(ConfigError::NeedsDns(format!(
-                    "ssh: Could not resolve host \"{host}\" (the builtin resolver does no DNS)"
-                )));
+                let msg = format!("ssh: Could not resolve host \"{host}\"");
+                return Err(if suffixes {
+                    ConfigError::NeedsDns(format!("{msg} (the builtin resolver does no DNS)"))
+                } else {
+                    ConfigError::Usage(msg)
+                });
             }
         }
     }
@@ -828,19 +847,21 @@ impl Run<'_> {
         active: &mut bool,
         depth: usize,
     ) -> Result<bool, ConfigError> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => {
-                return Err(ConfigError::Open {
-                    path: path.to_path_buf(),
-                    reason: e.to_string(),
-                });
-            }
+        // One open and one fstat per file, like ssh: the permission check
+        // and the buffer size both come from the open file.
+        let open_err = |e: std::io::Error| ConfigError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
         };
+        let mut f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(open_err(e)),
+        };
+        let meta = f.metadata().ok();
         if checkperm {
             use std::os::unix::fs::MetadataExt;
-            if let Ok(m) = std::fs::metadata(path)
+            if let Some(m) = &meta
                 && ((m.uid() != 0 && m.uid() != self.env.uid) || m.mode() & 0o022 != 0)
             {
                 return Err(ConfigError::Permissions {
@@ -848,14 +869,44 @@ impl Run<'_> {
                 });
             }
         }
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(&bytes),
+        let size = meta
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| usize::try_from(m.len()).ok());
+        let buf = self.spare.pop().unwrap_or_default();
+        let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
+        drop(f);
+        let done = match std::str::from_utf8(&bytes) {
+            Ok(text) => self.read_text(text, path, userconf, nevermatch, active, depth),
+            Err(_) => {
+                let text = String::from_utf8_lossy(&bytes);
+                self.read_text(&text, path, userconf, nevermatch, active, depth)
+            }
         };
+        // The buffer serves the next file (files are read one at a time,
+        // and an Include nests at most 16 deep).
+        self.spare.push(bytes);
+        done
+    }
+
+    /// Applies the lines of one file's text.
+    fn read_text(
+        &mut self,
+        text: &str,
+        path: &Path,
+        userconf: bool,
+        nevermatch: bool,
+        active: &mut bool,
+        depth: usize,
+    ) -> Result<bool, ConfigError> {
         let file = path.display().to_string();
         let mut first_err: Option<ConfigError> = None;
-        for (i, line) in lex::lines(&text).enumerate() {
-            let ln = i + 1;
+        let mut words = lex::Words::default();
+        let mut pos = 0;
+        let mut ln = 0;
+        while pos < text.len() {
+            let (line, next) = lex::scan_line(text, pos, &mut words);
+            pos = next;
+            ln += 1;
             let ctx = LineCtx {
                 path: Some(path),
                 line: ln,
@@ -867,7 +918,7 @@ impl Run<'_> {
                 line: ln,
                 reason,
             };
-            let out = match self.opts.apply(line, &ctx, false) {
+            let out = match self.opts.apply(line, &ctx, false, &mut words) {
                 Ok(o) => o,
                 Err(reason) => {
                     first_err.get_or_insert(err(reason));
@@ -878,15 +929,15 @@ impl Run<'_> {
                 continue;
             };
             match block {
-                Block::Host(pats) => {
+                Block::Host => {
                     *active = false;
                     if nevermatch {
                         continue;
                     }
-                    for p in &pats {
+                    for p in words.iter() {
                         let (neg, pat) = match p.strip_prefix('!') {
                             Some(r) => (true, r),
-                            None => (false, p.as_ref()),
+                            None => (false, p),
                         };
                         if match_pattern(&self.host, pat) {
                             if neg {
@@ -910,8 +961,8 @@ impl Run<'_> {
                         first_err.get_or_insert(err(format!("Bad Match condition ({reason})")));
                     }
                 },
-                Block::Include(paths) => {
-                    for arg in paths {
+                Block::Include => {
+                    for arg in words.iter() {
                         if arg.starts_with('~') && !userconf {
                             first_err.get_or_insert(err(format!("bad include path {arg}.")));
                             break;
@@ -956,21 +1007,19 @@ impl Run<'_> {
 
     /// Evaluates a Match line: (result, all arguments consumed).
     fn match_line(&mut self, rest: &str, ctx: &LineCtx) -> Result<(bool, bool), String> {
-        let port = self.opts.get(Op::Port).unwrap_or("22").to_string();
-        let ruser = self
-            .opts
-            .get(Op::User)
-            .map(str::to_string)
-            .unwrap_or_else(|| self.env.local_user.clone());
-        let host = if self.final_pass {
-            self.opts
-                .get(Op::Hostname)
-                .unwrap_or(&self.host)
-                .to_string()
+        let ruser: &str = self.opts.get(Op::User).unwrap_or(&self.env.local_user);
+        // ssh expands HostName here for every Match line (a bad `%` escape
+        // fails even if no criterion needs the host).
+        let host: Cow<'_, str> = if self.final_pass {
+            Cow::Borrowed(self.opts.get(Op::Hostname).unwrap_or(&self.host))
         } else if let Some(hn) = self.opts.get(Op::Hostname) {
-            percent_expand(hn, &[('h', &self.original)]).map_err(|e| e.to_string())?
+            if hn.contains('%') {
+                Cow::Owned(percent_expand(hn, &[('h', &self.original)]).map_err(|e| e.to_string())?)
+            } else {
+                Cow::Borrowed(hn)
+            }
         } else {
-            self.original.clone()
+            Cow::Borrowed(&self.original)
         };
         let mut cp: Option<&str> = Some(rest);
         let mut result = true;
@@ -989,11 +1038,11 @@ impl Run<'_> {
                 break;
             }
             let (negate, attrib) = match oattrib.strip_prefix('!') {
-                Some(a) => (true, a.to_string()),
-                None => (false, oattrib.to_string()),
+                Some(a) => (true, a),
+                None => (false, oattrib.as_ref()),
             };
-            let attrib_l = attrib.to_ascii_lowercase();
-            if attrib_l == "all" {
+            let is = |name: &str| attrib.eq_ignore_ascii_case(name);
+            if is("all") {
                 let arg = cp.and_then(lex::strdelim);
                 let has_arg = arg
                     .as_ref()
@@ -1012,8 +1061,8 @@ impl Run<'_> {
                 return Ok((result, cp.is_none_or(str::is_empty)));
             }
             attributes += 1;
-            if attrib_l == "canonical" || attrib_l == "final" {
-                if attrib_l == "final" {
+            if is("canonical") || is("final") {
+                if is("final") {
                     self.want_final = true;
                 }
                 if self.final_pass == negate {
@@ -1028,18 +1077,21 @@ impl Run<'_> {
                 }
                 _ => return Err(format!("Missing Match criteria for {attrib}")),
             };
-            let r = match attrib_l.as_str() {
-                "host" => match_hostname(&host, &arg) == ListMatch::Yes,
-                "originalhost" => match_hostname(&self.original, &arg) == ListMatch::Yes,
-                "user" => match_pattern_list(&ruser, &arg, false) == ListMatch::Yes,
-                "localuser" => {
-                    match_pattern_list(&self.env.local_user, &arg, false) == ListMatch::Yes
-                }
-                "exec" => {
+            let r = if is("host") {
+                match_hostname(&host, &arg) == ListMatch::Yes
+            } else if is("originalhost") {
+                match_hostname(&self.original, &arg) == ListMatch::Yes
+            } else if is("user") {
+                match_pattern_list(ruser, &arg, false) == ListMatch::Yes
+            } else if is("localuser") {
+                match_pattern_list(&self.env.local_user, &arg, false) == ListMatch::Yes
+            } else if is("exec") {
+                {
                     if !result {
                         continue;
                     }
-                    let cmd = self.exec_expand(&arg, &host, &port, &ruser)?;
+                    let port = self.opts.get(Op::Port).unwrap_or("22");
+                    let cmd = self.exec_expand(&arg, &host, port, ruser)?;
                     let site = ExecSite {
                         origin: ctx.origin(),
                         cmd: cmd.clone(),
@@ -1057,7 +1109,8 @@ impl Run<'_> {
                         }
                     }
                 }
-                _ => return Err(format!("Unsupported Match attribute {attrib}")),
+            } else {
+                return Err(format!("Unsupported Match attribute {attrib}"));
             };
             if r == negate {
                 result = false;
@@ -1240,6 +1293,36 @@ fn numeric_ipv4(h: &str) -> Option<String> {
     Some(std::net::Ipv4Addr::from(addr as u32).to_string())
 }
 
+/// Reads an open file to its end into `buf` (a spare buffer, reused).
+/// `size` is its size when it is a regular file: a read that brings that
+/// many bytes ends it (one read for a file that does not change under us);
+/// otherwise it reads until end of file.
+fn read_all_from(
+    f: &mut std::fs::File,
+    size: Option<usize>,
+    mut buf: Vec<u8>,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let want = size.unwrap_or(8192).min(1 << 26) + 1;
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut len = 0;
+    while size.is_none_or(|s| len < s) {
+        if len == buf.len() {
+            buf.resize(len * 2, 0);
+        }
+        match f.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(k) => len += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
+}
+
 /// Glob with `*`, `?`, `[...]`, results sorted; none when nothing matches.
 fn glob(pattern: &str) -> Vec<PathBuf> {
     let wild = |s: &str| s.contains(['*', '?', '[']);
@@ -1247,15 +1330,23 @@ fn glob(pattern: &str) -> Vec<PathBuf> {
         let p = PathBuf::from(pattern);
         return if p.exists() { vec![p] } else { Vec::new() };
     }
-    let mut bases = vec![PathBuf::from(if pattern.starts_with('/') {
-        "/"
-    } else {
-        "."
-    })];
     let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
-    for (i, comp) in comps.iter().enumerate() {
+    // The components before the first wildcard name one directory: start
+    // there, with no stat of each ancestor.
+    let lit = comps.iter().take_while(|c| !wild(c)).count();
+    let mut start = PathBuf::from(if pattern.starts_with('/') { "/" } else { "." });
+    for c in &comps[..lit] {
+        start.push(c);
+    }
+    let mut bases = vec![start];
+    // A name read from a directory exists (a dangling link is left for
+    // the open to ignore, as ssh does); a literal last component does not
+    // have to.
+    let mut listed = false;
+    for (i, comp) in comps.iter().enumerate().skip(lit) {
         let last = i + 1 == comps.len();
         let mut next = BTreeSet::new();
+        listed = wild(comp);
         for b in &bases {
             if !wild(comp) {
                 let p = b.join(comp);
@@ -1279,7 +1370,11 @@ fn glob(pattern: &str) -> Vec<PathBuf> {
         }
         bases = next.into_iter().collect();
     }
-    let mut out: Vec<PathBuf> = bases.into_iter().filter(|p| p.exists()).collect();
+    let mut out: Vec<PathBuf> = if listed {
+        bases
+    } else {
+        bases.into_iter().filter(|p| p.exists()).collect()
+    };
     out.sort_by(|a, b| {
         a.as_os_str()
             .as_encoded_bytes()
