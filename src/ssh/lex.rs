@@ -163,10 +163,9 @@ const INLINE: usize = 8;
 
 /// Fast path for the common line (trailing whitespace already trimmed, not
 /// empty): when it holds only plain bytes, spaces and tabs and at most
-/// [`INLINE`] argument words, one pass gives the keyword, its hash, the
-/// argument text and the words, exactly what [`strdelim`] and
-/// [`argv_split`] would return: (keyword, its [`fold_hash`], argument text),
-/// the words going to `words`. `None` sends the line to the full splitters
+/// [`INLINE`] argument words, returns (keyword, its [`fold_hash`], argument
+/// text) and puts the words in `words`, exactly what [`strdelim`] and
+/// [`argv_split`] would give. `None` sends the line to the full splitters
 /// (`words` is then unspecified).
 pub(crate) fn plain_split<'a>(
     line: &'a str,
