@@ -63,8 +63,6 @@ pub struct Value {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Effective {
     entries: Vec<(String, Vec<Value>)>,
-    /// A case-blind hash of each entry's key, to skip most comparisons.
-    hashes: Vec<u32>,
 }
 
 impl Effective {
@@ -72,31 +70,16 @@ impl Effective {
     pub fn push(&mut self, key: &str, value: Value) {
         match self.find(key) {
             Some(i) => self.entries[i].1.push(value),
-            None => {
-                self.entries.push((key.to_ascii_lowercase(), vec![value]));
-                self.hashes.push(lex::fold_hash(key));
-            }
+            None => self.entries.push((key.to_ascii_lowercase(), vec![value])),
         }
     }
 
-    /// The index of `key`'s entry (any ASCII case).
+    /// The index of `key`'s entry (any ASCII case); from the end, since the
+    /// values of one key usually come in a row.
     fn find(&self, key: &str) -> Option<usize> {
-        let h = lex::fold_hash(key);
-        let same = |i: usize| self.hashes[i] == h && self.entries[i].0.eq_ignore_ascii_case(key);
-        // Values of one key usually come in a row: the last entry first.
-        if let Some(i) = self.entries.len().checked_sub(1)
-            && same(i)
-        {
-            return Some(i);
-        }
-        let mut from = 0;
-        while let Some(p) = self.hashes[from..].iter().position(|&x| x == h) {
-            if same(from + p) {
-                return Some(from + p);
-            }
-            from += p + 1;
-        }
-        None
+        self.entries
+            .iter()
+            .rposition(|(k, _)| k.eq_ignore_ascii_case(key))
     }
 
     /// The first value of `key`.
