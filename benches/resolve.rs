@@ -37,8 +37,6 @@ fn main() {
         }
         std::fs::write(dir.path().join(format!("hosts{f}.conf")), text).expect("write");
     }
-    // The Include sits at the top, outside any block, as in a config.d
-    // layout, so host490's own block and its Match apply.
     // The Include sits at the top, outside any block (a config.d layout),
     // so host490's own block and its Match apply.
     let _ = writeln!(main_cfg, "Include {}/hosts*.conf", dir.path().display());

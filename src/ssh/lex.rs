@@ -138,44 +138,21 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// A hash of a keyword that ignores ASCII case (bit 5 of each byte it
-/// reads is set): its length and four of its bytes, so the cost does not
-/// grow with the keyword. The keyword table and the scanner share it.
-pub(crate) const fn fold_hash(s: &str) -> u32 {
-    let b = s.as_bytes();
-    let n = b.len();
-    if n == 0 {
-        return 0;
-    }
-    let (first, last) = ((b[0] | 0x20) as u32, (b[n - 1] | 0x20) as u32);
-    let (mid, third) = ((b[n / 2] | 0x20) as u32, (b[(n - 1) / 3] | 0x20) as u32);
-    // Only the low bits of the length matter to a hash.
-    let len = n as u32;
-    let v = len.wrapping_mul(0x9E37_79B1)
-        ^ (first << 8 | last).wrapping_mul(0x85EB_CA6B)
-        ^ (mid << 16 | third).wrapping_mul(0xC2B2_AE35);
-    v ^ (v >> 15)
-}
-
 /// How many words the fast path keeps inline; longer lines take the full
 /// splitters.
 const INLINE: usize = 8;
 
 /// Fast path for the common line (trailing whitespace already trimmed, not
 /// empty): when it holds only plain bytes, spaces and tabs and at most
-/// [`INLINE`] argument words, returns (keyword, its [`fold_hash`], argument
-/// text) and puts the words in `words`, exactly what [`strdelim`] and
+/// [`INLINE`] argument words, returns (keyword, argument text) and puts the words in `words`, exactly what [`strdelim`] and
 /// [`argv_split`] would give. `None` sends the line to the full splitters
 /// (`words` is then unspecified).
-pub(crate) fn plain_split<'a>(
-    line: &'a str,
-    words: &mut Words<'a>,
-) -> Option<(&'a str, u32, &'a str)> {
+pub(crate) fn plain_split<'a>(line: &'a str, words: &mut Words<'a>) -> Option<(&'a str, &'a str)> {
     match scan_line(line, 0, words) {
-        (Line::Plain(k, h, r), next)
+        (Line::Plain(k, r), next)
             if !k.is_empty() && next == line.len() && !line.ends_with('\n') =>
         {
-            Some((k, h, r))
+            Some((k, r))
         }
         _ => None,
     }
@@ -194,19 +171,17 @@ fn skip(b: &[u8], mut i: usize, class: u8) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Line<'a> {
     /// A plain line split in place (see [`plain_split`]): keyword (empty
-    /// for a blank line), its [`fold_hash`] and the argument text; the
-    /// words are in the buffer.
-    Plain(&'a str, u32, &'a str),
+    /// for a blank line) and the argument text; the words are in the
+    /// buffer.
+    Plain(&'a str, &'a str),
     /// Any other line, with its newline, for the full splitters.
     Raw(&'a str),
 }
 
 /// Bit masks of the sixteen bytes of `b` from `at` (bit k for byte at+k;
-/// past the end of `b` counts as a newline): spaces and tabs, newlines, and
-/// bytes that need the full splitters (class 0 of [`CLASS`] but newline).
+/// past the end of `b` counts as a newline): see [`classify16`].
 #[inline(always)]
 fn masks16(b: &[u8], at: usize) -> (u32, u32, u32) {
-    use wide::i8x16;
     let chunk: [u8; 16] = match b
         .get(at..at + 16)
         .and_then(|c| <[u8; 16]>::try_from(c).ok())
@@ -219,6 +194,15 @@ fn masks16(b: &[u8], at: usize) -> (u32, u32, u32) {
             c
         }
     };
+    classify16(chunk)
+}
+
+/// Bit masks of sixteen bytes (bit k for byte k): spaces and tabs,
+/// newlines, and bytes that need the full splitters (class 0 of [`CLASS`]
+/// but newline).
+#[inline(always)]
+fn classify16(chunk: [u8; 16]) -> (u32, u32, u32) {
+    use wide::i8x16;
     let v = i8x16::new(chunk.map(|x| x.cast_signed()));
     let eq = |x: u8| v.simd_eq(i8x16::splat(x.cast_signed()));
     let ws = eq(b' ') | eq(b'\t');
@@ -250,6 +234,18 @@ pub(crate) fn scan_line<'a>(text: &'a str, pos: usize, words: &mut Words<'a>) ->
         }
         k += 16;
     }
+    split_masks(text, pos, [ws, nl, special], words)
+}
+
+/// [`scan_line`] given the masks of the 64 bytes from `pos`.
+#[inline(always)]
+fn split_masks<'a>(
+    text: &'a str,
+    pos: usize,
+    [ws, nl, special]: [u64; 3],
+    words: &mut Words<'a>,
+) -> (Line<'a>, usize) {
+    let b = text.as_bytes();
     if nl == 0 {
         return scan_line_bytes(text, pos, words);
     }
@@ -268,7 +264,7 @@ pub(crate) fn scan_line<'a>(text: &'a str, pos: usize, words: &mut Words<'a>) ->
     *count = 0;
     let mut rest = !ws & below;
     if rest == 0 {
-        return (Line::Plain("", 0, ""), next);
+        return (Line::Plain("", ""), next);
     }
     // Each run of ones in `rest` is a word; the first is the keyword.
     let run = |m: u64| {
@@ -292,10 +288,149 @@ pub(crate) fn scan_line<'a>(text: &'a str, pos: usize, words: &mut Words<'a>) ->
         last = e;
         rest &= !((1u64 << e) - 1);
     }
-    (
-        Line::Plain(keyword, fold_hash(keyword), &text[pos + first..pos + last]),
-        next,
-    )
+    (Line::Plain(keyword, &text[pos + first..pos + last]), next)
+}
+
+/// The masks of [`classify16`] for a whole text, computed once per file
+/// (each byte is classified once, not once per line that reads it): word
+/// i holds bytes 64i to 64i+63; every position past the end is a newline.
+pub(crate) struct Masks(Vec<[u64; 3]>);
+
+/// A plain line (see [`plain_split`]) of at most 63 bytes, as
+/// [`Masks::plain`] finds it from the masks alone: no word buffer, no
+/// slicing. Word offsets count from the line's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PlainLine {
+    /// Bit k: byte k is part of a word.
+    solid: u64,
+    /// Bit k: a word starts at byte k.
+    starts: u64,
+    /// Where the next line starts (absolute).
+    pub next: usize,
+}
+
+impl PlainLine {
+    /// Number of words, keyword included (0 for a blank line).
+    #[inline(always)]
+    pub(crate) fn count(&self) -> u32 {
+        self.starts.count_ones()
+    }
+
+    /// The first word (the keyword): its start and end (an empty span at
+    /// 64 for a blank line).
+    #[inline(always)]
+    pub(crate) fn keyword(&self) -> (usize, usize) {
+        let s = self.starts.trailing_zeros();
+        let run = (!self.solid.checked_shr(s).unwrap_or(0)).trailing_zeros();
+        (s as usize, (s + run).min(64) as usize)
+    }
+
+    /// From the start of the second word to the end of the last (the
+    /// single argument of a two-word line).
+    #[inline(always)]
+    pub(crate) fn rest(&self) -> (usize, usize) {
+        let second = self.starts & self.starts.wrapping_sub(1);
+        (
+            second.trailing_zeros() as usize,
+            64 - self.solid.leading_zeros() as usize,
+        )
+    }
+
+    /// The words after the keyword, in order: start and end of each.
+    pub(crate) fn args(&self) -> impl Iterator<Item = (usize, usize)> + use<> {
+        let solid = self.solid;
+        let mut starts = self.starts & self.starts.wrapping_sub(1);
+        std::iter::from_fn(move || {
+            if starts == 0 {
+                return None;
+            }
+            let s = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            Some((s, s + (!(solid >> s)).trailing_zeros() as usize))
+        })
+    }
+}
+
+impl Masks {
+    /// Classifies `text`, reusing `buf` (see [`Masks::into_buf`]).
+    pub(crate) fn of(text: &str, mut buf: Vec<[u64; 3]>) -> Masks {
+        buf.clear();
+        let b = text.as_bytes();
+        let mut chunks = b.chunks_exact(64);
+        let word = |c: [u8; 64]| {
+            let mut m = [0u64; 3];
+            for (k, part) in c.chunks_exact(16).enumerate() {
+                let mut a = [0u8; 16];
+                a.copy_from_slice(part);
+                let (w, l, s) = classify16(a);
+                m[0] |= u64::from(w) << (16 * k);
+                m[1] |= u64::from(l) << (16 * k);
+                m[2] |= u64::from(s) << (16 * k);
+            }
+            m
+        };
+        for c in &mut chunks {
+            let mut a = [0u8; 64];
+            a.copy_from_slice(c);
+            buf.push(word(a));
+        }
+        let rest = chunks.remainder();
+        let mut a = [b'\n'; 64];
+        a[..rest.len()].copy_from_slice(rest);
+        buf.push(word(a));
+        Masks(buf)
+    }
+
+    /// Gives the buffer back for the next file.
+    pub(crate) fn into_buf(self) -> Vec<[u64; 3]> {
+        self.0
+    }
+
+    /// The masks of the 64 bytes from `pos`.
+    #[inline(always)]
+    fn window(&self, pos: usize) -> [u64; 3] {
+        const PAST: [u64; 3] = [0, u64::MAX, 0];
+        let (i, s) = (pos / 64, pos % 64);
+        let a = self.0.get(i).copied().unwrap_or(PAST);
+        let b = self.0.get(i + 1).copied().unwrap_or(PAST);
+        // Two shifts, so that s == 0 takes nothing from `b`.
+        let join = |x: u64, y: u64| (x >> s) | ((y << 1) << (63 - s));
+        [join(a[0], b[0]), join(a[1], b[1]), join(a[2], b[2])]
+    }
+
+    /// [`scan_line`] from the precomputed masks (`text` is the classified
+    /// text).
+    #[inline(always)]
+    pub(crate) fn scan_line<'a>(
+        &self,
+        text: &'a str,
+        pos: usize,
+        words: &mut Words<'a>,
+    ) -> (Line<'a>, usize) {
+        split_masks(text, pos, self.window(pos), words)
+    }
+
+    /// The line at `pos` when it is plain (see [`plain_split`]) and at
+    /// most 63 bytes.
+    #[inline(always)]
+    pub(crate) fn plain(&self, pos: usize, text_len: usize) -> Option<PlainLine> {
+        let [ws, nl, special] = self.window(pos);
+        if nl == 0 {
+            return None;
+        }
+        let len = nl.trailing_zeros();
+        let below = (1u64 << len) - 1;
+        if special & below != 0 {
+            return None;
+        }
+        let solid = !ws & below;
+        Some(PlainLine {
+            solid,
+            // A word starts at each one whose lower neighbour is zero.
+            starts: solid & !(solid << 1),
+            next: (pos + len as usize + 1).min(text_len),
+        })
+    }
 }
 
 /// [`scan_line`] a byte at a time, with no limit on the line's length.
@@ -347,10 +482,7 @@ pub(crate) fn scan_line_bytes<'a>(
             return raw(i);
         }
     }
-    (
-        Line::Plain(keyword, fold_hash(keyword), &text[rest_start..rest_end]),
-        i,
-    )
+    (Line::Plain(keyword, &text[rest_start..rest_end]), i)
 }
 
 /// The words of a line: borrowed in place by the fast path, or built by the
@@ -588,24 +720,28 @@ pub(crate) fn strtonum(s: &str, min: i64, max: i64) -> Result<i64, &'static str>
     }
 }
 
+/// The common case of [`a2port`], one to four digits, without the general
+/// parser; `None` for anything else (which [`a2port`] may still accept).
+#[inline(always)]
+pub(crate) fn a2port_digits(s: &[u8]) -> Option<u16> {
+    if s.is_empty() || s.len() > 4 {
+        return None;
+    }
+    let mut v: u16 = 0;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u16::from(c - b'0');
+    }
+    Some(v)
+}
+
 /// A port number or a TCP service name from `/etc/services`; `None` when
 /// neither (ssh's `a2port`).
 pub(crate) fn a2port(s: &str) -> Option<u16> {
-    // The common case, a short run of digits, without the general parser.
-    if let [_, ..] = s.as_bytes()
-        && s.len() <= 4
-    {
-        let mut v: u16 = 0;
-        for &c in s.as_bytes() {
-            if !c.is_ascii_digit() {
-                v = u16::MAX;
-                break;
-            }
-            v = v * 10 + u16::from(c - b'0');
-        }
-        if v != u16::MAX {
-            return Some(v);
-        }
+    if let Some(v) = a2port_digits(s.as_bytes()) {
+        return Some(v);
     }
     if let Ok(v) = strtonum(s, 0, 65535) {
         return u16::try_from(v).ok();
@@ -663,7 +799,7 @@ mod tests {
             "Host 1 2 3 4 5 6 7 8",
         ] {
             let mut words = Words::default();
-            let (keyword, hash, rest) = plain_split(line, &mut words).unwrap();
+            let (keyword, rest) = plain_split(line, &mut words).unwrap();
             let (sk, sr) = strdelim(line).unwrap();
             let (sk, sr) = if sk.is_empty() {
                 strdelim(sr.unwrap()).unwrap()
@@ -671,7 +807,6 @@ mod tests {
                 (sk, sr)
             };
             assert_eq!(keyword, sk);
-            assert_eq!(hash, fold_hash(&sk.to_ascii_lowercase()));
             let sr = trim_start(sr.unwrap_or(""), b" \t\r\n");
             assert_eq!(rest, sr);
             assert_eq!(words.to_vec(), argv_split(sr).unwrap().to_vec());
@@ -733,13 +868,41 @@ mod tests {
                 text.push_str(p);
             }
             let mut pos = 0;
-            let (mut w1, mut w2) = (Words::default(), Words::default());
+            let (mut w1, mut w2, mut w3) = (Words::default(), Words::default(), Words::default());
+            let masks = Masks::of(&text, Vec::new());
             while pos < text.len() {
                 let (a, na) = scan_line(&text, pos, &mut w1);
                 let (b, nb) = scan_line_bytes(&text, pos, &mut w2);
+                let (c, nc) = masks.scan_line(&text, pos, &mut w3);
                 assert_eq!((a, na), (b, nb), "{text:?} at {pos}");
+                assert_eq!((a, na), (c, nc), "{text:?} at {pos}");
                 if let Line::Plain(..) = a {
                     assert_eq!(w1.to_vec(), w2.to_vec(), "{text:?} at {pos}");
+                    assert_eq!(w1.to_vec(), w3.to_vec(), "{text:?} at {pos}");
+                }
+                // The mask-only view of a plain line gives the same words.
+                if let Some(p) = masks.plain(pos, text.len()) {
+                    let Line::Plain(k, r) = a else {
+                        panic!("{text:?} at {pos}: plain by masks, raw by scan_line");
+                    };
+                    assert_eq!(p.next, na);
+                    let all: Vec<&str> = std::iter::once(p.keyword())
+                        .filter(|_| p.count() > 0)
+                        .chain(p.args())
+                        .map(|(s, e)| &text[pos + s..pos + e])
+                        .collect();
+                    let mut want = vec![k];
+                    want.extend(w1.iter());
+                    want.retain(|w| !w.is_empty());
+                    assert_eq!(all, want, "{text:?} at {pos}");
+                    assert_eq!(p.count() as usize, want.len());
+                    if p.count() == 2 {
+                        let (s, e) = p.rest();
+                        assert_eq!(&text[pos + s..pos + e], r);
+                    }
+                } else if let Line::Plain(..) = a {
+                    // Only long lines are plain to scan_line alone.
+                    assert!(na - pos >= 64, "{text:?} at {pos}");
                 }
                 pos = na;
             }
@@ -774,15 +937,12 @@ mod tests {
                     let (line, next) = scan_line(&text, pos, &mut words);
                     assert!(next > pos);
                     let (l, w) = match line {
-                        Line::Plain(k, h, r) => {
-                            assert_eq!(h, fold_hash(k));
-                            (format!("{k}|{r}"), words.to_vec())
-                        }
+                        Line::Plain(k, r) => (format!("{k}|{r}"), words.to_vec()),
                         Line::Raw(raw) => {
                             let t = raw.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
                             let mut w2 = Words::default();
                             match plain_split(t, &mut w2) {
-                                Some((k, _, r)) if !t.is_empty() => {
+                                Some((k, r)) if !t.is_empty() => {
                                     assert!(raw.contains(['\r', '\x0c']), "{raw:?}");
                                     (format!("{k}|{r}"), w2.to_vec())
                                 }
@@ -799,7 +959,7 @@ mod tests {
                     assert_eq!(span, want);
                     let t = want.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
                     let mut w2 = Words::default();
-                    if let Some((k, _, r)) = plain_split(t, &mut w2) {
+                    if let Some((k, r)) = plain_split(t, &mut w2) {
                         assert_eq!(l, &format!("{k}|{r}"));
                         assert_eq!(w, &w2.to_vec());
                     } else if !t.trim_start_matches([' ', '\t']).is_empty() {

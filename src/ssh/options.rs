@@ -275,92 +275,176 @@ const KEYWORDS: &[(&str, Op)] = &[
     ("setuptimeout", Op::ServerAliveInterval),
 ];
 
-/// Looks a keyword up, ignoring ASCII case, by its [`lex::fold_hash`];
-/// returns the table's lowercase spelling (what ssh prints in messages)
-/// with the option. `printable`: the keyword holds only printable ASCII.
-fn lookup_hashed(keyword: &str, hash: u32, printable: bool) -> Option<(&'static str, Op)> {
-    let mut i = hash as usize % TABLE_SIZE;
-    while let Some((k, op)) = KEYWORD_TABLE[i] {
-        if k.len() == keyword.len() && same_folded(k, keyword, printable) {
-            return Some((k, op));
+/// A keyword as the table is keyed: its bytes with bit 5 set (ASCII case
+/// folded), as four little-endian 8-byte words padded with zeros, and its
+/// length. Folding this way is exact for printable ASCII against table
+/// spellings, which are lowercase letters and digits only: a printable
+/// byte folds onto a letter only from that letter in either case, and onto
+/// a digit only from that digit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    words: [u64; 4],
+    len: usize,
+}
+
+/// The longest keyword the table can hold.
+const KEY_MAX: usize = 32;
+
+impl Key {
+    /// The key of `b[at..at + len]`, which the caller knows to be printable
+    /// ASCII (a plain line's keyword); `None` when too long for any
+    /// keyword. Reads whole words (bytes past the keyword are masked off).
+    #[inline(always)]
+    pub(crate) fn printable(b: &[u8], at: usize, len: usize) -> Option<Key> {
+        if len == 0 || len > KEY_MAX {
+            return None;
+        }
+        let mut words = [0u64; 4];
+        let mut i = 0;
+        while i * 8 < len {
+            let left = len - i * 8;
+            let keep = if left >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * left)) - 1
+            };
+            words[i] = (load8(b, at + i * 8) | 0x2020_2020_2020_2020) & keep;
+            i += 1;
+        }
+        Some(Key { words, len })
+    }
+
+    /// The key of any keyword text; `None` when it holds a byte that no
+    /// table spelling has in any case (only ASCII letters and digits can
+    /// match), or is too long.
+    fn of(keyword: &str) -> Option<Key> {
+        if !keyword.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return None;
+        }
+        Key::printable(keyword.as_bytes(), 0, keyword.len())
+    }
+
+    /// The key of a table spelling, at compile time.
+    const fn table(k: &str) -> Key {
+        let b = k.as_bytes();
+        let mut words = [0u64; 4];
+        let mut i = 0;
+        while i < b.len() {
+            words[i / 8] |= (b[i] as u64) << (8 * (i % 8));
+            i += 1;
+        }
+        Key {
+            words,
+            len: b.len(),
+        }
+    }
+
+    /// The table slot to start probing at.
+    #[inline(always)]
+    const fn slot(&self) -> usize {
+        let w = self.words;
+        let x = w[0] ^ w[1].rotate_left(17) ^ w[2].rotate_left(31) ^ w[3].rotate_left(47);
+        let x = (x ^ self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (x >> (64 - TABLE_BITS)) as usize
+    }
+}
+
+/// Eight bytes of `b` from `at` as a little-endian word; bytes past the
+/// end of `b` read as zero.
+#[inline(always)]
+fn load8(b: &[u8], at: usize) -> u64 {
+    match b.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        Some(c) => u64::from_le_bytes(c),
+        None => {
+            let mut c = [0u8; 8];
+            let rest = b.get(at..).unwrap_or(&[]);
+            let n = rest.len().min(8);
+            c[..n].copy_from_slice(&rest[..n]);
+            u64::from_le_bytes(c)
+        }
+    }
+}
+
+/// Looks a keyword up by its [`Key`]; returns the table's lowercase
+/// spelling (what ssh prints in messages) with the option.
+#[inline(always)]
+fn lookup(key: &Key) -> Option<(&'static str, Op)> {
+    let mut i = key.slot();
+    loop {
+        let e = usize::from(KEYWORD_SLOTS[i]);
+        let (k, name, op) = KEYWORD_KEYS.get(e.checked_sub(1)?)?;
+        if k == key {
+            return Some((name, *op));
         }
         i = (i + 1) % TABLE_SIZE;
     }
-    None
 }
 
-const TABLE_SIZE: usize = 1024;
+/// Looks up any keyword text, ignoring ASCII case.
+fn lookup_str(keyword: &str) -> Option<(&'static str, Op)> {
+    Key::of(keyword).and_then(|k| lookup(&k))
+}
 
-/// [`KEYWORDS`] by [`lex::fold_hash`], open addressing, built at compile
-/// time: one comparison per lookup for a known keyword.
-static KEYWORD_TABLE: [Option<(&str, Op)>; TABLE_SIZE] = {
-    let mut t: [Option<(&str, Op)>; TABLE_SIZE] = [None; TABLE_SIZE];
+const TABLE_BITS: u32 = 10;
+const TABLE_SIZE: usize = 1 << TABLE_BITS;
+
+/// [`KEYWORDS`] with their [`Key`]s, built at compile time.
+static KEYWORD_KEYS: [(Key, &str, Op); KEYWORDS.len()] = {
+    let mut t = [(Key::table(""), "", Op::Ignore); KEYWORDS.len()];
     let mut n = 0;
     while n < KEYWORDS.len() {
         let (k, op) = KEYWORDS[n];
-        let mut i = lex::fold_hash(k) as usize % TABLE_SIZE;
-        while t[i].is_some() {
-            i = (i + 1) % TABLE_SIZE;
-        }
-        t[i] = Some((k, op));
+        assert!(k.len() <= KEY_MAX);
+        t[n] = (Key::table(k), k, op);
         n += 1;
     }
     t
 };
 
-/// Is this one-word plain line of an inactive block good for `op`? Covers
-/// the common keywords, whose checks need no state; `false` sends the line
-/// through the full path, which also words any error.
-fn inactive_ok(op: Op, words: &lex::Words) -> bool {
+/// Open addressing over [`KEYWORD_KEYS`] by [`Key::slot`] (0: empty, else
+/// index + 1), built at compile time: one comparison per lookup for a
+/// known keyword, mostly.
+static KEYWORD_SLOTS: [u16; TABLE_SIZE] = {
+    let mut t = [0u16; TABLE_SIZE];
+    let mut n = 0;
+    while n < KEYWORDS.len() {
+        let mut i = KEYWORD_KEYS[n].0.slot();
+        while t[i] != 0 {
+            i = (i + 1) % TABLE_SIZE;
+        }
+        t[i] = (n + 1) as u16;
+        n += 1;
+    }
+    t
+};
+
+/// The option of a plain line's keyword, `b[at..at + len]` (printable
+/// ASCII, see [`Key::printable`]).
+#[inline(always)]
+pub(crate) fn lookup_plain(b: &[u8], at: usize, len: usize) -> Option<Op> {
+    Key::printable(b, at, len)
+        .and_then(|k| lookup(&k))
+        .map(|(_, op)| op)
+}
+
+/// Is the one-word argument `arg` of a plain line in an inactive block
+/// good for `op`? Covers the common keywords, whose checks need no state;
+/// `false` sends the line through the full path, which also words any
+/// error. Such a line changes nothing (Host, Match and Include are never
+/// accepted here).
+#[inline(always)]
+pub(crate) fn inactive_ok(op: Op, arg: &[u8]) -> bool {
     use Op::*;
-    let lex::Words::Plain(w, 1) = words else {
-        return false;
-    };
-    let arg = w[0];
     match op {
         User | Hostname | HostKeyAlias | ControlPath | XAuthLocation | BindAddress
         | IdentityFile | CertificateFile => true,
-        Port => lex::a2port(arg).is_some_and(|p| p > 0),
-        _ => multistate(op).is_some_and(|(table, _)| parse_multi(Some(arg), table).is_some()),
+        Port => lex::a2port_digits(arg).is_some_and(|p| p > 0),
+        _ => multistate(op).is_some_and(|(table, _)| {
+            table
+                .iter()
+                .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(arg))
+        }),
     }
-}
-
-/// Is `keyword` the table spelling `k` (lowercase letters and digits, same
-/// length) in any ASCII case? For printable ASCII, setting bit 5 of a byte
-/// maps only the same letter or digit onto a table byte.
-fn same_folded(k: &str, keyword: &str, printable: bool) -> bool {
-    if !printable {
-        return k.eq_ignore_ascii_case(keyword);
-    }
-    let (a, b) = (k.as_bytes(), keyword.as_bytes());
-    let n = a.len().min(b.len());
-    let w8 = |s: &[u8], at: usize| {
-        s.get(at..at + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-            .map(u64::from_le_bytes)
-    };
-    let w4 = |s: &[u8], at: usize| {
-        s.get(at..at + 4)
-            .and_then(|c| <[u8; 4]>::try_from(c).ok())
-            .map(u32::from_le_bytes)
-    };
-    if n >= 8 {
-        // Whole words, the last one overlapping the one before.
-        let same = |at: usize| w8(a, at) == w8(b, at).map(|x| x | 0x2020_2020_2020_2020);
-        let mut i = 0;
-        while i + 8 < n {
-            if !same(i) {
-                return false;
-            }
-            i += 8;
-        }
-        return same(n - 8);
-    }
-    if n >= 4 {
-        let same = |at: usize| w4(a, at) == w4(b, at).map(|x| x | 0x2020_2020);
-        return same(0) && same(n - 4);
-    }
-    a.iter().zip(b).all(|(x, y)| *x == y | 0x20)
 }
 
 type Multi = &'static [(&'static str, i32)];
@@ -689,9 +773,9 @@ impl Options {
         cmdline: bool,
         words: &mut lex::Words<'a>,
     ) -> Result<Applied<'a>, LineError> {
-        let (keyword, hash, str_rest, plain) = match line {
-            lex::Line::Plain("", _, _) => return Ok(Applied::Done),
-            lex::Line::Plain(k, h, r) => (Cow::Borrowed(k), h, r, true),
+        let (keyword, str_rest, plain) = match line {
+            lex::Line::Plain("", _) => return Ok(Applied::Done),
+            lex::Line::Plain(k, r) => (Cow::Borrowed(k), r, true),
             lex::Line::Raw(raw) => {
                 // Trailing whitespace and form feeds go; the keyword is the
                 // first word (a leading empty word means leading whitespace).
@@ -705,23 +789,29 @@ impl Options {
                     return Ok(Applied::Done);
                 }
                 match lex::plain_split(line, words) {
-                    Some((k, h, r)) => (Cow::Borrowed(k), h, r, true),
+                    Some((k, r)) => (Cow::Borrowed(k), r, true),
                     None => match split_keyword(line) {
-                        Some((k, r)) => {
-                            let h = lex::fold_hash(&k);
-                            (k, h, r, false)
-                        }
+                        Some((k, r)) => (k, r, false),
                         None => return Ok(Applied::Done),
                     },
                 }
             }
         };
-        let Some((keyword, op)) = lookup_hashed(&keyword, hash, plain) else {
+        let found = if plain {
+            Key::printable(keyword.as_bytes(), 0, keyword.len()).and_then(|k| lookup(&k))
+        } else {
+            lookup_str(&keyword)
+        };
+        let Some((keyword, op)) = found else {
             return self.apply_unknown(&keyword, str_rest, plain);
         };
         // Most lines sit in blocks that do not apply: for them ssh only
         // checks the argument, which the common keywords allow cheaply.
-        if plain && !ctx.active && inactive_ok(op, words) {
+        if plain
+            && !ctx.active
+            && let lex::Words::Plain(w, 1) = words
+            && inactive_ok(op, w[0].as_bytes())
+        {
             return Ok(Applied::Done);
         }
         // A plain Host line with patterns (never empty ones) in a file.
@@ -1777,18 +1867,31 @@ mod tests {
                 "table spelling {k} must be lowercase letters and digits"
             );
             for spelled in [k.to_string(), k.to_ascii_uppercase()] {
-                let got = lookup_hashed(&spelled, lex::fold_hash(&spelled), true);
-                assert_eq!(got, Some((*k, *op)), "{spelled}");
-                let got = lookup_hashed(&spelled, lex::fold_hash(&spelled), false);
-                assert_eq!(got, Some((*k, *op)), "{spelled}");
+                assert_eq!(lookup_str(&spelled), Some((*k, *op)), "{spelled}");
+                // In the middle of a line, as the scanner finds it.
+                let line = format!("  {spelled} value");
+                let key = Key::printable(line.as_bytes(), 2, spelled.len());
+                assert_eq!(key.and_then(|k| lookup(&k)), Some((*k, *op)), "{spelled}");
+                // The same key when the keyword ends the text.
+                assert_eq!(key, Key::printable(spelled.as_bytes(), 0, spelled.len()));
             }
         }
-        for other in ["hostnam", "hostnamee", "h0stname", "port_", "userx", ""] {
-            assert_eq!(
-                lookup_hashed(other, lex::fold_hash(other), true),
-                None,
-                "{other}"
-            );
+        for other in [
+            "hostnam",
+            "hostnamee",
+            "h0stname",
+            "port_",
+            "userx",
+            "",
+            "p\u{f6}rt",
+            "Po\x10t",
+            "nohostauthenticationforlocalhostx",
+        ] {
+            assert_eq!(lookup_str(other), None, "{other}");
         }
+        // Bytes that fold onto letters or digits only outside printable
+        // ASCII are refused by the general lookup.
+        assert_eq!(lookup_str("P\x0frt"), None);
+        assert_eq!(lookup_str("Hostname\0"), None);
     }
 }

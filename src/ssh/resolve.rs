@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::lex::{self, ListMatch, match_hostname, match_pattern, match_pattern_list};
-use super::options::{Applied, Block, LineCtx, Op, Options, Slot};
+use super::options::{self, Applied, Block, LineCtx, Op, Options, Slot};
 use super::{Effective, Origin, Value};
 
 /// A config ssh would reject, or a command line it would refuse.
@@ -478,6 +478,8 @@ struct Run<'a> {
     forced: &'a mut Forced,
     /// Read buffers of files done, for the next file.
     spare: Vec<Vec<u8>>,
+    /// Mask buffers of files done ([`lex::Masks`]), likewise.
+    spare_masks: Vec<Vec<[u64; 3]>>,
 }
 
 fn resolve_once(
@@ -645,6 +647,7 @@ fn resolve_once(
         want_final: false,
         forced,
         spare: Vec::new(),
+        spare_masks: Vec::new(),
     };
     run.read_all(req)?;
 
@@ -901,12 +904,43 @@ impl Run<'_> {
         let file = path.display().to_string();
         let mut first_err: Option<ConfigError> = None;
         let mut words = lex::Words::default();
+        let masks = lex::Masks::of(text, self.spare_masks.pop().unwrap_or_default());
         let mut pos = 0;
         let mut ln = 0;
         while pos < text.len() {
-            let (line, next) = lex::scan_line(text, pos, &mut words);
-            pos = next;
             ln += 1;
+            // The common lines take a fast path: blank lines, Host lines,
+            // and a block's `Keyword value` lines when the block does not
+            // apply (a good value there changes nothing).
+            if let Some(line) = masks.plain(pos, text.len()) {
+                let at = pos;
+                if line.count() == 0 {
+                    pos = line.next;
+                    continue;
+                }
+                let (ks, ke) = line.keyword();
+                match options::lookup_plain(text.as_bytes(), at + ks, ke - ks) {
+                    Some(Op::Host) if line.count() > 1 => {
+                        pos = line.next;
+                        *active = !nevermatch
+                            && self.host_matches(
+                                line.args().filter_map(|(s, e)| text.get(at + s..at + e)),
+                            );
+                        continue;
+                    }
+                    Some(op) if !*active && line.count() == 2 => {
+                        let (s, e) = line.rest();
+                        let arg = text.as_bytes().get(at + s..at + e).unwrap_or_default();
+                        if options::inactive_ok(op, arg) {
+                            pos = line.next;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let (line, next) = masks.scan_line(text, pos, &mut words);
+            pos = next;
             let ctx = LineCtx {
                 path: Some(path),
                 line: ln,
@@ -929,25 +963,7 @@ impl Run<'_> {
                 continue;
             };
             match block {
-                Block::Host => {
-                    *active = false;
-                    if nevermatch {
-                        continue;
-                    }
-                    for p in words.iter() {
-                        let (neg, pat) = match p.strip_prefix('!') {
-                            Some(r) => (true, r),
-                            None => (false, p),
-                        };
-                        if match_pattern(&self.host, pat) {
-                            if neg {
-                                *active = false;
-                                break;
-                            }
-                            *active = true;
-                        }
-                    }
-                }
+                Block::Host => *active = !nevermatch && self.host_matches(words.iter()),
                 Block::Match(rest) => match self.match_line(rest, &ctx) {
                     Ok((v, consumed)) => {
                         if !consumed {
@@ -999,10 +1015,30 @@ impl Run<'_> {
                 }
             }
         }
+        self.spare_masks.push(masks.into_buf());
         match first_err {
             Some(e) => Err(e),
             None => Ok(true),
         }
+    }
+
+    /// Does a Host line with these patterns apply? One matching pattern
+    /// makes it apply, unless a matching `!pattern` vetoes it.
+    fn host_matches<'w>(&self, patterns: impl Iterator<Item = &'w str>) -> bool {
+        let mut on = false;
+        for p in patterns {
+            let (neg, pat) = match p.strip_prefix('!') {
+                Some(r) => (true, r),
+                None => (false, p),
+            };
+            if match_pattern(&self.host, pat) {
+                if neg {
+                    return false;
+                }
+                on = true;
+            }
+        }
+        on
     }
 
     /// Evaluates a Match line: (result, all arguments consumed).
