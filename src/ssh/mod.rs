@@ -6,6 +6,7 @@
 //! passes, defaults, output), `sha1` (for the `%C` token). See
 //! `docs/resolve.md`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -62,7 +63,7 @@ pub struct Value {
 /// `ssh -G` order, each with one value or several (identityfile, sendenv…).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Effective {
-    entries: Vec<(String, Vec<Value>)>,
+    entries: Vec<(Cow<'static, str>, Vec<Value>)>,
 }
 
 impl Effective {
@@ -70,7 +71,23 @@ impl Effective {
     pub fn push(&mut self, key: &str, value: Value) {
         match self.find(key) {
             Some(i) => self.entries[i].1.push(value),
-            None => self.entries.push((key.to_ascii_lowercase(), vec![value])),
+            None => self
+                .entries
+                .push((Cow::Owned(key.to_ascii_lowercase()), vec![value])),
+        }
+    }
+
+    /// [`Effective::push`] for a lowercase key whose values all come in a
+    /// row (the resolver's output, in `ssh -G` order): no search, no copy
+    /// of the key.
+    pub(crate) fn push_next(&mut self, key: &'static str, value: Value) {
+        match self.entries.last_mut() {
+            Some((k, vs)) if k == key => vs.push(value),
+            _ => {
+                debug_assert!(self.find(key).is_none(), "{key} pushed out of turn");
+                debug_assert!(!key.bytes().any(|c| c.is_ascii_uppercase()));
+                self.entries.push((Cow::Borrowed(key), vec![value]));
+            }
         }
     }
 
@@ -95,7 +112,7 @@ impl Effective {
     }
 
     /// All keys and values in order.
-    pub fn entries(&self) -> &[(String, Vec<Value>)] {
+    pub fn entries(&self) -> &[(Cow<'static, str>, Vec<Value>)] {
         &self.entries
     }
 

@@ -339,6 +339,16 @@ impl Key {
         }
     }
 
+    /// The same key? Compared a word at a time in general registers, where
+    /// the words were just computed: a vector compare would reload them
+    /// from memory right after they were stored, and stall.
+    #[inline(always)]
+    fn same(&self, other: &Key) -> bool {
+        let (a, b) = (&self.words, &other.words);
+        let diff = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]);
+        diff == 0 && self.len == other.len
+    }
+
     /// The table slot to start probing at.
     #[inline(always)]
     const fn slot(&self) -> usize {
@@ -373,7 +383,7 @@ fn lookup(key: &Key) -> Option<(&'static str, Op)> {
     loop {
         let e = usize::from(KEYWORD_SLOTS[i]);
         let (k, name, op) = KEYWORD_KEYS.get(e.checked_sub(1)?)?;
-        if k == key {
+        if k.same(key) {
             return Some((name, *op));
         }
         i = (i + 1) % TABLE_SIZE;

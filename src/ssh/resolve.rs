@@ -354,7 +354,7 @@ impl Resolution {
             let k = if k == "canonicalizepermittedcnames" {
                 "canonicalizePermittedcnames"
             } else {
-                k.as_str()
+                k.as_ref()
             };
             for v in vs {
                 s.push_str(k);
@@ -914,13 +914,13 @@ impl Run<'_> {
             // apply (a good value there changes nothing).
             if let Some(line) = masks.plain(pos, text.len()) {
                 let at = pos;
-                if line.count() == 0 {
+                if line.is_blank() {
                     pos = line.next;
                     continue;
                 }
                 let (ks, ke) = line.keyword();
                 match options::lookup_plain(text.as_bytes(), at + ks, ke - ks) {
-                    Some(Op::Host) if line.count() > 1 => {
+                    Some(Op::Host) if line.has_args() => {
                         pos = line.next;
                         *active = !nevermatch
                             && self.host_matches(
@@ -928,7 +928,7 @@ impl Run<'_> {
                             );
                         continue;
                     }
-                    Some(op) if !*active && line.count() == 2 => {
+                    Some(op) if !*active && line.has_one_arg() => {
                         let (s, e) = line.rest();
                         let arg = text.as_bytes().get(at + s..at + e).unwrap_or_default();
                         if options::inactive_ok(op, arg) {
@@ -1563,7 +1563,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     }
 
     let mut e = Effective::default();
-    let put = |e: &mut Effective, k: &str, v: Value| e.push(k, v);
+    let put = |e: &mut Effective, k: &'static str, v: Value| e.push_next(k, v);
     put(
         &mut e,
         "host",
@@ -1708,9 +1708,9 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         "requiredrsasize",
         d(&o, Op::RequiredRsaSize, "1024"),
     );
-    let opt_str = |e: &mut Effective, o: &Options, k: &str, op: Op| {
+    let opt_str = |e: &mut Effective, o: &Options, k: &'static str, op: Op| {
         if let Some(s) = o.scalar.get(&op) {
-            e.push(
+            e.push_next(
                 k,
                 Value {
                     value: s.text.clone(),
@@ -1719,7 +1719,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
             );
         }
     };
-    let algo = |e: &mut Effective, o: &Options, k: &str, op: Op, def: &str| {
+    let algo = |e: &mut Effective, o: &Options, k: &'static str, op: Op, def: &str| {
         let v = match o.scalar.get(&op) {
             Some(s) => Value {
                 value: assemble(&s.text, def),
@@ -1730,7 +1730,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
                 origin: Origin::Default,
             },
         };
-        e.push(k, v);
+        e.push_next(k, v);
     };
     opt_str(&mut e, &o, "bindaddress", Op::BindAddress);
     opt_str(&mut e, &o, "bindinterface", Op::BindInterface);
@@ -1748,7 +1748,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     };
     if let Some(s) = o.scalar.get(&Op::ControlPath) {
         let v = cinfo.expand(&tilde(&s.text, &env.home))?;
-        e.push(
+        e.push_next(
             "controlpath",
             Value {
                 value: v,
@@ -1764,7 +1764,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         DEF_HOSTKEY,
     );
     if let Some(s) = o.scalar.get(&Op::HostKeyAlias) {
-        e.push(
+        e.push_next(
             "hostkeyalias",
             Value {
                 value: s.text.to_ascii_lowercase(),
@@ -1785,7 +1785,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         } else {
             cinfo.expand(&tilde(&s.text, &env.home))?
         };
-        e.push(
+        e.push_next(
             "identityagent",
             Value {
                 value: v,
@@ -1852,7 +1852,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
                 if op == Op::LocalForward && s.text.contains(' ') == dynamic {
                     continue;
                 }
-                e.push(
+                e.push_next(
                     k,
                     Value {
                         value: s.text.clone(),
@@ -1882,7 +1882,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
             "id_xmss",
             "id_dsa",
         ] {
-            e.push(
+            e.push_next(
                 "identityfile",
                 Value {
                     value: format!("~/.ssh/{f}"),
@@ -1892,12 +1892,12 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         }
     } else {
         for v in ids {
-            e.push("identityfile", v);
+            e.push_next("identityfile", v);
         }
     }
-    let oneline = |e: &mut Effective, k: &str, vals: Vec<Value>, def: &str| {
+    let oneline = |e: &mut Effective, k: &'static str, vals: Vec<Value>, def: &str| {
         if vals.is_empty() {
-            e.push(
+            e.push_next(
                 k,
                 Value {
                     value: def.into(),
@@ -1911,7 +1911,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
                 .map(|v| v.value.as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
-            e.push(
+            e.push_next(
                 k,
                 Value {
                     value: text,
@@ -1927,7 +1927,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
         "none",
     );
     for v in list_vals(&o, Op::CertificateFile) {
-        e.push("certificatefile", v);
+        e.push_next("certificatefile", v);
     }
     oneline(
         &mut e,
@@ -1952,10 +1952,10 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     }
     oneline(&mut e, "userknownhostsfile", ukh, "none");
     for v in list_vals(&o, Op::SendEnv) {
-        e.push("sendenv", v);
+        e.push_next("sendenv", v);
     }
     for v in list_vals(&o, Op::SetEnv) {
-        e.push("setenv", v);
+        e.push_next("setenv", v);
     }
     oneline(&mut e, "logverbose", list_vals(&o, Op::LogVerbose), "none");
     oneline(
@@ -1977,7 +1977,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
                     "Cannot forward agent socket path \"{v}\": No such file or directory"
                 )));
             }
-            e.push(
+            e.push_next(
                 "forwardagent",
                 Value {
                     value: v,
@@ -1995,7 +1995,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
     } else {
         cn
     };
-    oneline(&mut e, "canonicalizePermittedcnames", cn, "none");
+    oneline(&mut e, "canonicalizepermittedcnames", cn, "none");
     put(&mut e, "controlpersist", d(&o, Op::ControlPersist, "no"));
     put(&mut e, "escapechar", d(&o, Op::EscapeChar, "~"));
     put(&mut e, "ipqos", d(&o, Op::IpQos, "lowdelay throughput"));
@@ -2032,7 +2032,7 @@ fn finish(run: Run<'_>, req: &ResolveRequest, host: String) -> Result<Resolution
             if j.port > 0 {
                 s.push_str(&format!(":{}", j.port));
             }
-            e.push(
+            e.push_next(
                 "proxyjump",
                 Value {
                     value: s,
