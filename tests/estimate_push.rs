@@ -273,8 +273,11 @@ fn stops_early_and_bounds_with_indexes() {
     assert_eq!(full.upper_bound, None, "an exact count needs no bound");
     let stopped = estimate(&repo, &cfg, Some("origin"), &updates, 20).unwrap();
     assert_eq!(stopped.upper_bound, Some(quick_total(&repo).unwrap()));
+    // At least the limit; possibly all n when git wrote everything before
+    // the first read (a loaded machine), which "at least" still states
+    // truly.
     assert!(
-        matches!(stopped.objects, Count::AtLeast(k) if (20..n).contains(&k)),
+        matches!(stopped.objects, Count::AtLeast(k) if (20..=n).contains(&k)),
         "{stopped:?}"
     );
     let bytes = stopped.bytes.unwrap();
