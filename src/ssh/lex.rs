@@ -146,8 +146,9 @@ const INLINE: usize = 8;
 
 /// Fast path for the common line (trailing whitespace already trimmed, not
 /// empty): when it holds only plain bytes, spaces and tabs and at most
-/// [`INLINE`] argument words, returns (keyword, argument text) and puts the words in `words`, exactly what [`strdelim`] and
-/// [`argv_split`] would give. `None` sends the line to the full splitters
+/// [`INLINE`] argument words, returns (keyword, argument text) and puts the
+/// words in `words`, exactly what [`strdelim`] and [`argv_split`] would
+/// give. `None` sends the line to the full splitters
 /// (`words` is then unspecified).
 pub(crate) fn plain_split<'a>(line: &'a str, words: &mut Words<'a>) -> Option<(&'a str, &'a str)> {
     match scan_line(line, 0, words) {
@@ -263,19 +264,15 @@ pub(crate) fn scan_line<'a>(text: &'a str, pos: usize, words: &mut Words<'a>) ->
 fn split_masks<'a>(
     text: &'a str,
     pos: usize,
-    [ws, nl, special]: [u64; 3],
+    masks: [u64; 3],
     words: &mut Words<'a>,
 ) -> (Line<'a>, usize) {
-    let b = text.as_bytes();
-    if nl == 0 {
-        return scan_line_bytes(text, pos, words);
-    }
-    let len = nl.trailing_zeros() as usize;
-    let below = (1u64 << len) - 1;
-    let next = (pos + len + 1).min(b.len());
-    if special & below != 0 {
-        return (Line::Raw(&text[pos..next]), next);
-    }
+    let line = match PlainLine::of(masks, pos, text.len()) {
+        Ok(line) => line,
+        Err(Some(next)) => return (Line::Raw(&text[pos..next]), next),
+        Err(None) => return scan_line_bytes(text, pos, words),
+    };
+    let next = line.next;
     if !matches!(words, Words::Plain(..)) {
         *words = Words::default();
     }
@@ -283,21 +280,12 @@ fn split_masks<'a>(
         return scan_line_bytes(text, pos, words);
     };
     *count = 0;
-    let mut rest = !ws & below;
-    if rest == 0 {
+    if line.is_blank() {
         return (Line::Plain("", ""), next);
     }
-    // Each run of ones in `rest` is a word; the first is the keyword.
-    let run = |m: u64| {
-        let s = m.trailing_zeros() as usize;
-        (s, s + (!(m >> s)).trailing_zeros() as usize)
-    };
-    let (ks, ke) = run(rest);
-    let keyword = &text[pos + ks..pos + ke];
-    rest &= !((1u64 << ke) - 1);
+    let (ks, ke) = line.keyword();
     let (mut first, mut last) = (ke, ke);
-    while rest != 0 {
-        let (s, e) = run(rest);
+    for (s, e) in line.args() {
         if *count == INLINE {
             return (Line::Raw(&text[pos..next]), next);
         }
@@ -307,9 +295,11 @@ fn split_masks<'a>(
         w[*count] = &text[pos + s..pos + e];
         *count += 1;
         last = e;
-        rest &= !((1u64 << e) - 1);
     }
-    (Line::Plain(keyword, &text[pos + first..pos + last]), next)
+    (
+        Line::Plain(&text[pos + ks..pos + ke], &text[pos + first..pos + last]),
+        next,
+    )
 }
 
 /// The masks of [`classify16`] for a whole text, computed once per file
@@ -331,6 +321,34 @@ pub(crate) struct PlainLine {
 }
 
 impl PlainLine {
+    /// The line whose 64-byte window of masks is `masks` and which starts
+    /// at `pos` of a text of `text_len` bytes. Not plain: `Err(Some(next
+    /// line's start))` when a byte needs the full splitters,
+    /// `Err(None)` when the line is longer than 63 bytes.
+    #[inline(always)]
+    fn of(
+        [ws, nl, special]: [u64; 3],
+        pos: usize,
+        text_len: usize,
+    ) -> Result<PlainLine, Option<usize>> {
+        if nl == 0 {
+            return Err(None);
+        }
+        let len = nl.trailing_zeros();
+        let next = (pos + len as usize + 1).min(text_len);
+        let below = (1u64 << len) - 1;
+        if special & below != 0 {
+            return Err(Some(next));
+        }
+        let solid = !ws & below;
+        Ok(PlainLine {
+            solid,
+            // A word starts at each one whose lower neighbour is zero.
+            starts: solid & !(solid << 1),
+            next,
+        })
+    }
+
     /// Number of words, keyword included (0 for a blank line).
     #[cfg(test)]
     fn count(&self) -> u32 {
@@ -445,22 +463,7 @@ impl Masks {
     /// most 63 bytes.
     #[inline(always)]
     pub(crate) fn plain(&self, pos: usize, text_len: usize) -> Option<PlainLine> {
-        let [ws, nl, special] = self.window(pos);
-        if nl == 0 {
-            return None;
-        }
-        let len = nl.trailing_zeros();
-        let below = (1u64 << len) - 1;
-        if special & below != 0 {
-            return None;
-        }
-        let solid = !ws & below;
-        Some(PlainLine {
-            solid,
-            // A word starts at each one whose lower neighbour is zero.
-            starts: solid & !(solid << 1),
-            next: (pos + len as usize + 1).min(text_len),
-        })
+        PlainLine::of(self.window(pos), pos, text_len).ok()
     }
 }
 

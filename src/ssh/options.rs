@@ -428,13 +428,11 @@ static KEYWORD_SLOTS: [u16; TABLE_SIZE] = {
     t
 };
 
-/// The option of a plain line's keyword, `b[at..at + len]` (printable
-/// ASCII, see [`Key::printable`]).
+/// Looks up a plain line's keyword, `b[at..at + len]` (printable ASCII,
+/// see [`Key::printable`]).
 #[inline(always)]
-pub(crate) fn lookup_plain(b: &[u8], at: usize, len: usize) -> Option<Op> {
-    Key::printable(b, at, len)
-        .and_then(|k| lookup(&k))
-        .map(|(_, op)| op)
+pub(crate) fn lookup_plain(b: &[u8], at: usize, len: usize) -> Option<(&'static str, Op)> {
+    Key::printable(b, at, len).and_then(|k| lookup(&k))
 }
 
 /// Is the one-word argument `arg` of a plain line in an inactive block
@@ -808,7 +806,7 @@ impl Options {
             }
         };
         let found = if plain {
-            Key::printable(keyword.as_bytes(), 0, keyword.len()).and_then(|k| lookup(&k))
+            lookup_plain(keyword.as_bytes(), 0, keyword.len())
         } else {
             lookup_str(&keyword)
         };

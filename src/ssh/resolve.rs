@@ -919,7 +919,7 @@ impl Run<'_> {
                     continue;
                 }
                 let (ks, ke) = line.keyword();
-                match options::lookup_plain(text.as_bytes(), at + ks, ke - ks) {
+                match options::lookup_plain(text.as_bytes(), at + ks, ke - ks).map(|(_, op)| op) {
                     Some(Op::Host) if line.has_args() => {
                         pos = line.next;
                         *active = !nevermatch
