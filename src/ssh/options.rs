@@ -447,11 +447,7 @@ pub(crate) fn inactive_ok(op: Op, arg: &[u8]) -> bool {
         User | Hostname | HostKeyAlias | ControlPath | XAuthLocation | BindAddress
         | IdentityFile | CertificateFile => true,
         Port => lex::a2port_digits(arg).is_some_and(|p| p > 0),
-        _ => multistate(op).is_some_and(|(table, _)| {
-            table
-                .iter()
-                .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(arg))
-        }),
+        _ => multistate(op).is_some_and(|(table, _)| multi_value(arg, table).is_some()),
     }
 }
 
@@ -1542,10 +1538,14 @@ pub(crate) fn log_level_print(name: &str) -> &str {
 }
 
 fn parse_multi(arg: Option<&str>, table: Multi) -> Option<i32> {
-    let arg = arg?;
+    multi_value(arg?.as_bytes(), table)
+}
+
+/// The value of a multistate word in `table`, ignoring ASCII case.
+fn multi_value(arg: &[u8], table: Multi) -> Option<i32> {
     table
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(arg))
+        .find(|(k, _)| k.as_bytes().eq_ignore_ascii_case(arg))
         .map(|(_, v)| *v)
 }
 
