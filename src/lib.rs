@@ -11,6 +11,7 @@ pub mod fix;
 pub mod git;
 pub mod install;
 pub mod plan;
+pub mod platform;
 pub mod policy;
 pub mod report;
 pub mod ssh;

@@ -1,6 +1,9 @@
 //! Remote URL forms, split exactly as git 2.47 splits them (transport.c picks
 //! the transport, connect.c splits ssh URLs), and the mapping from a URL back
 //! to the configured remote (remote.c's insteadOf/pushInsteadOf rules).
+//! Git for Windows adds its own rules (`has_dos_drive_prefix`,
+//! `is_valid_win32_path`, the UNC form of `file://`): `parse_url_on` takes
+//! the platform, so both sets are tested on any host.
 //!
 //! Hand-written rather than using a URL crate: git's splitting is not RFC 3986
 //! (scp-like `host:path`, `[host:port]`, percent-decoding of the whole URL
@@ -9,6 +12,7 @@
 //! way git edits its copy in place, so corner cases fall out the same.
 
 use super::GitConfig;
+use crate::platform::Platform;
 
 /// Where a push goes, as git's transport layer classifies the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +57,19 @@ pub struct UrlError {
     pub reason: String,
 }
 
-/// Splits `url` as git does for a push.
+/// Splits `url` as git does for a push on this host (with git's default
+/// `core.protectNTFS=true` on Windows).
 pub fn parse_url(url: &str) -> Result<RemoteUrl, UrlError> {
+    parse_url_on(url, Platform::HOST, true)
+}
+
+/// Splits `url` as git does for a push on `platform`; `protect_ntfs` is
+/// `core.protectNTFS` (git's default: true), used only on Windows.
+pub fn parse_url_on(
+    url: &str,
+    platform: Platform,
+    protect_ntfs: bool,
+) -> Result<RemoteUrl, UrlError> {
     let err = |reason: String| UrlError {
         url: url.to_string(),
         reason,
@@ -76,7 +91,8 @@ pub fn parse_url(url: &str) -> Result<RemoteUrl, UrlError> {
         let name = url.split(':').next().unwrap_or_default();
         return Ok(RemoteUrl::Other(name.to_string()));
     }
-    let split = split_connect_url(url.as_bytes()).map_err(err)?;
+    let windows = (platform == Platform::Windows).then_some(protect_ntfs);
+    let split = split_connect_url(url.as_bytes(), windows).map_err(err)?;
     if split.path.first() == Some(&b'-') && split.protocol != Protocol::Git {
         return Err(err(format!(
             "strange pathname '{}' blocked",
@@ -213,8 +229,9 @@ fn host_end(buf: &mut [u8], host: usize, remove_brackets: bool) -> usize {
     end
 }
 
-/// Splits like connect.c's `parse_connect_url`.
-fn split_connect_url(orig: &[u8]) -> Result<ConnectUrl, String> {
+/// Splits like connect.c's `parse_connect_url`; `windows` is `Some(protectNTFS)`
+/// for Git for Windows' rules.
+fn split_connect_url(orig: &[u8], windows: Option<bool>) -> Result<ConnectUrl, String> {
     let is_url = std::str::from_utf8(orig).is_ok_and(is_url);
     let mut buf = if is_url {
         url_decode(orig)
@@ -239,15 +256,30 @@ fn split_connect_url(orig: &[u8]) -> Result<ConnectUrl, String> {
             }
         };
         host = i + 3;
-    } else if !is_local_not_ssh(cstr(&buf, 0)) {
+    } else if !is_local_not_ssh(cstr(&buf, 0), windows) {
         protocol = Protocol::Ssh;
         separator = b':';
     }
     let end = host_end(&mut buf, host, false);
     let path = match protocol {
-        // (git keeps `//` of `file://host/p` only where paths have drive
-        // letters or `//` roots; not on POSIX.)
         Protocol::Local => Some(end),
+        // Windows: `file://server/share` keeps its `//` (a UNC path), and
+        // `file://C:/x` starts the path at the drive.
+        Protocol::File if windows.is_some() => {
+            let h = cstr(&buf, host);
+            let mut unc = b"//".to_vec();
+            unc.extend_from_slice(h);
+            if h.first() != Some(&b'/')
+                && dos_drive_prefix(h) == 0
+                && offset_1st_component(&unc) > 1
+            {
+                Some(host - 2)
+            } else if dos_drive_prefix(cstr(&buf, end)) > 0 {
+                Some(end)
+            } else {
+                cstrchr(&buf, end, separator)
+            }
+        }
         _ => cstrchr(&buf, end, separator),
     };
     let Some(mut path) = path.filter(|&p| buf[p] != 0) else {
@@ -269,14 +301,125 @@ fn split_connect_url(orig: &[u8]) -> Result<ConnectUrl, String> {
     })
 }
 
-/// connect.c's `url_is_local_not_ssh`: no colon, or a slash before it.
-fn is_local_not_ssh(url: &[u8]) -> bool {
+/// url.c's `url_is_local_not_ssh`: no colon, or a slash before it; on
+/// Windows (`Some(protectNTFS)`) also a drive prefix on a valid path
+/// (`C:/x`, `C:\x`, `C:x`; with `core.protectNTFS`, `C:/a:b` is not valid
+/// and goes to host `C`).
+fn is_local_not_ssh(url: &[u8], windows: Option<bool>) -> bool {
     let colon = url.iter().position(|&c| c == b':');
     let slash = url.iter().position(|&c| c == b'/');
-    match (colon, slash) {
+    let plain = match (colon, slash) {
         (None, _) => true,
         (Some(c), Some(s)) => s < c,
         (Some(_), None) => false,
+    };
+    plain
+        || windows.is_some_and(|protect| {
+            dos_drive_prefix(url) > 0 && (!protect || is_valid_win32_path(url))
+        })
+}
+
+/// compat/win32/path-utils.c `win32_has_dos_drive_prefix`: the length of a
+/// leading `X:` (any ASCII byte, or one UTF-8 character, then `:`), or 0.
+fn dos_drive_prefix(path: &[u8]) -> usize {
+    let at = |i: usize| path.get(i).copied().unwrap_or(0);
+    if at(0) & 0x80 == 0 {
+        return if at(0) != 0 && at(1) == b':' { 2 } else { 0 };
+    }
+    let mut i = 1;
+    while i < 4 && at(i) & 0x80 != 0 {
+        i += 1;
+    }
+    if at(i) == b':' { i + 1 } else { 0 }
+}
+
+/// Windows' directory separators.
+fn is_dir_sep(c: u8) -> bool {
+    c == b'/' || c == b'\\'
+}
+
+/// compat/win32/path-utils.c `win32_offset_1st_component`: past a drive
+/// prefix or a `//server/share` root (0 for a bare `//server`).
+fn offset_1st_component(path: &[u8]) -> usize {
+    let at = |i: usize| path.get(i).copied().unwrap_or(0);
+    let mut pos = dos_drive_prefix(path);
+    if pos == 0 && is_dir_sep(at(0)) && is_dir_sep(at(1)) {
+        let Some(sep) = path[2..].iter().position(|&c| is_dir_sep(c)) else {
+            return 0;
+        };
+        pos = 2 + sep;
+        loop {
+            pos += 1;
+            if at(pos) == 0 || is_dir_sep(at(pos)) {
+                break;
+            }
+        }
+    }
+    pos + usize::from(is_dir_sep(at(pos)))
+}
+
+/// compat/mingw.c `is_valid_win32_path(path, 0)` (core.protectNTFS): no
+/// reserved device names (AUX, COM1-9, CON, CONIN$, CONOUT$, LPTn, NUL, PRN)
+/// as a component, no `:<>"|?*` or control bytes, no component ending in a
+/// space or `.` other than `.` and `..`.
+fn is_valid_win32_path(path: &[u8]) -> bool {
+    let at = |i: usize| path.get(i).copied().unwrap_or(0);
+    let mut p = dos_drive_prefix(path);
+    // Each turn reads one component from `p` (mingw.c's `segment_start`).
+    loop {
+        if let Some(mut j) = reserved_name_len(path, p) {
+            // Trailing spaces, an extension or a stream name keep it reserved.
+            while at(p + j) == b' ' {
+                j += 1;
+            }
+            let c = at(p + j);
+            if c == 0 || c == b'.' || c == b':' || is_dir_sep(c) {
+                return false;
+            }
+        }
+        let (mut i, mut periods, mut trailing) = (0usize, 0usize, false);
+        loop {
+            let c = at(p + i);
+            match c {
+                0 | b'/' | b'\\' => {
+                    if trailing && (i != periods || periods > 2) {
+                        return false;
+                    }
+                    if c == 0 {
+                        return true;
+                    }
+                    p += i + 1;
+                    break;
+                }
+                b'.' | b' ' => {
+                    periods += usize::from(c == b'.');
+                    trailing = true;
+                }
+                b':' | b'<' | b'>' | b'"' | b'|' | b'?' | b'*' | 1..0x20 => return false,
+                _ => trailing = false,
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The length of a device name (any case) starting the component at `p`.
+fn reserved_name_len(path: &[u8], p: usize) -> Option<usize> {
+    let lower = |i: usize| path.get(p + i).map_or(0, u8::to_ascii_lowercase);
+    let is = |word: &[u8]| word.iter().enumerate().all(|(i, &w)| lower(i) == w);
+    if is(b"conin$") {
+        Some(6)
+    } else if is(b"conout$") {
+        Some(7)
+    } else if (is(b"com") && (b'1'..=b'9').contains(&lower(3)))
+        || (is(b"lpt") && lower(3).is_ascii_digit())
+    {
+        Some(4)
+    } else {
+        [&b"aux"[..], b"con", b"nul", b"prn"]
+            .into_iter()
+            .any(is)
+            .then_some(3)
     }
 }
 
@@ -308,25 +451,18 @@ fn split_host_and_port(mut buf: Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
 
 /// True when `strtol` reads the whole of `s` as a number in `0..65536`.
 fn valid_port(s: &[u8]) -> bool {
-    let mut i = s
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
-        .count();
-    let negative = s.get(i) == Some(&b'-');
-    if matches!(s.get(i), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let digits = s[i.min(s.len())..]
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if digits == 0 || i + digits != s.len() {
+    let n = crate::platform::c_number(s);
+    if n.digits.is_empty() || !n.rest.is_empty() {
         return false;
     }
-    let value = s[i..].iter().fold(0u64, |v, &c| {
+    let value = n.digits.iter().fold(0u64, |v, &c| {
         v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
     });
-    if negative { value == 0 } else { value < 65536 }
+    if n.negative {
+        value == 0
+    } else {
+        value < 65536
+    }
 }
 
 /// Rewrites `url` with the longest matching prefix among `(base, prefix)`
@@ -477,6 +613,110 @@ mod tests {
             }
         }
         assert!(n > 10_000);
+    }
+
+    fn on(url: &str, platform: Platform) -> Result<RemoteUrl, UrlError> {
+        parse_url_on(url, platform, true)
+    }
+
+    fn ssh_on(url: &str, platform: Platform) -> (String, String) {
+        match on(url, platform) {
+            Ok(RemoteUrl::Ssh(t)) => (t.user_and_host(), t.path),
+            other => panic!("{url}: {other:?}"),
+        }
+    }
+
+    // url.c url_is_local_not_ssh: `has_dos_drive_prefix(url) &&
+    // is_valid_path(url)` on Windows; compat/win32/path-utils.c: any ASCII
+    // byte (or one UTF-8 character) before the colon is a drive.
+    #[test]
+    fn drive_letters_are_local_on_windows() {
+        let local = Ok(RemoteUrl::Other("local".into()));
+        for url in [
+            "C:/repo",
+            r"C:\repo",
+            "C:repo",
+            "x:repo",
+            "é:/x",
+            "c:/a/..",
+            "c:/a/nullx",
+        ] {
+            assert_eq!(on(url, Platform::Windows), local, "{url}");
+        }
+        assert_eq!(
+            ssh_on("C:/repo", Platform::Unix),
+            ("C".into(), "/repo".into())
+        );
+        assert_eq!(
+            ssh_on(r"C:\repo", Platform::Unix),
+            ("C".into(), r"\repo".into())
+        );
+        assert_eq!(
+            ssh_on("git@h:p", Platform::Windows),
+            ("git@h".into(), "p".into())
+        );
+        assert_eq!(
+            ssh_on("host:C:/p", Platform::Windows),
+            ("host".into(), "C:/p".into())
+        );
+    }
+
+    // compat/mingw.c is_valid_win32_path (core.protectNTFS, on by default):
+    // an invalid drive path is not local, so it goes over ssh to host "C".
+    #[test]
+    fn invalid_windows_paths_are_scp_like() {
+        for url in [
+            "C:/repo:x",
+            "C:/a/NUL",
+            "C:/a/nul.txt",
+            "C:/a/Com1 ",
+            "C:/a/conout$",
+            "C:/a/b.",
+            "C:/a/b /c",
+            "C:/a/.../c",
+            "C:/a?b",
+            "C:/a\x01b",
+        ] {
+            assert_eq!(ssh_on(url, Platform::Windows).0, "C", "{url}");
+        }
+        assert_eq!(
+            parse_url_on("C:/repo:x", Platform::Windows, false),
+            Ok(RemoteUrl::Other("local".into()))
+        );
+        for ok in ["C:/a/aux1", "C:/a/lpt", "C:/a/conin", "C:/a/.b", "C:/prn_x"] {
+            assert!(is_valid_win32_path(ok.as_bytes()), "{ok}");
+        }
+    }
+
+    // No colon is local everywhere; connect.c only knows `/` as the slash
+    // before a colon, and the `\\?\` prefix has no drive at its start.
+    #[test]
+    fn unc_paths() {
+        let local = Ok(RemoteUrl::Other("local".into()));
+        for p in [Platform::Unix, Platform::Windows] {
+            assert_eq!(on(r"\\server\share\repo", p), local);
+            assert_eq!(on("//server/share/repo", p), local);
+            assert_eq!(on("//server/share/a:b", p), local);
+            assert_eq!(ssh_on(r"\\server\share\a:b", p).0, r"\\server\share\a");
+            assert_eq!(
+                ssh_on(r"\\?\C:\repo", p),
+                (r"\\?\C".into(), r"\repo".into())
+            );
+        }
+    }
+
+    // connect.c parse_connect_url: on Windows `file://server/share` keeps
+    // `//` (offset_1st_component > 1) and `file://C:` starts at the drive.
+    #[test]
+    fn file_urls_on_windows() {
+        let file = Ok(RemoteUrl::Other("file".into()));
+        assert_eq!(on("file://C:", Platform::Windows), file);
+        assert!(on("file://C:", Platform::Unix).is_err());
+        assert_eq!(on("file://server/share", Platform::Windows), file);
+        assert!(on("file://server", Platform::Windows).is_err());
+        assert_eq!(offset_1st_component(b"//server/share/x"), 15);
+        assert_eq!(offset_1st_component(b"//server"), 0);
+        assert_eq!(offset_1st_component(b"C:/x"), 3);
     }
 
     #[test]
