@@ -4,8 +4,15 @@
 //! and run-command.c (when a command string goes through `/bin/sh -c`): no
 //! library models this, and the argv must equal git's for the ssh options we
 //! resolve to be the ones ssh will use.
+//!
+//! Git for Windows differs in two places, both taken as a `Platform`: the
+//! program's name is cut with `gitbasename` (compat/basename.c: `\` and `/`
+//! separate, a drive prefix goes), and the shell is the `sh` found in `PATH`
+//! (run-command.c `git_shell_path`; Git's own `usr\bin\sh.exe`), so a
+//! backslash in `core.sshCommand` is a shell escape there too.
 
 use super::{GitConfig, SshTarget};
+use crate::platform::Platform;
 
 /// The ssh flavour git assumes, which decides the flags it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,15 +102,25 @@ pub struct SshInvocation {
 impl SshInvocation {
     /// The argv git executes for the push (after any `sh -c` wrapping).
     pub fn push_argv(&self) -> Vec<String> {
+        self.push_argv_on(Platform::HOST)
+    }
+
+    /// The push argv as git on `platform` builds it.
+    pub fn push_argv_on(&self, platform: Platform) -> Vec<String> {
         let mut args = self.options.clone();
         args.push(self.host_arg.clone());
         args.push(self.remote_command.clone());
-        self.wrap(args)
+        self.wrap(args, platform)
     }
 
     /// The argv of git's variant probe `<ssh> -G [OpenSSH options] [user@]host`
     /// (after any `sh -c` wrapping); for OpenSSH it prints the effective config.
     pub fn probe_argv(&self) -> Vec<String> {
+        self.probe_argv_on(Platform::HOST)
+    }
+
+    /// The probe argv as git on `platform` builds it.
+    pub fn probe_argv_on(&self, platform: Platform) -> Vec<String> {
         let mut args = vec!["-G".to_string()];
         args.extend(options(
             Variant::OpenSsh,
@@ -112,7 +129,15 @@ impl SshInvocation {
             self.protocol_v1,
         ));
         args.push(self.host_arg.clone());
-        self.wrap(args)
+        self.wrap(args, platform)
+    }
+
+    /// The file name of the program git runs (the first word of a command,
+    /// as split_cmdline reads it; all of `GIT_SSH`), cut as git on
+    /// `platform` cuts it. It says what the program reads — a
+    /// `TortoiseGitPlink.exe` reads PuTTY sessions whatever the variant.
+    pub fn program_name(&self, platform: Platform) -> Option<String> {
+        program_name(&self.command, self.use_shell, platform)
     }
 
     /// The invocation git settles on after its probe for `Auto`: OpenSSH when
@@ -135,21 +160,31 @@ impl SshInvocation {
     }
 
     /// run-command.c: a command with shell metacharacters runs as
-    /// `/bin/sh -c '<cmd> "$@"' '<cmd>' args…`, otherwise directly.
-    fn wrap(&self, args: Vec<String>) -> Vec<String> {
+    /// `/bin/sh -c '<cmd> "$@"' '<cmd>' args…`, otherwise directly; on
+    /// Windows the shell is the `sh` in `PATH`.
+    fn wrap(&self, args: Vec<String>, platform: Platform) -> Vec<String> {
         const META: &[char] = &[
             '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', ' ', '\t', '\n', '*',
             '?', '[', '#', '~', '=', '%',
         ];
         let mut argv = Vec::with_capacity(args.len() + 4);
         if self.use_shell && self.command.contains(META) {
-            argv.push("/bin/sh".to_string());
+            argv.push(shell(platform).to_string());
             argv.push("-c".to_string());
             argv.push(format!("{} \"$@\"", self.command));
         }
         argv.push(self.command.clone());
         argv.extend(args);
         argv
+    }
+}
+
+/// The shell git runs command strings with: `SHELL_PATH`, or on Windows
+/// the `sh` it locates in `PATH` (Git for Windows' bash).
+pub fn shell(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Unix => "/bin/sh",
+        Platform::Windows => "sh",
     }
 }
 
@@ -164,6 +199,18 @@ pub fn ssh_invocation(
     env: &dyn Fn(&str) -> Option<String>,
     receive_pack: &str,
     family: IpFamily,
+) -> Result<SshInvocation, InvocationError> {
+    ssh_invocation_on(target, cfg, env, receive_pack, family, Platform::HOST)
+}
+
+/// `ssh_invocation` as git on `platform` works it out.
+pub fn ssh_invocation_on(
+    target: &SshTarget,
+    cfg: &GitConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    receive_pack: &str,
+    family: IpFamily,
+    platform: Platform,
 ) -> Result<SshInvocation, InvocationError> {
     let host_arg = target.user_and_host();
     if host_arg.starts_with('-') {
@@ -181,7 +228,7 @@ pub fn ssh_invocation(
     let use_shell = matches!(source, SshSource::GitSshCommand | SshSource::CoreSshCommand);
     let configured = env("GIT_SSH_VARIANT").or_else(|| cfg.get("ssh.variant").map(str::to_string));
     let variant = match configured.as_deref() {
-        Some("auto") | None => variant_from_name(&command, use_shell),
+        Some("auto") | None => variant_from_name(&command, use_shell, platform),
         Some("plink") => Variant::Plink,
         Some("putty") => Variant::Putty,
         Some("tortoiseplink") => Variant::TortoisePlink,
@@ -264,22 +311,31 @@ fn options(variant: Variant, port: Option<&str>, family: IpFamily, v1: bool) -> 
 }
 
 /// The variant from the program's name: the first word of a command (split as
-/// git's `split_cmdline`), or the whole `GIT_SSH` value.
-fn variant_from_name(command: &str, is_cmdline: bool) -> Variant {
-    let program = if is_cmdline {
-        match first_word(command) {
-            Some(w) => w,
-            None => return Variant::Auto,
-        }
-    } else {
-        command.to_string()
+/// git's `split_cmdline`), or the whole `GIT_SSH` value; `strcasecmp`
+/// against `ssh`, `plink`, `tortoiseplink`, each with or without `.exe`.
+fn variant_from_name(command: &str, is_cmdline: bool, platform: Platform) -> Variant {
+    let Some(program) = program_name(command, is_cmdline, platform) else {
+        return Variant::Auto;
     };
-    match basename(&program).to_ascii_lowercase().as_str() {
+    match program.to_ascii_lowercase().as_str() {
         "ssh" | "ssh.exe" => Variant::OpenSsh,
         "plink" | "plink.exe" => Variant::Plink,
         "tortoiseplink" | "tortoiseplink.exe" => Variant::TortoisePlink,
         _ => Variant::Auto,
     }
+}
+
+/// The basename of the program in `command` (`None`: split_cmdline fails).
+fn program_name(command: &str, is_cmdline: bool, platform: Platform) -> Option<String> {
+    let program = if is_cmdline {
+        first_word(command)?
+    } else {
+        command.to_string()
+    };
+    Some(match platform {
+        Platform::Unix => basename(&program),
+        Platform::Windows => win_basename(&program),
+    })
 }
 
 /// The first word as git's `split_cmdline` yields it, or `None` when the
@@ -326,6 +382,40 @@ fn basename(path: &str) -> String {
     trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
 }
 
+/// compat/basename.c `gitbasename` (Git for Windows): a drive prefix goes,
+/// `/` and `\\` both separate, trailing separators are dropped; `""` is `.`.
+fn win_basename(path: &str) -> String {
+    let b = path.as_bytes();
+    // compat/win32/path-utils.c: a drive is one ASCII byte, or one UTF-8
+    // character, before a colon.
+    let drive = if b.first().is_some_and(|c| c & 0x80 == 0) {
+        if b.len() >= 2 && b[1] == b':' { 2 } else { 0 }
+    } else {
+        let n = b
+            .iter()
+            .skip(1)
+            .take(3)
+            .take_while(|c| *c & 0x80 != 0)
+            .count()
+            + 1;
+        if b.get(n) == Some(&b':') { n + 1 } else { 0 }
+    };
+    let rest = &path[drive..];
+    if rest.is_empty() {
+        return ".".into();
+    }
+    let trimmed = rest.trim_end_matches(['/', '\\']);
+    if trimmed.is_empty() {
+        // gitbasename keeps the first separator of an all-separator path.
+        return rest[..1].to_string();
+    }
+    trimmed
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(trimmed)
+        .to_string()
+}
+
 /// git's `sq_quote`: wrap in `'…'`, with `'` and `!` written as `'\''` and `'\!'`.
 pub fn sq_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -356,8 +446,135 @@ mod tests {
         assert_eq!(first_word("'a"), None);
         assert_eq!(first_word("a\\"), None);
         assert_eq!(basename("/usr/bin/plink/"), "plink");
-        assert_eq!(variant_from_name("PLINK.EXE -x", true), Variant::Plink);
-        assert_eq!(variant_from_name("/a/ssh -v", false), Variant::Auto);
+        let unix = Platform::Unix;
+        assert_eq!(
+            variant_from_name("PLINK.EXE -x", true, unix),
+            Variant::Plink
+        );
+        assert_eq!(variant_from_name("/a/ssh -v", false, unix), Variant::Auto);
         assert_eq!(sq_quote("a'b!c"), "'a'\\''b'\\!'c'");
+    }
+
+    // compat/basename.c gitbasename with compat/win32/path-utils.h
+    // is_dir_sep ('/' or '\\') and win32_has_dos_drive_prefix.
+    #[test]
+    fn windows_basename() {
+        for (path, base) in [
+            (r"C:\Program Files\PuTTY\plink.exe", "plink.exe"),
+            ("C:/x/TortoiseGitPlink.exe", "TortoiseGitPlink.exe"),
+            ("C:plink", "plink"),
+            ("C:", "."),
+            ("", "."),
+            (r"a\b\\", "b"),
+            ("///", "/"),
+            ("é:ssh", "ssh"),
+        ] {
+            assert_eq!(win_basename(path), base, "{path}");
+        }
+        assert_eq!(basename(r"C:\PuTTY\plink.exe"), r"C:\PuTTY\plink.exe");
+    }
+
+    fn invocation_on(
+        env: &[(&str, &str)],
+        cfg: &[(&str, &str)],
+        platform: Platform,
+    ) -> SshInvocation {
+        let cfg = GitConfig::from_pairs(cfg.iter().copied());
+        let target = SshTarget {
+            user: Some("git".into()),
+            host: "h".into(),
+            port: Some("2222".into()),
+            path: "r".into(),
+        };
+        let env = |k: &str| {
+            env.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        match ssh_invocation_on(
+            &target,
+            &cfg,
+            &env,
+            "git-receive-pack",
+            IpFamily::Any,
+            platform,
+        ) {
+            Ok(inv) => inv,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    // connect.c determine_ssh_variant: basename() of GIT_SSH, strcasecmp
+    // with "plink"/"plink.exe"; on Windows basename is gitbasename.
+    #[test]
+    fn git_ssh_with_a_windows_path() {
+        let env = [("GIT_SSH", r"C:\Program Files\PuTTY\PLINK.EXE")];
+        let win = invocation_on(&env, &[], Platform::Windows);
+        assert_eq!(
+            (win.variant, win.options.as_slice()),
+            (Variant::Plink, &["-P".to_string(), "2222".to_string()][..])
+        );
+        assert_eq!(
+            win.program_name(Platform::Windows).as_deref(),
+            Some("PLINK.EXE")
+        );
+        assert_eq!(
+            invocation_on(&env, &[], Platform::Unix).variant,
+            Variant::Auto
+        );
+    }
+
+    // alias.c split_cmdline: a backslash outside single quotes escapes the
+    // next byte, so `"C:\Program Files\…"` loses its separators before
+    // basename sees it (sh keeps them in double quotes: the command still
+    // runs, but git probes it with -G); single quotes or `/` keep them.
+    #[test]
+    fn backslashes_in_ssh_command_on_windows() {
+        let win = Platform::Windows;
+        let variant = |cmd: &str| invocation_on(&[], &[("core.sshCommand", cmd)], win).variant;
+        assert_eq!(
+            variant(r#""C:\Program Files\PuTTY\plink.exe" -batch"#),
+            Variant::Auto
+        );
+        assert_eq!(
+            variant(r"'C:\Program Files\PuTTY\plink.exe' -batch"),
+            Variant::Plink
+        );
+        assert_eq!(variant(r"C:\\PuTTY\\plink.exe"), Variant::Plink);
+        assert_eq!(variant("C:/PuTTY/plink.exe -v"), Variant::Plink);
+        assert_eq!(variant("tortoiseplink"), Variant::TortoisePlink);
+        // TortoiseGit's program is not a name git knows (TortoiseGit sets
+        // GIT_SSH_VARIANT=ssh, src/Git/Git.cpp).
+        assert_eq!(
+            variant(r"'C:\TortoiseGit\bin\TortoiseGitPlink.exe'"),
+            Variant::Auto
+        );
+        let inv = invocation_on(
+            &[],
+            &[("core.sshCommand", r"'C:\T\TortoiseGitPlink.exe' -v")],
+            win,
+        );
+        assert_eq!(
+            inv.program_name(win).as_deref(),
+            Some("TortoiseGitPlink.exe")
+        );
+    }
+
+    // run-command.c prepare_shell_cmd: git_shell_path() is SHELL_PATH, or on
+    // GIT_WINDOWS_NATIVE locate_in_PATH("sh").
+    #[test]
+    fn shell_command_on_windows_runs_through_sh() {
+        let inv = invocation_on(
+            &[],
+            &[("core.sshCommand", "plink -load s")],
+            Platform::Windows,
+        );
+        let argv = inv.push_argv_on(Platform::Windows);
+        assert_eq!(
+            &argv[..4],
+            ["sh", "-c", "plink -load s \"$@\"", "plink -load s"]
+        );
+        assert_eq!(inv.push_argv_on(Platform::Unix)[0], "/bin/sh");
+        assert_eq!(&inv.probe_argv_on(Platform::Windows)[..2], ["sh", "-c"]);
     }
 }
