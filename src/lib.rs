@@ -13,5 +13,6 @@ pub mod install;
 pub mod plan;
 pub mod platform;
 pub mod policy;
+pub mod putty;
 pub mod report;
 pub mod ssh;

@@ -1,0 +1,584 @@
+//! The keepalive of PuTTY tools (plink, PuTTY, TortoiseGitPlink): which saved
+//! session their command line loads (`argv`), and the interval in it, read
+//! from Unix session files (`files`) or the Windows registry (`registry`),
+//! with the place it came from; and the edit that sets it.
+//!
+//! Hand-written after PuTTY 0.83's own sources (`settings.c`, `cmdline.c`,
+//! `unix/storage.c`, `windows/storage.c`) because no crate reads PuTTY
+//! sessions, and the rules that matter are PuTTY's: the session is the one
+//! named by `-load`, else the one named like the host argument if it exists
+//! and has a host name, else "Default Settings"; the interval is
+//! `PingInterval` (minutes) × 60 + `PingIntervalSecs` (seconds), each 0 when
+//! absent; 0 is off. Only the four values that decide this are kept from a
+//! session (never a saved proxy password, never a key file it names).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod argv;
+mod files;
+mod registry;
+
+pub use argv::{Choice, Tool, choose_session};
+pub use files::{file_name, fix_session_file, sessions_dir};
+pub use registry::{RegAdd, RegValue, SESSIONS_KEY, parse_query, query_argv, session_key};
+
+use crate::platform::Platform;
+
+/// The session PuTTY tools start from, and fall back to.
+pub const DEFAULT_SESSION: &str = "Default Settings";
+
+/// One number PuTTY reads from a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// `PingInterval` or `PingIntervalSecs`.
+    pub name: &'static str,
+    /// The value as stored (`30`, `0x1e`).
+    pub raw: String,
+    /// The number PuTTY takes from it.
+    pub value: i64,
+    /// Its line in a session file (none in the registry).
+    pub line: Option<usize>,
+}
+
+/// What pushguard reads from one saved session, and nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Session {
+    /// `HostName` is set and not empty: plink only takes a host-named session then.
+    pub has_host_name: bool,
+    /// `Protocol`, when set.
+    pub protocol: Option<String>,
+    /// `PingInterval`, in minutes.
+    pub minutes: Option<Setting>,
+    /// `PingIntervalSecs`, in seconds.
+    pub seconds: Option<Setting>,
+}
+
+/// Where a session lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A session file.
+    File(PathBuf),
+    /// A registry key (`HKCU\Software\SimonTatham\PuTTY\Sessions\<escaped>`).
+    Key(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            Location::Key(k) => f.write_str(k),
+        }
+    }
+}
+
+/// Where PuTTY keeps saved sessions on a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    /// One file per session in this directory (Unix PuTTY).
+    Files(PathBuf),
+    /// The registry, read with `reg.exe` (Windows PuTTY, TortoiseGitPlink).
+    Registry,
+}
+
+/// Why the keepalive cannot be told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    /// The command line makes the tool stop, or take settings from elsewhere.
+    #[error("cannot tell which PuTTY session applies: {0}")]
+    CommandLine(String),
+    /// A session file could not be read.
+    #[error("cannot read PuTTY session file {path}: {reason}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A registry value could not be read.
+    #[error("cannot read {key} value {name}: {reason}")]
+    Registry {
+        /// The session's key.
+        key: String,
+        /// The value.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The values add up to something PuTTY does not use as an interval.
+    #[error("PuTTY session {session:?} ({location}): {reason}")]
+    Value {
+        /// The session.
+        session: String,
+        /// Its file or key.
+        location: Location,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The keepalive a PuTTY tool will use, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keepalive {
+    /// Seconds between keepalives (`PingInterval` × 60 + `PingIntervalSecs`); 0 is off.
+    pub interval: u64,
+    /// The session the tool loads.
+    pub session: String,
+    /// Its file or registry key.
+    pub location: Location,
+    /// False when no such session exists: PuTTY's defaults apply.
+    pub exists: bool,
+    /// The settings the interval was read from; none means PuTTY's default, 0.
+    pub from: Vec<Setting>,
+}
+
+/// The change that gives a session its keepalive (not applied here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fix {
+    /// Write `text` as the session file `path` (created when it does not exist).
+    File {
+        /// The session file.
+        path: PathBuf,
+        /// Whether it exists now.
+        exists: bool,
+        /// Its new content: the old one with the keepalive set, all else kept.
+        text: Vec<u8>,
+    },
+    /// Run these `reg add` commands.
+    Registry(Vec<RegAdd>),
+}
+
+impl Store {
+    /// The store PuTTY uses on `platform`; on Unix, its session directory
+    /// from the environment, the passwd home and which directories exist.
+    pub fn for_platform(
+        platform: Platform,
+        env: &dyn Fn(&str) -> Option<String>,
+        passwd_home: Option<&Path>,
+        exists: &dyn Fn(&Path) -> bool,
+    ) -> Store {
+        match platform {
+            Platform::Windows => Store::Registry,
+            Platform::Unix => Store::Files(sessions_dir(env, passwd_home, exists)),
+        }
+    }
+
+    /// Where the session `name` lives.
+    pub fn location(&self, name: &str) -> Location {
+        match self {
+            Store::Files(dir) => Location::File(dir.join(file_name(name))),
+            Store::Registry => Location::Key(session_key(name)),
+        }
+    }
+
+    /// The keepalive the tool will use for `choice`, read from this store.
+    pub fn keepalive(&self, choice: &Choice) -> Result<Keepalive, Unreadable> {
+        self.resolve(choice, &mut |name| self.read(name))
+    }
+
+    /// The session `name` as stored here (`None`: there is none).
+    fn read(&self, name: &str) -> Result<Option<Session>, Unreadable> {
+        match self.location(name) {
+            Location::File(path) => match std::fs::read(&path) {
+                Ok(text) => files::parse(&text)
+                    .map(Some)
+                    .map_err(|reason| Unreadable::File { path, reason }),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Unreadable::File {
+                    path,
+                    reason: e.to_string(),
+                }),
+            },
+            Location::Key(key) => read_key(&key),
+        }
+    }
+
+    /// PuTTY's choice of session and its interval, with `read` for the store.
+    fn resolve(
+        &self,
+        choice: &Choice,
+        read: &mut dyn FnMut(&str) -> Result<Option<Session>, Unreadable>,
+    ) -> Result<Keepalive, Unreadable> {
+        let (name, session) = match choice {
+            Choice::Load(name) => (name.clone(), read(name)?),
+            Choice::HostOrDefault(host) if !host.is_empty() => match read(host)? {
+                Some(s) if self.launchable(host, &s)? => (host.clone(), Some(s)),
+                _ => (DEFAULT_SESSION.to_string(), read(DEFAULT_SESSION)?),
+            },
+            Choice::HostOrDefault(_) | Choice::Default => {
+                (DEFAULT_SESSION.to_string(), read(DEFAULT_SESSION)?)
+            }
+        };
+        let location = self.location(&name);
+        let bad = |reason: String| Unreadable::Value {
+            session: name.clone(),
+            location: location.clone(),
+            reason,
+        };
+        let session = session.as_ref();
+        let from: Vec<Setting> = session
+            .into_iter()
+            .flat_map(|s| [s.minutes.clone(), s.seconds.clone()])
+            .flatten()
+            .collect();
+        let total: i64 = from
+            .iter()
+            .map(|s| {
+                if s.name == "PingInterval" {
+                    s.value * 60
+                } else {
+                    s.value
+                }
+            })
+            .sum();
+        if i32::try_from(total).is_err() {
+            return Err(bad(format!("the interval {total} s overflows PuTTY's int")));
+        }
+        let interval =
+            u64::try_from(total).map_err(|_| bad(format!("a negative interval ({total} s)")))?;
+        Ok(Keepalive {
+            interval,
+            exists: session.is_some(),
+            session: name,
+            location,
+            from,
+        })
+    }
+
+    /// cmdline.c: a host-named session is used when `conf_launchable` holds.
+    fn launchable(&self, name: &str, s: &Session) -> Result<bool, Unreadable> {
+        if s.protocol.as_deref() == Some("serial") {
+            return Err(Unreadable::Value {
+                session: name.to_string(),
+                location: self.location(name),
+                reason: "a serial-line session".into(),
+            });
+        }
+        Ok(s.has_host_name)
+    }
+}
+
+/// Reads the four values of a session key with `reg.exe query`, one each.
+/// `reg` exits 1 both for a missing value and a refused read (only its
+/// localized message tells); in the user's own HKCU a refusal is not
+/// expected, so exit 1 with nothing printed is taken as "missing".
+fn read_key(key: &str) -> Result<Option<Session>, Unreadable> {
+    let query = |name: &'static str| -> Result<Option<RegValue>, Unreadable> {
+        let fail = |reason: String| Unreadable::Registry {
+            key: key.to_string(),
+            name,
+            reason,
+        };
+        let argv = query_argv(key, name);
+        let reg = std::env::var("SystemRoot")
+            .map(|r| format!(r"{r}\System32\reg.exe"))
+            .unwrap_or_else(|_| "reg".into());
+        let out = Command::new(reg)
+            .args(&argv[1..])
+            .output()
+            .map_err(|e| fail(e.to_string()))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match (out.status.code(), parse_query(&stdout, name)) {
+            (Some(0), Some(v)) => Ok(Some(v)),
+            (Some(1), None) => Ok(None),
+            _ => Err(fail(format!(
+                "reg query exited with {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))),
+        }
+    };
+    let int = |name: &'static str| -> Result<Option<Setting>, Unreadable> {
+        match query(name)? {
+            Some(v) => registry::int_setting(name, &v).map_err(|reason| Unreadable::Registry {
+                key: key.to_string(),
+                name,
+                reason,
+            }),
+            None => Ok(None),
+        }
+    };
+    let host = query("HostName")?;
+    let protocol = query("Protocol")?;
+    let minutes = int("PingInterval")?;
+    let seconds = int("PingIntervalSecs")?;
+    if host.is_none() && protocol.is_none() && minutes.is_none() && seconds.is_none() {
+        return Ok(None);
+    }
+    // get_reg_sz: only a REG_SZ is read.
+    let string = |v: Option<RegValue>| v.filter(|v| v.kind == "REG_SZ").map(|v| v.data);
+    Ok(Some(Session {
+        has_host_name: string(host).is_some_and(|h| !h.is_empty()),
+        protocol: string(protocol),
+        minutes,
+        seconds,
+    }))
+}
+
+impl Keepalive {
+    /// The change that makes this session send a keepalive every `interval`
+    /// seconds; `current` is the session file's content (Unix, `None` when
+    /// absent). It edits the session the tool loads: a new host-named
+    /// session would start from PuTTY's defaults, not from "Default Settings".
+    pub fn fix(&self, interval: u32, current: Option<&[u8]>) -> Fix {
+        match &self.location {
+            Location::File(path) => Fix::File {
+                path: path.clone(),
+                exists: current.is_some(),
+                text: fix_session_file(current.unwrap_or_default(), interval),
+            },
+            Location::Key(key) => {
+                let add = |name, data| RegAdd {
+                    key: key.clone(),
+                    name,
+                    data,
+                };
+                let mut adds = vec![add("PingIntervalSecs", interval)];
+                if self
+                    .from
+                    .iter()
+                    .any(|s| s.name == "PingInterval" && s.value != 0)
+                {
+                    adds.push(add("PingInterval", 0));
+                }
+                Fix::Registry(adds)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Keepalive {
+    /// The origin as a report shows it: session, place, and the values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PuTTY session {:?} ({})", self.session, self.location)?;
+        if !self.exists {
+            return f.write_str(": no such session, PuTTY's default (no keepalive)");
+        }
+        if self.from.is_empty() {
+            return f
+                .write_str(": no PingInterval/PingIntervalSecs, PuTTY's default (no keepalive)");
+        }
+        for (i, s) in self.from.iter().enumerate() {
+            let sep = if i == 0 { ": " } else { ", " };
+            match s.line {
+                Some(line) => write!(f, "{sep}{}={} at line {line}", s.name, s.raw)?,
+                None => write!(f, "{sep}{}={}", s.name, s.raw)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(value: i64, line: usize) -> Option<Setting> {
+        Some(Setting {
+            name: "PingIntervalSecs",
+            raw: value.to_string(),
+            value,
+            line: Some(line),
+        })
+    }
+
+    fn mins(value: i64) -> Option<Setting> {
+        Some(Setting {
+            name: "PingInterval",
+            raw: value.to_string(),
+            value,
+            line: None,
+        })
+    }
+
+    fn session(host: bool, minutes: Option<Setting>, seconds: Option<Setting>) -> Session {
+        Session {
+            has_host_name: host,
+            protocol: None,
+            minutes,
+            seconds,
+        }
+    }
+
+    fn resolve(
+        store: &Store,
+        choice: Choice,
+        sessions: &[(&str, Session)],
+    ) -> Result<Keepalive, Unreadable> {
+        store.resolve(&choice, &mut |n| {
+            Ok(sessions
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, s)| s.clone()))
+        })
+    }
+
+    fn files() -> Store {
+        Store::Files("/h/.putty/sessions".into())
+    }
+
+    // settings.c load_open_settings: PingInterval*60 + PingIntervalSecs.
+    #[test]
+    fn adds_minutes_and_seconds() {
+        let k = resolve(
+            &files(),
+            Choice::Load("s".into()),
+            &[("s", session(false, mins(1), secs(30, 4)))],
+        )
+        .unwrap();
+        assert_eq!((k.interval, k.session.as_str(), k.exists), (90, "s", true));
+        assert_eq!(
+            k.to_string(),
+            "PuTTY session \"s\" (/h/.putty/sessions/s): PingInterval=1, PingIntervalSecs=30 at line 4"
+        );
+        let k = resolve(
+            &Store::Registry,
+            Choice::Load("s".into()),
+            &[("s", session(false, mins(2), None))],
+        )
+        .unwrap();
+        assert_eq!(k.interval, 120);
+        assert_eq!(
+            k.to_string(),
+            format!("PuTTY session \"s\" ({SESSIONS_KEY}\\s): PingInterval=2")
+        );
+    }
+
+    // cmdline.c: the host-named session replaces the Conf only when
+    // do_defaults finds it and conf_launchable holds; else Default Settings
+    // (loaded first by plink.c's do_defaults(NULL)) stays.
+    #[test]
+    fn host_session_only_when_it_has_a_host_name() {
+        let default = session(false, None, secs(0, 2));
+        let with_host = session(true, None, secs(20, 1));
+        let no_host = session(false, None, secs(20, 1));
+        let k = resolve(
+            &files(),
+            Choice::HostOrDefault("h".into()),
+            &[("h", with_host), (DEFAULT_SESSION, default.clone())],
+        )
+        .unwrap();
+        assert_eq!((k.session.as_str(), k.interval), ("h", 20));
+        let k = resolve(
+            &files(),
+            Choice::HostOrDefault("h".into()),
+            &[("h", no_host), (DEFAULT_SESSION, default.clone())],
+        )
+        .unwrap();
+        assert_eq!((k.session.as_str(), k.interval), (DEFAULT_SESSION, 0));
+        let k = resolve(&files(), Choice::HostOrDefault("h".into()), &[]).unwrap();
+        assert_eq!(
+            (k.session.as_str(), k.interval, k.exists),
+            (DEFAULT_SESSION, 0, false)
+        );
+        assert_eq!(
+            k.to_string(),
+            "PuTTY session \"Default Settings\" (/h/.putty/sessions/Default%20Settings): no such session, PuTTY's default (no keepalive)"
+        );
+    }
+
+    // settings.c: a missing -load session still loads (PuTTY's defaults).
+    #[test]
+    fn load_of_a_missing_session_is_the_default() {
+        let k = resolve(
+            &Store::Registry,
+            Choice::Load("gone".into()),
+            &[(DEFAULT_SESSION, session(false, None, secs(30, 1)))],
+        )
+        .unwrap();
+        assert_eq!((k.interval, k.exists), (0, false));
+        assert_eq!(k.location, Location::Key(format!("{SESSIONS_KEY}\\gone")));
+    }
+
+    #[test]
+    fn odd_totals_are_cannot_tell() {
+        let neg = session(false, None, secs(-5, 1));
+        assert!(resolve(&files(), Choice::Load("s".into()), &[("s", neg)]).is_err());
+        let big = session(false, mins(40_000_000), None);
+        assert!(resolve(&files(), Choice::Load("s".into()), &[("s", big)]).is_err());
+        let serial = Session {
+            protocol: Some("serial".into()),
+            ..session(true, None, None)
+        };
+        assert!(
+            resolve(
+                &files(),
+                Choice::HostOrDefault("s".into()),
+                &[("s", serial)]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn fix_edits_the_loaded_session() {
+        let k = resolve(
+            &Store::Registry,
+            Choice::Load("s".into()),
+            &[("s", session(false, mins(5), secs(0, 1)))],
+        )
+        .unwrap();
+        let Fix::Registry(adds) = k.fix(30, None) else {
+            panic!("registry fix expected");
+        };
+        let cmds: Vec<String> = adds.iter().filter_map(RegAdd::powershell).collect();
+        assert_eq!(
+            cmds,
+            [
+                r"reg add 'HKCU\Software\SimonTatham\PuTTY\Sessions\s' /v PingIntervalSecs /t REG_DWORD /d 30 /f",
+                r"reg add 'HKCU\Software\SimonTatham\PuTTY\Sessions\s' /v PingInterval /t REG_DWORD /d 0 /f",
+            ]
+        );
+        let k = resolve(&files(), Choice::Default, &[]).unwrap();
+        assert_eq!(
+            k.fix(30, None),
+            Fix::File {
+                path: "/h/.putty/sessions/Default%20Settings".into(),
+                exists: false,
+                text: b"PingIntervalSecs=30\n".to_vec(),
+            }
+        );
+    }
+
+    #[test]
+    fn store_for_platform() {
+        let env = |k: &str| (k == "HOME").then(|| "/h".to_string());
+        let none = |_: &Path| false;
+        assert_eq!(
+            Store::for_platform(Platform::Windows, &env, None, &none),
+            Store::Registry
+        );
+        assert_eq!(
+            Store::for_platform(Platform::Unix, &env, None, &none),
+            Store::Files("/h/.putty/sessions".into())
+        );
+    }
+
+    // End to end through a real file: the Unix reader.
+    #[test]
+    fn reads_a_session_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Files(dir.path().to_path_buf());
+        std::fs::write(
+            dir.path().join("Default%20Settings"),
+            "PingInterval=0\nPingIntervalSecs=30\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("git.example.com"),
+            "HostName=git.example.com\n",
+        )
+        .unwrap();
+        let k = store
+            .keepalive(&Choice::HostOrDefault("git.example.com".into()))
+            .unwrap();
+        assert_eq!((k.session.as_str(), k.interval), ("git.example.com", 0));
+        let k = store
+            .keepalive(&Choice::HostOrDefault("other".into()))
+            .unwrap();
+        assert_eq!((k.session.as_str(), k.interval), (DEFAULT_SESSION, 30));
+        std::fs::create_dir(dir.path().join("dir")).unwrap();
+        assert!(store.keepalive(&Choice::Load("dir".into())).is_err());
+    }
+}
