@@ -555,6 +555,126 @@ mod tests {
         );
     }
 
+    // Baseline: Debian's plink 0.78 (putty-tools 0.78-2+deb12u2) run with
+    // HOME=<tmp>, `-batch -P 2222 -sshlog log ARGS "sleep 3"` against a
+    // loopback sshd; "pings" counts SSH2_MSG_IGNORE packets it sent in 3 s.
+    // Each row: session files, plink's arguments, pings seen, and the
+    // interval pushguard must find.
+    #[test]
+    fn baseline_plink_0_78() {
+        type Row = (
+            &'static [(&'static str, &'static str)],
+            &'static [&'static str],
+            u32,
+            u64,
+        );
+        const D: &str = ".putty/sessions/Default%20Settings";
+        const H: &str = ".putty/sessions/127.0.0.1";
+        let rows: &[Row] = &[
+            (&[(D, "PingIntervalSecs=1\n")], &["root@127.0.0.1"], 3, 1),
+            (
+                &[
+                    (D, "PingIntervalSecs=1\n"),
+                    (H, "HostName=127.0.0.1\nPingIntervalSecs=0\n"),
+                ],
+                &["root@127.0.0.1"],
+                0,
+                0,
+            ),
+            (
+                &[(D, "PingIntervalSecs=1\n"), (H, "PingIntervalSecs=0\n")],
+                &["root@127.0.0.1"],
+                3,
+                1,
+            ),
+            (
+                &[
+                    (D, "PingIntervalSecs=1\n"),
+                    (H, "HostName=127.0.0.1\nPingIntervalSecs=0\n"),
+                    (".putty/sessions/mine", "PingIntervalSecs=1\n"),
+                ],
+                &["-load", "mine", "root@127.0.0.1"],
+                3,
+                1,
+            ),
+            (
+                &[(
+                    H,
+                    "HostName=127.0.0.1\nPingIntervalSecs=1\nPingIntervalSecs=0\n",
+                )],
+                &["root@127.0.0.1"],
+                3,
+                1,
+            ),
+            (
+                &[(H, "HostName=127.0.0.1\r\nPingIntervalSecs=1\r\n")],
+                &["root@127.0.0.1"],
+                3,
+                1,
+            ),
+            (
+                &[(D, "PingIntervalSecs=1\n")],
+                &["-load", "nosuch", "root@127.0.0.1"],
+                0,
+                0,
+            ),
+            (
+                &[(
+                    ".putty/sessions/sum",
+                    "PingInterval=1\nPingIntervalSecs=-58\n",
+                )],
+                &["-load", "sum", "h"],
+                1,
+                2,
+            ),
+            (
+                &[(".putty/sessions/atoi", "PingIntervalSecs=1 second\n")],
+                &["-load", "atoi", "h"],
+                3,
+                1,
+            ),
+            (
+                &[(".putty/sessions/a%20b", "PingIntervalSecs=1\n")],
+                &["-load", "a b", "h"],
+                3,
+                1,
+            ),
+            (
+                &[
+                    (D, "PingIntervalSecs=1\n"),
+                    (
+                        ".config/putty/sessions/Default%20Settings",
+                        "PingIntervalSecs=0\n",
+                    ),
+                ],
+                &["root@127.0.0.1"],
+                0,
+                0,
+            ),
+            (
+                &[(H, "HostName=127.0.0.1\nPingIntervalSecs=1\n")],
+                &["ssh,root@127.0.0.1"],
+                3,
+                1,
+            ),
+        ];
+        for (files, args, pings, want) in rows {
+            let home = tempfile::tempdir().unwrap();
+            for (path, text) in *files {
+                let path = home.path().join(path);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let home_str = home.path().display().to_string();
+            let env = |k: &str| (k == "HOME").then(|| home_str.clone());
+            let store = Store::for_platform(Platform::Unix, &env, None, &|p: &Path| p.is_dir());
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            let choice = choose_session(Tool::Plink, &args).unwrap();
+            let k = store.keepalive(&choice).unwrap();
+            assert_eq!(k.interval, *want, "{args:?} (plink sent {pings} pings)");
+        }
+    }
+
     // End to end through a real file: the Unix reader.
     #[test]
     fn reads_a_session_file() {
