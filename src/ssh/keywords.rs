@@ -14,7 +14,7 @@
 //! per profile) is a field with a value in [`Keyword::BASE`] and a change to
 //! the rows that differ.
 
-use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::states::States;
@@ -388,28 +388,26 @@ pub(crate) fn row(op: Op) -> &'static Keyword {
     &ROWS[op as usize]
 }
 
-/// Every spelling with its row, sorted for [`lookup`].
-static SPELLINGS: LazyLock<Vec<(&'static str, &'static Keyword)>> = LazyLock::new(|| {
-    let mut v: Vec<(&'static str, &'static Keyword)> = ROWS
-        .iter()
-        .flat_map(|r| r.names.iter().chain(r.debian_names).map(move |n| (*n, r)))
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(b.0));
-    v
-});
-
-/// Orders `a` as if lowercased against the lowercase `b`.
-fn cmp_folded(a: &str, b: &str) -> Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes())
-}
+/// Every spelling with its row, for [`lookup`].
+static SPELLINGS: LazyLock<HashMap<&'static [u8], (&'static str, &'static Keyword)>> =
+    LazyLock::new(|| {
+        ROWS.iter()
+            .flat_map(|r| r.names.iter().chain(r.debian_names).map(move |n| (*n, r)))
+            .map(|(n, r)| (n.as_bytes(), (n, r)))
+            .collect()
+    });
 
 /// The row of a keyword as written (any ASCII case), with the table's
 /// spelling of it (what ssh names in messages).
 pub(crate) fn lookup(keyword: &str) -> Option<(&'static str, &'static Keyword)> {
-    let v = &*SPELLINGS;
-    v.binary_search_by(|(name, _)| cmp_folded(keyword, name).reverse())
-        .ok()
-        .map(|i| v[i])
+    // Lowercased on the stack: a word longer than the buffer is longer
+    // than any spelling.
+    let mut buf = [0u8; 40];
+    let lower = buf.get_mut(..keyword.len())?;
+    for (d, c) in lower.iter_mut().zip(keyword.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    SPELLINGS.get(&*lower).copied()
 }
 
 /// The rows `ssh -G` prints, in its order.
@@ -472,6 +470,7 @@ mod tests {
             "P\x0frt",
             "Hostname\0",
             "nohostauthenticationforlocalhostx",
+            "nohostauthenticationforlocalhost-and-then-some-more-bytes",
         ] {
             assert!(lookup(other).is_none(), "{other:?}");
         }
