@@ -249,31 +249,23 @@ mod tests {
 
     #[test]
     fn forwards_print_like_ssh() {
-        assert_eq!(
-            parse_forward("8080:h:80", false, false).as_deref(),
-            Some("8080 [h]:80")
-        );
-        assert_eq!(
-            parse_forward("[::1]:8080:h:80", false, false).as_deref(),
-            Some("[::1]:8080 [h]:80")
-        );
-        assert_eq!(parse_forward("1080", true, false).as_deref(), Some("1080"));
-        assert_eq!(
-            parse_forward("1080", true, true).as_deref(),
-            Some("1080 [socks]:0")
-        );
-        assert_eq!(
-            parse_forward("/a:h:1", false, false).as_deref(),
-            Some("/a [h]:1")
-        );
-        assert_eq!(
-            parse_forward("b:1:/s", false, false).as_deref(),
-            Some("[b]:1 /s")
-        );
-        assert_eq!(parse_forward("0:h:1", false, false), None);
-        assert_eq!(
-            parse_forward("0:h:1", false, true).as_deref(),
-            Some("0 [h]:1")
-        );
+        // spec, dynamic, remote, printed
+        let cases = [
+            ("8080:h:80", false, false, Some("8080 [h]:80")),
+            ("[::1]:8080:h:80", false, false, Some("[::1]:8080 [h]:80")),
+            ("1080", true, false, Some("1080")),
+            ("1080", true, true, Some("1080 [socks]:0")),
+            ("/a:h:1", false, false, Some("/a [h]:1")),
+            ("b:1:/s", false, false, Some("[b]:1 /s")),
+            ("0:h:1", false, false, None),
+            ("0:h:1", false, true, Some("0 [h]:1")),
+        ];
+        for (spec, dynamic, remote, want) in cases {
+            assert_eq!(
+                parse_forward(spec, dynamic, remote).as_deref(),
+                want,
+                "{spec}"
+            );
+        }
     }
 }

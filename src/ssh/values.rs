@@ -653,46 +653,49 @@ mod tests {
     }
 
     #[test]
-    fn multistate_words_print_like_ssh() {
-        assert_eq!(parse_line(Parse::States(&FLAG), "TRUE").unwrap(), "yes");
-        assert_eq!(parse_line(Parse::States(&YESNOASK), "yes").unwrap(), "true");
-        assert_eq!(parse_line(Parse::States(&STRICT), "off").unwrap(), "false");
-        assert_eq!(
-            parse_line(Parse::States(&COMPRESSION), "true").unwrap_err(),
-            "unsupported option \"true\"."
-        );
-    }
-
-    #[test]
-    fn times_numbers_and_names() {
-        assert_eq!(parse_line(Parse::Time, "1m30s").unwrap(), "90");
-        assert_eq!(parse_line(Parse::Time, "none").unwrap(), "<unset>");
-        assert_eq!(
-            parse_line(Parse::Int, "x").unwrap_err(),
-            "integer value invalid."
-        );
-        assert_eq!(parse_line(Parse::LogLevel, "quiet").unwrap(), "SILENT");
-        assert_eq!(parse_line(Parse::Mask, "022").unwrap(), "022");
-        assert_eq!(parse_line(Parse::Persist, "0").unwrap(), "yes");
-        assert_eq!(parse_line(Parse::Persist, "1m").unwrap(), "60");
-        assert_eq!(parse_line(Parse::TunnelDevice, "3").unwrap(), "3:any");
-        assert_eq!(parse_line(Parse::IpQos, "af11").unwrap(), "af11 af11");
-        assert_eq!(
-            parse_line(Parse::IpQos, "0x10 8").unwrap(),
-            "lowdelay throughput"
-        );
-        assert_eq!(parse_line(Parse::EscapeChar, "^A").unwrap(), "\\^A");
-        assert_eq!(
-            parse_line(Parse::Rekey, "1K 1h").unwrap(),
-            "1024 Some(3600)"
-        );
-        assert_eq!(
-            parse_line(Parse::AddKeys, "confirm 1m").unwrap(),
-            "confirm 60"
-        );
-        assert_eq!(parse_line(Parse::FlagOrSocket, "no").unwrap(), "no");
-        assert_eq!(parse_line(Parse::FlagOrSocket, "/s").unwrap(), "socket /s");
-        assert!(parse_line(Parse::Socket, "$1x").is_err());
+    fn each_kind_parses_and_prints_like_ssh() {
+        let cases: &[(Parse, &str, &str)] = &[
+            (Parse::States(&FLAG), "TRUE", "yes"),
+            (Parse::States(&YESNOASK), "yes", "true"),
+            (Parse::States(&STRICT), "off", "false"),
+            (Parse::Time, "1m30s", "90"),
+            (Parse::Time, "none", "<unset>"),
+            (Parse::LogLevel, "quiet", "SILENT"),
+            (Parse::Mask, "022", "022"),
+            (Parse::Persist, "0", "yes"),
+            (Parse::Persist, "1m", "60"),
+            (Parse::TunnelDevice, "3", "3:any"),
+            (Parse::IpQos, "af11", "af11 af11"),
+            (Parse::IpQos, "0x10 8", "lowdelay throughput"),
+            (Parse::EscapeChar, "^A", "\\^A"),
+            (Parse::Rekey, "1K 1h", "1024 Some(3600)"),
+            (Parse::AddKeys, "confirm 1m", "confirm 60"),
+            (Parse::FlagOrSocket, "no", "no"),
+            (Parse::FlagOrSocket, "/s", "socket /s"),
+        ];
+        for (kind, rest, want) in cases {
+            assert_eq!(
+                parse_line(*kind, rest).as_deref(),
+                Ok(*want),
+                "{kind:?} {rest}"
+            );
+        }
+        let bad: &[(Parse, &str, &str)] = &[
+            (
+                Parse::States(&COMPRESSION),
+                "true",
+                "unsupported option \"true\".",
+            ),
+            (Parse::Int, "x", "integer value invalid."),
+            (Parse::Socket, "$1x", "Invalid environment name $1x."),
+        ];
+        for (kind, rest, want) in bad {
+            assert_eq!(
+                parse_line(*kind, rest),
+                Err(want.to_string()),
+                "{kind:?} {rest}"
+            );
+        }
     }
 
     #[test]
