@@ -303,8 +303,8 @@ pub(crate) enum Store {
     },
     /// Not a value: a block or Include for the reader.
     Block,
-    /// A named special case in `options.rs` (ProxyJump, ForwardAgent's
-    /// socket, RekeyLimit's two values).
+    /// A named special case in `options.rs` (ProxyJump, RekeyLimit's two
+    /// values).
     Special,
 }
 
@@ -363,7 +363,8 @@ pub(crate) enum Show {
     OneLine,
     /// One line per value, none when ClearAllForwardings is set.
     Forwards,
-    /// Named special cases, in `output.rs`: the host as typed.
+    // The named special cases, in `output.rs`:
+    /// The host as typed.
     Destination,
     /// The host after HostName and canonicalisation.
     FinalHost,
