@@ -1,10 +1,22 @@
 //! What ssh will do for a host: the OpenSSH client configuration, resolved by
 //! the real `ssh -G` (`probe`) or by our own faithful resolver (`resolve`),
-//! with the origin of every value. The resolver's layers: `lex` (words,
-//! patterns, times), `options` (keywords, first-value-wins store, values as
-//! `ssh -G` prints them), `resolve` (command line, files, Host/Match/Include,
-//! passes, defaults, output), `sha1` (for the `%C` token). See
-//! `docs/resolve.md`.
+//! with the origin of every value. See `docs/resolve.md`.
+//!
+//! The resolver's files, one concept each:
+//! - `table`: the keyword table, one row per keyword meaning; `keywords`:
+//!   the row type, its column kinds and the lookups.
+//! - `values`: how each kind of value parses; `states`: the yes/no-like
+//!   word tables; `specs`: forward, jump and `host:port` specs;
+//!   `algorithms`: algorithm names and default lists.
+//! - `lex`: a line's words, numbers and times; `pattern`: `*`/`?` patterns
+//!   and `!` lists.
+//! - `options`: the store (first wins or as the row says) with origins.
+//! - `request`: the ssh command line; `env`: the environment and the
+//!   `%`/`${}` tokens; `files`: files, Include and globs; `matching`: Host
+//!   and Match; `exec`: `Match exec` as a third truth value; `canon`: the
+//!   host after HostName and canonicalisation; `output`: defaults and the
+//!   `ssh -G` output; `resolution`: the result and its renderings.
+//! - `resolve`: the passes; `sha1`: for the `%C` token.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -12,14 +24,31 @@ use std::path::PathBuf;
 
 pub mod probe;
 
+mod algorithms;
+mod canon;
+mod env;
+mod exec;
+mod files;
+mod keywords;
 mod lex;
+mod matching;
 mod options;
+mod output;
+mod pattern;
+mod request;
+mod resolution;
 mod resolve;
 mod sha1;
+mod specs;
+mod states;
+mod table;
+mod values;
 
-pub use resolve::{
-    ConfigError, ExecPolicy, Flavour, Resolution, ResolveEnv, ResolveRequest, Shadowed, resolve,
-};
+pub use env::{Flavour, ResolveEnv};
+pub use exec::ExecPolicy;
+pub use request::ResolveRequest;
+pub use resolution::{ConfigError, Resolution, Shadowed};
+pub use resolve::resolve;
 
 /// Where an option value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,383 @@
+//! Reading the config files: which files (the user file from the passwd
+//! home, then the system file; `-F` replaces both), their permission check,
+//! the line loop, and `Include` (relative paths, globs, depth 16, the
+//! includer's block state).
+//!
+//! - `Run::read_all`: the files of one pass.
+//! - [`glob`]: ssh's `glob(3)` for Include, sorted, no match ignored.
+//!
+//! Hand-written: ssh's Include rules (an included file starts in the
+//! includer's state and its Host/Match do not leak; a file included from a
+//! block that does not apply never matches) are what it decides on.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+use super::env::tilde;
+use super::lex::{self, Words};
+use super::options::LineCtx;
+use super::request::ResolveRequest;
+use super::resolve::Run;
+use super::values::Block;
+
+/// How a file is read.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    /// User file, `-F` file or included from one (not the system file).
+    userconf: bool,
+    /// Check owner and mode.
+    checkperm: bool,
+    /// Its blocks never apply (included from a block that does not).
+    nevermatch: bool,
+    /// Include depth.
+    depth: usize,
+}
+
+impl Run<'_> {
+    /// Reads the files of one pass.
+    pub(crate) fn read_all(&mut self, req: &ResolveRequest) -> Result<(), ConfigError> {
+        let top = |userconf, checkperm| Source {
+            userconf,
+            checkperm,
+            nevermatch: false,
+            depth: 0,
+        };
+        match &req.config {
+            Some(c) if c.eq_ignore_ascii_case("none") => Ok(()),
+            Some(c) => {
+                let path = PathBuf::from(c);
+                if !self.read_file(&path, top(true, false), &mut true)? {
+                    return Err(ConfigError::Open {
+                        path,
+                        reason: "No such file or directory".into(),
+                    });
+                }
+                Ok(())
+            }
+            None => {
+                let user = self.env.user_config.clone();
+                self.read_file(&user, top(true, true), &mut true)?;
+                let sys = self.env.system_config.clone();
+                self.read_file(&sys, top(false, false), &mut true)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads one file; `Ok(false)` when it does not exist.
+    fn read_file(
+        &mut self,
+        path: &Path,
+        src: Source,
+        active: &mut bool,
+    ) -> Result<bool, ConfigError> {
+        // One open and one fstat per file, like ssh: the permission check
+        // and the buffer size both come from the open file.
+        let open_err = |e: std::io::Error| ConfigError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let mut f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(open_err(e)),
+        };
+        let meta = f.metadata().ok();
+        if src.checkperm {
+            use std::os::unix::fs::MetadataExt;
+            if let Some(m) = &meta
+                && ((m.uid() != 0 && m.uid() != self.env.uid) || m.mode() & 0o022 != 0)
+            {
+                return Err(ConfigError::Permissions {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        let size = meta
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| usize::try_from(m.len()).ok());
+        let buf = self.spare.pop().unwrap_or_default();
+        let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
+        drop(f);
+        let done = match std::str::from_utf8(&bytes) {
+            Ok(text) => self.read_text(text, path, src, active),
+            Err(_) => {
+                let text = String::from_utf8_lossy(&bytes);
+                self.read_text(&text, path, src, active)
+            }
+        };
+        // The buffer serves the next file (files are read one at a time,
+        // and an Include nests at most 16 deep).
+        self.spare.push(bytes);
+        done.map(|()| true)
+    }
+
+    /// Applies the lines of one file's text. A bad line does not stop the
+    /// reading (ssh reports the first and fails after the file).
+    fn read_text(
+        &mut self,
+        text: &str,
+        path: &Path,
+        src: Source,
+        active: &mut bool,
+    ) -> Result<(), ConfigError> {
+        let file = path.display().to_string();
+        let mut first_err: Option<ConfigError> = None;
+        let mut words = Words::default();
+        let mut pos = 0;
+        let mut ln = 0;
+        while pos < text.len() {
+            ln += 1;
+            let (line, next) = lex::scan_line(text, pos, &mut words);
+            pos = next;
+            let ctx = LineCtx {
+                path: Some(path),
+                line: ln,
+                active: *active,
+                userconf: src.userconf,
+            };
+            let err = |reason: String| ConfigError::Line {
+                file: file.clone(),
+                line: ln,
+                reason,
+            };
+            let block = match self.opts.apply(line, &ctx, false, &mut words) {
+                Ok(Some(block)) => block,
+                Ok(None) => continue,
+                Err(reason) => {
+                    first_err.get_or_insert(err(reason));
+                    continue;
+                }
+            };
+            let outcome = match block {
+                Block::Host => {
+                    *active = !src.nevermatch && self.host_matches(words.iter());
+                    Ok(())
+                }
+                Block::Match(rest) => match self.match_line(rest, &ctx) {
+                    Ok((v, consumed)) => {
+                        *active = !src.nevermatch && v;
+                        if consumed {
+                            Ok(())
+                        } else {
+                            Err("keyword match extra arguments at end of line".into())
+                        }
+                    }
+                    Err(reason) => Err(format!("Bad Match condition ({reason})")),
+                },
+                Block::Include => self.include(&words, &file, ln, src, active)?,
+            };
+            if let Err(reason) = outcome {
+                first_err.get_or_insert(err(reason));
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// An Include line's paths: relative ones under `~/.ssh/` (user files)
+    /// or `/etc/ssh/` (the system file), each globbed; each file starts in
+    /// this file's block state, which it does not change. `Ok(Err(reason))`
+    /// for a bad path (a line error); `Err` stops the reading.
+    fn include(
+        &mut self,
+        words: &Words<'_>,
+        file: &str,
+        line: usize,
+        src: Source,
+        active: &mut bool,
+    ) -> Result<Result<(), String>, ConfigError> {
+        for arg in words.iter() {
+            if arg.starts_with('~') && !src.userconf {
+                return Ok(Err(format!("bad include path {arg}.")));
+            }
+            let full = if !arg.starts_with('/') && !arg.starts_with('~') {
+                if src.userconf {
+                    format!("~/.ssh/{arg}")
+                } else {
+                    format!("/etc/ssh/{arg}")
+                }
+            } else {
+                arg.to_string()
+            };
+            let full = tilde(&full, &self.env.include_home);
+            let oactive = *active;
+            for f in glob(&full) {
+                if src.depth + 1 > 16 {
+                    return Err(ConfigError::Depth {
+                        file: file.to_string(),
+                        line,
+                    });
+                }
+                let inner = Source {
+                    checkperm: true,
+                    nevermatch: src.nevermatch || !oactive,
+                    depth: src.depth + 1,
+                    ..src
+                };
+                self.read_file(&f, inner, active)?;
+                *active = oactive;
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
+/// Reads an open file to its end into `buf` (a spare buffer, reused).
+/// `size` is its size when it is a regular file: a read that brings that
+/// many bytes ends it (one read for a file that does not change under us);
+/// otherwise it reads until end of file.
+fn read_all_from(
+    f: &mut std::fs::File,
+    size: Option<usize>,
+    mut buf: Vec<u8>,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let want = size.unwrap_or(8192).min(1 << 26) + 1;
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    let mut len = 0;
+    while size.is_none_or(|s| len < s) {
+        if len == buf.len() {
+            buf.resize(len * 2, 0);
+        }
+        match f.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(k) => len += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(len);
+    Ok(buf)
+}
+
+/// Glob with `*`, `?`, `[...]`, results sorted; none when nothing matches.
+pub(crate) fn glob(pattern: &str) -> Vec<PathBuf> {
+    let wild = |s: &str| s.contains(['*', '?', '[']);
+    if !wild(pattern) {
+        let p = PathBuf::from(pattern);
+        return if p.exists() { vec![p] } else { Vec::new() };
+    }
+    let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    // The components before the first wildcard name one directory: start
+    // there, with no stat of each ancestor.
+    let lit = comps.iter().take_while(|c| !wild(c)).count();
+    let mut start = PathBuf::from(if pattern.starts_with('/') { "/" } else { "." });
+    for c in &comps[..lit] {
+        start.push(c);
+    }
+    let mut bases = vec![start];
+    // A name read from a directory exists (a dangling link is left for
+    // the open to ignore, as ssh does); a literal last component does not
+    // have to.
+    let mut listed = false;
+    for (i, comp) in comps.iter().enumerate().skip(lit) {
+        let last = i + 1 == comps.len();
+        let mut next = BTreeSet::new();
+        listed = wild(comp);
+        for b in &bases {
+            if !wild(comp) {
+                let p = b.join(comp);
+                if last || p.is_dir() {
+                    next.insert(p);
+                }
+                continue;
+            }
+            let Ok(rd) = std::fs::read_dir(b) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') && !comp.starts_with('.') {
+                    continue;
+                }
+                if fnmatch(comp, &name) {
+                    next.insert(b.join(&name));
+                }
+            }
+        }
+        bases = next.into_iter().collect();
+    }
+    let mut out: Vec<PathBuf> = if listed {
+        bases
+    } else {
+        bases.into_iter().filter(|p| p.exists()).collect()
+    };
+    out.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    out
+}
+
+/// `fnmatch(3)` of one path component: `*`, `?`, `[set]`, `[!set]`.
+fn fnmatch(p: &str, s: &str) -> bool {
+    fn m(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') => (0..=s.len()).any(|k| m(&p[1..], &s[k..])),
+            Some(b'?') => !s.is_empty() && m(&p[1..], &s[1..]),
+            Some(b'[') => {
+                let Some(end) = p[1..].iter().position(|c| *c == b']').map(|e| e + 1) else {
+                    return !s.is_empty() && s[0] == b'[' && m(&p[1..], &s[1..]);
+                };
+                let Some(&c) = s.first() else { return false };
+                let set = &p[1..end];
+                let (neg, set) = match set.first() {
+                    Some(b'!') | Some(b'^') => (true, &set[1..]),
+                    _ => (false, set),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < set.len() {
+                    if i + 2 < set.len() && set[i + 1] == b'-' {
+                        hit |= set[i] <= c && c <= set[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= set[i] == c;
+                        i += 1;
+                    }
+                }
+                hit != neg && m(&p[end + 1..], &s[1..])
+            }
+            Some(&c) => !s.is_empty() && s[0] == c && m(&p[1..], &s[1..]),
+        }
+    }
+    m(p.as_bytes(), s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnmatch_sets() {
+        assert!(fnmatch("*.conf", "a.conf"));
+        assert!(fnmatch("[ab]?", "bx"));
+        assert!(!fnmatch("[!ab]?", "bx"));
+        assert!(fnmatch("[a-c]", "b"));
+    }
+
+    #[test]
+    fn globs_are_sorted_and_skip_hidden_names() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["b.conf", "a.conf", ".h.conf", "c.txt"] {
+            std::fs::write(dir.path().join(n), "").unwrap();
+        }
+        let got = glob(&format!("{}/*.conf", dir.path().display()));
+        let names: Vec<String> = got
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.conf", "b.conf"]);
+        assert!(glob(&format!("{}/nope*", dir.path().display())).is_empty());
+        assert!(glob(&format!("{}/literal", dir.path().display())).is_empty());
+    }
+}

@@ -1,0 +1,396 @@
+//! What to resolve: the ssh command line, parsed like ssh's `getopt`, and
+//! applied to the option store in argv order before any file is read.
+//!
+//! - [`ResolveRequest`]: `-F`, the options that matter (`-o -p -l -J -i`
+//!   and the flags), the destination and where it sat in argv.
+//! - [`apply_command_line`]: the request's steps as ssh applies them (each
+//!   only if unset, the flag options overwriting).
+//!
+//! Hand-written: ssh's own order (options after the destination still
+//! count; `-J` and ProxyCommand refuse each other) decides the outcome.
+
+use std::path::Path;
+
+use super::env::{ResolveEnv, tilde};
+use super::keywords::Op;
+use super::lex::{self, Words};
+use super::options::{LineCtx, Options};
+use super::specs::hpdelim;
+use super::{ConfigError, Origin, Value};
+
+/// One command-line option that affects the configuration, in argv order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// `-o line`.
+    Option(String),
+    /// `-p port`.
+    Port(String),
+    /// `-l user`.
+    User(String),
+    /// `-J jump`.
+    Jump(String),
+    /// `-i file`.
+    Identity(String),
+    /// A flag or flag with argument that sets something directly.
+    Flag(char, Option<String>),
+}
+
+/// What to resolve: the ssh command line minus program and remote command.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResolveRequest {
+    /// `-F file` (`none` reads nothing).
+    pub config: Option<String>,
+    steps: Vec<Step>,
+    /// The destination as typed (`[user@]host` or `ssh://…`).
+    pub destination: String,
+    /// How many steps precede the destination in argv (`None`: all).
+    dest_at: Option<usize>,
+}
+
+/// ssh's option letters that take an argument.
+const WITH_ARG: &str = "bceilmopBDEFIJLOQRSwW";
+/// ssh's option letters without an argument.
+const NO_ARG: &str = "1246afgknqstvxACGKMNPTVXYy";
+
+impl ResolveRequest {
+    /// Parses an ssh argv (without the program name); words after the
+    /// destination that are not options are the remote command (ignored).
+    pub fn from_ssh_args(args: &[String]) -> Result<ResolveRequest, ConfigError> {
+        let mut req = ResolveRequest::default();
+        let mut dest: Option<String> = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = &args[i];
+            if a == "--" {
+                if dest.is_none() {
+                    dest = args.get(i + 1).cloned();
+                    req.dest_at = Some(req.steps.len());
+                }
+                break;
+            }
+            if !a.starts_with('-') || a.len() < 2 {
+                if dest.is_some() {
+                    break;
+                }
+                dest = Some(a.clone());
+                req.dest_at = Some(req.steps.len());
+                i += 1;
+                continue;
+            }
+            let b: Vec<char> = a[1..].chars().collect();
+            let mut k = 0;
+            while k < b.len() {
+                let c = b[k];
+                if WITH_ARG.contains(c) {
+                    let rest: String = b[k + 1..].iter().collect();
+                    let val = if !rest.is_empty() {
+                        rest
+                    } else {
+                        i += 1;
+                        args.get(i).cloned().ok_or_else(|| {
+                            ConfigError::Usage(format!("option requires an argument -- {c}"))
+                        })?
+                    };
+                    req.push_opt(c, val);
+                    break;
+                } else if NO_ARG.contains(c) {
+                    req.steps.push(Step::Flag(c, None));
+                    k += 1;
+                } else {
+                    return Err(ConfigError::Usage(format!("unknown option -- {c}")));
+                }
+            }
+            i += 1;
+        }
+        req.destination = dest.ok_or_else(|| ConfigError::Usage("no destination".into()))?;
+        Ok(req)
+    }
+
+    fn push_opt(&mut self, c: char, val: String) {
+        let step = match c {
+            'F' => {
+                self.config = Some(val);
+                return;
+            }
+            'o' => Step::Option(val),
+            'p' => Step::Port(val),
+            'l' => Step::User(val),
+            'J' => Step::Jump(val),
+            'i' => Step::Identity(val),
+            _ => Step::Flag(c, Some(val)),
+        };
+        self.steps.push(step);
+    }
+
+    /// A request for `destination` alone (add options with the builders).
+    pub fn new(destination: &str) -> ResolveRequest {
+        ResolveRequest {
+            destination: destination.to_string(),
+            ..ResolveRequest::default()
+        }
+    }
+
+    fn with(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+    /// Adds `-o key=value`.
+    pub fn option(self, line: &str) -> Self {
+        self.with(Step::Option(line.to_string()))
+    }
+    /// Adds `-p port`.
+    pub fn port(self, port: &str) -> Self {
+        self.with(Step::Port(port.to_string()))
+    }
+    /// Adds `-l user`.
+    pub fn user(self, user: &str) -> Self {
+        self.with(Step::User(user.to_string()))
+    }
+    /// Adds `-J jump`.
+    pub fn jump(self, jump: &str) -> Self {
+        self.with(Step::Jump(jump.to_string()))
+    }
+    /// Adds `-i file`.
+    pub fn identity(self, file: &str) -> Self {
+        self.with(Step::Identity(file.to_string()))
+    }
+    /// Adds `-4` (true) or `-6` (false).
+    pub fn family(self, inet4: bool) -> Self {
+        self.with(Step::Flag(if inet4 { '4' } else { '6' }, None))
+    }
+}
+
+/// Applies the request's command line to `opts` in argv order, the
+/// destination at its place; returns the host as typed.
+pub(crate) fn apply_command_line(
+    req: &ResolveRequest,
+    env: &ResolveEnv,
+    opts: &mut Options,
+) -> Result<String, ConfigError> {
+    let dest_at = req.dest_at.unwrap_or(req.steps.len());
+    let mut host = None;
+    let mut verbose = false;
+    for (n, step) in req.steps.iter().enumerate() {
+        if n == dest_at {
+            host = Some(apply_destination(&req.destination, opts)?);
+        }
+        apply_step(step, env, opts, &mut verbose)?;
+    }
+    if opts.get(Op::SessionType) == Some("subsystem") {
+        return Err(ConfigError::Usage(
+            "You must specify a subsystem to invoke.".into(),
+        ));
+    }
+    match host {
+        Some(h) => Ok(h),
+        None => apply_destination(&req.destination, opts),
+    }
+}
+
+fn apply_step(
+    step: &Step,
+    env: &ResolveEnv,
+    opts: &mut Options,
+    verbose: &mut bool,
+) -> Result<(), ConfigError> {
+    let ctx = LineCtx::COMMAND_LINE;
+    let option = |opts: &mut Options, line: &str| {
+        opts.apply(lex::Line::Raw(line), &ctx, true, &mut Words::default())
+            .map(|_| ())
+    };
+    match step {
+        Step::Option(line) => {
+            option(opts, line).map_err(|reason| ConfigError::Line {
+                file: "command-line".into(),
+                line: 0,
+                reason,
+            })?;
+        }
+        Step::Port(p) => {
+            if opts.unset(Op::Port) {
+                match lex::a2port(p) {
+                    Some(n) if n > 0 => opts.set_first(Op::Port, n.to_string(), &ctx),
+                    _ => return Err(ConfigError::Usage(format!("Bad port '{p}'"))),
+                }
+            }
+        }
+        Step::User(u) => opts.set_first(Op::User, u.clone(), &ctx),
+        Step::Jump(j) => {
+            if opts.jump.is_some() {
+                return Err(ConfigError::Usage(
+                    "Only a single -J option is permitted (use commas to separate multiple jump hops)".into(),
+                ));
+            }
+            if !opts.unset(Op::ProxyCommand) {
+                return Err(ConfigError::Usage(
+                    "Cannot specify -J with ProxyCommand".into(),
+                ));
+            }
+            option(opts, &format!("ProxyJump {j}"))
+                .map_err(|_| ConfigError::Usage("Invalid -J argument".into()))?;
+            opts.set(Op::ProxyCommand, command_line("none"));
+        }
+        Step::Identity(f) => {
+            let p = tilde(f, &env.home);
+            if Path::new(&p).exists() {
+                opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
+            }
+        }
+        Step::Flag(c, arg) => {
+            // The flag options overwrite whatever is there, like ssh's
+            // assignments.
+            for (op, text) in flag_effects(*c, arg.as_deref(), opts, verbose) {
+                opts.set(op, command_line(&text));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A value from the command line.
+fn command_line(text: &str) -> Value {
+    Value {
+        value: text.to_string(),
+        origin: Origin::CommandLine,
+    }
+}
+
+/// What a flag option sets.
+fn flag_effects(
+    c: char,
+    arg: Option<&str>,
+    opts: &Options,
+    verbose: &mut bool,
+) -> Vec<(Op, String)> {
+    let set = |pairs: &[(Op, &str)]| pairs.iter().map(|(op, t)| (*op, t.to_string())).collect();
+    match (c, arg) {
+        ('4', _) => set(&[(Op::AddressFamily, "inet")]),
+        ('6', _) => set(&[(Op::AddressFamily, "inet6")]),
+        ('A', _) => set(&[(Op::ForwardAgent, "yes")]),
+        ('a', _) => set(&[(Op::ForwardAgent, "no")]),
+        ('X', _) => set(&[(Op::ForwardX11, "yes")]),
+        ('x', _) => set(&[(Op::ForwardX11, "no")]),
+        ('Y', _) => set(&[(Op::ForwardX11, "yes"), (Op::ForwardX11Trusted, "yes")]),
+        ('g', _) => set(&[(Op::GatewayPorts, "yes")]),
+        ('C', _) => set(&[(Op::Compression, "yes")]),
+        ('T', _) => set(&[(Op::RequestTty, "false")]),
+        ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
+        ('n', _) => set(&[(Op::StdinNull, "yes")]),
+        ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
+        ('q', _) => set(&[(Op::LogLevel, "SILENT")]),
+        ('v', _) => {
+            const LEVELS: [&str; 8] = [
+                "SILENT", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3",
+            ];
+            // The first -v sets DEBUG; each further one goes a level up.
+            let next = if *verbose {
+                let cur = opts
+                    .get(Op::LogLevel)
+                    .and_then(|l| LEVELS.iter().position(|x| *x == l));
+                cur.map(|c| (c + 1).min(7))
+            } else {
+                *verbose = true;
+                Some(5)
+            };
+            next.map(|n| vec![(Op::LogLevel, LEVELS[n].to_string())])
+                .unwrap_or_default()
+        }
+        ('M', _) => set(&[(Op::ControlMaster, "true")]),
+        ('S', Some(p)) => vec![(Op::ControlPath, p.to_string())],
+        ('b', Some(p)) => vec![(Op::BindAddress, p.to_string())],
+        ('B', Some(p)) => vec![(Op::BindInterface, p.to_string())],
+        _ => Vec::new(),
+    }
+}
+
+/// Applies the destination (`ssh://` URI or `[user@]host`, last `@`) at its
+/// place in argv; returns the host.
+fn apply_destination(dest: &str, opts: &mut Options) -> Result<String, ConfigError> {
+    let ctx = LineCtx::COMMAND_LINE;
+    let bad = || ConfigError::Usage(format!("bad destination {dest}"));
+    let Some(rest) = dest.strip_prefix("ssh://") else {
+        return match dest.rfind('@') {
+            Some(0) => Err(bad()),
+            Some(p) => {
+                opts.set_first(Op::User, dest[..p].to_string(), &ctx);
+                Ok(dest[p + 1..].to_string())
+            }
+            None => Ok(dest.to_string()),
+        };
+    };
+    let (user, hostport) = match rest.find('@') {
+        Some(p) => (
+            Some(rest[..p].split(';').next().unwrap_or("")),
+            &rest[p + 1..],
+        ),
+        None => (None, rest),
+    };
+    if user == Some("") {
+        return Err(bad());
+    }
+    let (h, port) = hpdelim(hostport).ok_or_else(bad)?;
+    let (port, path) = match port {
+        Some(p) => match p.split_once('/') {
+            Some((a, b)) => (Some(a), Some(b)),
+            None => (Some(p), None),
+        },
+        None => (None, None),
+    };
+    if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
+        return Err(bad());
+    }
+    if let Some(u) = user {
+        opts.set_first(Op::User, u.to_string(), &ctx);
+    }
+    if let Some(p) = port.filter(|p| !p.is_empty()) {
+        let n = lex::a2port(p).filter(|n| *n > 0).ok_or_else(bad)?;
+        opts.set_first(Op::Port, n.to_string(), &ctx);
+    }
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn argv_parsing() {
+        let r = ResolveRequest::from_ssh_args(&args(
+            "-F cfg -o ServerAliveInterval=30 -p 7999 -vT git@host git-receive-pack",
+        ))
+        .unwrap();
+        assert_eq!(r.config.as_deref(), Some("cfg"));
+        assert_eq!(r.destination, "git@host");
+        assert!(ResolveRequest::from_ssh_args(&args("-Z host")).is_err());
+        assert!(ResolveRequest::from_ssh_args(&args("-p")).is_err());
+        let r = ResolveRequest::from_ssh_args(&args("-p7999 -4 h")).unwrap();
+        assert_eq!(r.steps[0], Step::Port("7999".into()));
+        assert_eq!(
+            r.steps,
+            ResolveRequest::new("h").port("7999").family(true).steps
+        );
+    }
+
+    #[test]
+    fn command_line_applies_in_argv_order() {
+        let env = ResolveEnv::current(Default::default(), Default::default());
+        let mut opts = Options::default();
+        let req = ResolveRequest::from_ssh_args(&args("-p 2 -o Port=3 -v -v u@h -l x")).unwrap();
+        assert_eq!(apply_command_line(&req, &env, &mut opts).unwrap(), "h");
+        assert_eq!(opts.get(Op::Port), Some("2"));
+        assert_eq!(opts.get(Op::User), Some("u"));
+        assert_eq!(opts.get(Op::LogLevel), Some("DEBUG2"));
+        let mut opts = Options::default();
+        let req = ResolveRequest::new("ssh://a@h:2222");
+        assert_eq!(apply_command_line(&req, &env, &mut opts).unwrap(), "h");
+        assert_eq!(opts.get(Op::Port), Some("2222"));
+        let req = ResolveRequest::new("ssh://h:22/path");
+        assert!(apply_command_line(&req, &env, &mut Options::default()).is_err());
+        let req = ResolveRequest::new("h").option("ProxyCommand x").jump("j");
+        assert!(apply_command_line(&req, &env, &mut Options::default()).is_err());
+    }
+}

@@ -1,0 +1,716 @@
+//! How each kind of keyword value parses, one function per [`Parse`] kind,
+//! into what `ssh -G` prints: pure (no option state), so a line in a block
+//! that does not apply is checked exactly like one that does.
+//!
+//! - [`parse`]: a line's arguments by its row's kind, to [`Parsed`].
+//! - [`Args`]: the cursor over a line's words; [`Block`]: Host, Match and
+//!   Include lines for the reader.
+//!
+//! Hand-written because each value's accepted forms and ssh's message for a
+//! bad one decide which configs ssh accepts (see `readconf.c`).
+
+use std::borrow::Cow;
+
+use super::keywords::{Forward, Parse};
+use super::lex::{self, convtime, strtonum};
+use super::specs::{self, Jump};
+use super::states::{FLAG, YESNOASKCONFIRM};
+
+/// Why a line is rejected: ssh's message text, without the file and line.
+pub(crate) type LineError = String;
+
+const LOG_LEVELS: &[&str] = &[
+    "SILENT", "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3",
+];
+const LOG_FACILITIES: &[&str] = &[
+    "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4",
+    "LOCAL5", "LOCAL6", "LOCAL7",
+];
+const HASHES: &[&str] = &["MD5", "SHA1", "SHA256", "SHA384", "SHA512"];
+
+const IPQOS: &[(&str, i64)] = &[
+    ("af11", 0x28),
+    ("af12", 0x30),
+    ("af13", 0x38),
+    ("af21", 0x48),
+    ("af22", 0x50),
+    ("af23", 0x58),
+    ("af31", 0x68),
+    ("af32", 0x70),
+    ("af33", 0x78),
+    ("af41", 0x88),
+    ("af42", 0x90),
+    ("af43", 0x98),
+    ("cs0", 0x00),
+    ("cs1", 0x20),
+    ("cs2", 0x40),
+    ("cs3", 0x60),
+    ("cs4", 0x80),
+    ("cs5", 0xa0),
+    ("cs6", 0xc0),
+    ("cs7", 0xe0),
+    ("ef", 0xb8),
+    ("le", 0x04),
+    ("lowdelay", 0x10),
+    ("throughput", 0x08),
+    ("reliability", 0x04),
+];
+
+/// A Host, Match or Include line, for the reader to evaluate.
+pub(crate) enum Block<'a> {
+    /// `Host`; its patterns are in the word buffer.
+    Host,
+    /// `Match` with the unparsed rest of the line.
+    Match(&'a str),
+    /// `Include`; its paths are in the word buffer.
+    Include,
+}
+
+/// A line's value as `ssh -G` prints it, before the store decides whether
+/// to keep it (borrowed from the line where it can be).
+pub(crate) enum Parsed<'a> {
+    /// Nothing to keep (an ignored keyword).
+    Nothing,
+    /// `none` for a time: the option stays unset.
+    Unset,
+    /// One value.
+    One(Cow<'a, str>),
+    /// A number, printed in decimal.
+    Num(i64),
+    /// The values of one line.
+    Many(Vec<Cow<'a, str>>),
+    /// A ProxyJump (`none` has port 0).
+    Jump(Jump),
+    /// ForwardAgent given a socket path.
+    Socket(Cow<'a, str>),
+    /// RekeyLimit: bytes, and seconds when given.
+    Rekey(i64, Option<i64>),
+    /// A block or Include line.
+    Block(Block<'a>),
+}
+
+/// Argument cursor over a split line.
+pub(crate) struct Args<'w, 'a> {
+    av: &'w mut lex::Words<'a>,
+    i: usize,
+}
+
+impl<'w, 'a> Args<'w, 'a> {
+    /// A cursor at the first word.
+    pub(crate) fn new(av: &'w mut lex::Words<'a>) -> Self {
+        Args { av, i: 0 }
+    }
+    fn next(&mut self) -> Option<Cow<'a, str>> {
+        let v = self.av.take(self.i);
+        if v.is_some() {
+            self.i += 1;
+        }
+        v
+    }
+    fn peek(&self) -> Option<&str> {
+        self.av.get(self.i)
+    }
+    /// Words not taken yet.
+    pub(crate) fn left(&self) -> usize {
+        self.av.len() - self.i
+    }
+    fn consume(&mut self) {
+        self.i = self.av.len();
+    }
+    /// Checks that all the words left are non-empty and consumes them (they
+    /// stay in the buffer for the caller).
+    fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
+        if (self.i..self.av.len()).any(|i| self.av.get(i).is_some_and(str::is_empty)) {
+            return Err(format!("keyword {keyword} empty argument"));
+        }
+        self.consume();
+        Ok(())
+    }
+    fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
+        self.next_nonempty_msg("Missing argument.")
+    }
+    fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
+        match self.next() {
+            Some(s) if !s.is_empty() => Ok(s),
+            _ => Err(msg.to_string()),
+        }
+    }
+}
+
+/// Parses a line's arguments by `kind`. `keyword` is the table's spelling
+/// (for messages), `rest` the argument text as written, `cmdline` whether
+/// the line came from `-o`.
+pub(crate) fn parse<'a>(
+    kind: Parse,
+    keyword: &str,
+    rest: &'a str,
+    a: &mut Args<'_, 'a>,
+    cmdline: bool,
+) -> Result<Parsed<'a>, LineError> {
+    Ok(match kind {
+        Parse::Skip => {
+            a.consume();
+            Parsed::Nothing
+        }
+        Parse::States(table) => {
+            let arg = a.next();
+            let v = arg.as_deref().and_then(|s| table.value(s));
+            let v =
+                v.ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
+            Parsed::One(Cow::Borrowed(table.print(v)))
+        }
+        Parse::Int => {
+            let arg = a.next().unwrap_or_default();
+            let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
+                .map_err(|e| format!("integer value {e}."))?;
+            Parsed::Num(v)
+        }
+        Parse::Time => match time(a)? {
+            Some(t) => Parsed::Num(t),
+            None => Parsed::Unset,
+        },
+        Parse::Word | Parse::File => Parsed::One(a.next_nonempty()?),
+        Parse::Algorithms(all, what) => algorithms(a, all, what)?,
+        Parse::Port => {
+            let arg = a.next_nonempty()?;
+            match lex::a2port(&arg) {
+                Some(p) if p > 0 => Parsed::Num(i64::from(p)),
+                _ => return Err(format!("Bad port '{arg}'.")),
+            }
+        }
+        Parse::Command => {
+            a.consume();
+            Parsed::One(Cow::Borrowed(line_value(rest)))
+        }
+        Parse::Jump => {
+            a.consume();
+            let v = line_value(rest);
+            let j = specs::parse_jump(v).ok_or_else(|| format!("Invalid ProxyJump \"{v}\""))?;
+            Parsed::Jump(j)
+        }
+        Parse::LogLevel => {
+            let name = one_of(a, LOG_LEVELS, "log level")?;
+            // ssh -G prints the canonical name of two aliases.
+            Parsed::One(Cow::Borrowed(match name {
+                "QUIET" => "SILENT",
+                "DEBUG1" => "DEBUG",
+                n => n,
+            }))
+        }
+        Parse::Facility => Parsed::One(Cow::Borrowed(one_of(a, LOG_FACILITIES, "log facility")?)),
+        Parse::Hash => {
+            let arg = a.next_nonempty()?;
+            let name = HASHES
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(&arg))
+                .ok_or_else(|| format!("Invalid hash algorithm \"{arg}\"."))?;
+            Parsed::One(Cow::Borrowed(name))
+        }
+        Parse::Mask => {
+            let arg = a.next_nonempty_msg("Missing StreamLocalBindMask argument.")?;
+            let v = octal_prefix(&arg).ok_or_else(|| "Bad mask.".to_string())?;
+            Parsed::One(Cow::Owned(format!("0{v:o}")))
+        }
+        Parse::Words | Parse::Domains => words(a, keyword, kind)?,
+        Parse::RemoteOpen => remote_open(a, keyword)?,
+        Parse::Forward(which) => forward(a, which)?,
+        Parse::Host | Parse::Include | Parse::Match => block(kind, keyword, rest, a, cmdline)?,
+        Parse::EscapeChar => Parsed::One(Cow::Owned(escape_char(&a.next_nonempty()?)?)),
+        Parse::EnvNames => env_names(a)?,
+        Parse::EnvAssignments => env_assignments(a)?,
+        Parse::Persist => persist(a)?,
+        Parse::TunnelDevice => {
+            let arg = a.next_nonempty()?;
+            Parsed::One(Cow::Owned(
+                a2tun(&arg).ok_or_else(|| "Bad tun device.".to_string())?,
+            ))
+        }
+        Parse::IpQos => ip_qos(a)?,
+        Parse::Cnames => cnames(a, keyword)?,
+        Parse::AddKeys => add_keys(a)?,
+        Parse::Socket => Parsed::One(socket(a.next_nonempty()?)?),
+        Parse::FlagOrSocket => {
+            let arg = a.next_nonempty()?;
+            match FLAG.value(&arg) {
+                Some(v) => Parsed::One(Cow::Borrowed(FLAG.print(v))),
+                None => Parsed::Socket(socket(arg)?),
+            }
+        }
+        Parse::Rekey => rekey(a)?,
+    })
+}
+
+/// Host, Include and Match lines (not on the command line).
+fn block<'a>(
+    kind: Parse,
+    keyword: &str,
+    rest: &'a str,
+    a: &mut Args<'_, 'a>,
+    cmdline: bool,
+) -> Result<Parsed<'a>, LineError> {
+    let (what, block) = match kind {
+        Parse::Host => ("Host", Block::Host),
+        Parse::Include => ("Include", Block::Include),
+        // ssh's message names Host for Match too.
+        _ => ("Host", Block::Match(rest)),
+    };
+    if cmdline {
+        return Err(format!(
+            "{what} directive not supported as a command-line option"
+        ));
+    }
+    if !matches!(block, Block::Match(_)) {
+        a.all_nonempty(keyword)?;
+    }
+    Ok(Parsed::Block(block))
+}
+
+/// Algorithm names, each one ssh supports (a `-` list is not checked).
+fn algorithms<'a>(a: &mut Args<'_, 'a>, all: &[&str], what: &str) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next_nonempty()?;
+    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
+    if !arg.starts_with('-') && !names.split(',').all(|n| all.contains(&n)) {
+        return Err(format!("Bad SSH2 {what} '{arg}'."));
+    }
+    Ok(Parsed::One(arg))
+}
+
+/// SendEnv's names (a `-pattern` removes).
+fn env_names<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let mut vals = Vec::new();
+    while let Some(arg) = a.next() {
+        if arg.is_empty() || arg.contains('=') {
+            return Err("Invalid environment name.".into());
+        }
+        vals.push(arg);
+    }
+    Ok(Parsed::Many(vals))
+}
+
+/// ControlPersist: yes, no, or a time (0 is yes).
+fn persist<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next_nonempty_msg("Missing ControlPersist argument.")?;
+    Ok(Parsed::One(Cow::Borrowed(match arg.as_ref() {
+        "no" | "false" => "no",
+        "yes" | "true" => "yes",
+        _ => match convtime(&arg) {
+            Some(0) => "yes",
+            Some(t) => return Ok(Parsed::Num(t)),
+            None => return Err("Bad ControlPersist argument.".into()),
+        },
+    })))
+}
+
+/// The rest of a line as one value (a command): leading blanks and `=` go.
+fn line_value(rest: &str) -> &str {
+    rest.trim_start_matches([' ', '\t', '\r', '\n', '='])
+}
+
+/// A name of `names` (any case), as the table spells it.
+fn one_of(
+    a: &mut Args,
+    names: &'static [&'static str],
+    what: &str,
+) -> Result<&'static str, LineError> {
+    let arg = a.next();
+    arg.as_deref()
+        .and_then(|s| names.iter().find(|l| l.eq_ignore_ascii_case(s)).copied())
+        .ok_or_else(|| {
+            format!(
+                "unsupported {what} '{}'",
+                arg.unwrap_or(Cow::Borrowed("<NONE>"))
+            )
+        })
+}
+
+/// A time argument: `Ok(None)` for `none`.
+fn time(a: &mut Args) -> Result<Option<i64>, LineError> {
+    let arg = match a.next() {
+        Some(s) if !s.is_empty() => s,
+        _ => return Err("missing time value.".into()),
+    };
+    if arg == "none" {
+        return Ok(None);
+    }
+    convtime(&arg)
+        .map(Some)
+        .ok_or_else(|| "invalid time value.".into())
+}
+
+/// A word list where `none` must stand alone; domain names checked for
+/// [`Parse::Domains`].
+fn words<'a>(a: &mut Args<'_, 'a>, keyword: &str, kind: Parse) -> Result<Parsed<'a>, LineError> {
+    let mut vals = Vec::new();
+    while let Some(arg) = a.next() {
+        if arg.is_empty() {
+            return Err(format!("keyword {keyword} empty argument"));
+        }
+        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
+            return Err(format!(
+                "keyword {keyword} \"none\" argument must appear alone."
+            ));
+        }
+        if matches!(kind, Parse::Domains) && !valid_domain(&arg) {
+            return Err(format!("domain name \"{arg}\" is invalid"));
+        }
+        vals.push(arg);
+    }
+    Ok(Parsed::Many(vals))
+}
+
+fn remote_open<'a>(a: &mut Args<'_, 'a>, keyword: &str) -> Result<Parsed<'a>, LineError> {
+    let mut vals = Vec::new();
+    while let Some(arg) = a.next() {
+        if arg.eq_ignore_ascii_case("none") || arg.eq_ignore_ascii_case("any") {
+            if !vals.is_empty() || a.left() > 0 {
+                return Err(format!(
+                    "keyword {keyword} \"{arg}\" argument must appear alone."
+                ));
+            }
+        } else {
+            let (_, port) = specs::hpdelim(&arg)
+                .ok_or_else(|| "missing host in permitremoteopen".to_string())?;
+            match port {
+                Some(p) if p == "*" || lex::a2port(p).is_some_and(|x| x > 0) => {}
+                _ => return Err("bad port number in permitremoteopen".into()),
+            }
+        }
+        vals.push(arg);
+    }
+    if vals.is_empty() {
+        return Err("missing permitremoteopen specification".into());
+    }
+    Ok(Parsed::Many(vals))
+}
+
+fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next_nonempty()?;
+    let remote = which == Forward::Remote;
+    let mut dynamic = which == Forward::Dynamic;
+    let spec = if dynamic {
+        arg.into_owned()
+    } else {
+        match a.next() {
+            Some(t) if !t.is_empty() => format!("{arg}:{t}"),
+            // A remote forward without a target is dynamic (SOCKS).
+            _ if remote => {
+                dynamic = true;
+                arg.into_owned()
+            }
+            _ => return Err("Missing target argument.".into()),
+        }
+    };
+    let fwd = specs::parse_forward(&spec, dynamic, remote)
+        .ok_or_else(|| "Bad forwarding specification.".to_string())?;
+    Ok(Parsed::One(Cow::Owned(fwd)))
+}
+
+/// SetEnv's `NAME=value` words; a name given twice keeps its first value.
+fn env_assignments<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let mut vals: Vec<Cow<'a, str>> = Vec::new();
+    let name = |s: &str| s.split('=').next().unwrap_or("").to_string();
+    while let Some(arg) = a.next() {
+        if !arg.contains('=') {
+            return Err("Invalid SetEnv.".into());
+        }
+        let n = name(&arg);
+        if !vals.iter().any(|v| name(v) == n) {
+            vals.push(arg);
+        }
+    }
+    Ok(Parsed::Many(vals))
+}
+
+fn ip_qos<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next();
+    let v1 = arg
+        .as_deref()
+        .and_then(ipqos_value)
+        .ok_or_else(|| format!("Bad IPQoS value: {}", arg.clone().unwrap_or_default()))?;
+    let v2 = match a.next() {
+        None => v1,
+        Some(s) => ipqos_value(&s).ok_or_else(|| format!("Bad IPQoS value: {s}"))?,
+    };
+    Ok(Parsed::One(Cow::Owned(format!(
+        "{} {}",
+        iptos2str(v1),
+        iptos2str(v2)
+    ))))
+}
+
+fn cnames<'a>(a: &mut Args<'_, 'a>, keyword: &str) -> Result<Parsed<'a>, LineError> {
+    let mut vals = Vec::new();
+    while let Some(arg) = a.next() {
+        let v = if arg.eq_ignore_ascii_case("none") {
+            if !vals.is_empty() || a.left() > 0 {
+                return Err(format!(
+                    "keyword {keyword} \"none\" argument must appear alone."
+                ));
+            }
+            format!("{arg}:")
+        } else if arg == "*" {
+            "*:*".to_string()
+        } else {
+            let l = arg.to_ascii_lowercase();
+            match l.split_once(':') {
+                Some((s, t)) if !t.is_empty() => format!("{s}:{t}"),
+                _ => return Err(format!("Invalid permitted CNAME \"{l}\"")),
+            }
+        };
+        vals.push(Cow::Owned(v));
+    }
+    Ok(Parsed::Many(vals))
+}
+
+fn add_keys<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next();
+    let arg2 = a.next();
+    let v = arg.as_deref().and_then(|s| YESNOASKCONFIRM.value(s));
+    let text = match (v, &arg2) {
+        (Some(3), Some(t)) => match convtime(t) {
+            Some(t) if t > 0 => format!("confirm {t}"),
+            Some(_) => "confirm".into(),
+            None => return Err("invalid time value.".into()),
+        },
+        (None, None) => match arg.as_deref().and_then(convtime) {
+            Some(t) if t > 0 => return Ok(Parsed::Num(t)),
+            Some(_) => "true".into(),
+            None => return Err("unsupported option".into()),
+        },
+        (Some(v), None) => return Ok(Parsed::One(Cow::Borrowed(YESNOASKCONFIRM.print(v)))),
+        _ => return Err("unsupported option".into()),
+    };
+    Ok(Parsed::One(Cow::Owned(text)))
+}
+
+/// An agent socket: a path, or `$NAME` with a valid name.
+fn socket(arg: Cow<'_, str>) -> Result<Cow<'_, str>, LineError> {
+    if arg.starts_with('$') && !arg.starts_with("${") && !valid_env_name(&arg[1..]) {
+        return Err(format!("Invalid environment name {arg}."));
+    }
+    Ok(arg)
+}
+
+fn rekey<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next_nonempty_msg("Missing argument.")?;
+    let bytes = if arg == "default" {
+        0
+    } else {
+        let v = scan_scaled(&arg).ok_or_else(|| format!("Bad number '{arg}'"))?;
+        if v != 0 && v < 16 {
+            return Err("RekeyLimit too small".into());
+        }
+        v
+    };
+    let secs = if a.left() > 0 {
+        if a.peek() == Some("none") {
+            a.next();
+            None
+        } else {
+            time(a)?
+        }
+    } else {
+        None
+    };
+    Ok(Parsed::Rekey(bytes, secs))
+}
+
+/// A leading octal number of at most `0777` (`strtol` base 8, no sign).
+fn octal_prefix(s: &str) -> Option<u32> {
+    let t = s.trim_start();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let digits: String = t.chars().take_while(|c| ('0'..='7').contains(c)).collect();
+    if digits.is_empty() || neg {
+        return None;
+    }
+    let v = u32::from_str_radix(&digits, 8).ok()?;
+    (v <= 0o777).then_some(v)
+}
+
+/// An escape character as `ssh -G` prints it (`vis` style).
+fn escape_char(arg: &str) -> Result<String, LineError> {
+    let b = arg.as_bytes();
+    let v: Option<u8> = if arg == "none" {
+        None
+    } else if b.len() == 1 {
+        Some(b[0])
+    } else if b.len() == 2 && b[0] == b'^' && (64..128).contains(&b[1]) {
+        Some(b[1] & 31)
+    } else {
+        return Err("Bad escape character.".into());
+    };
+    Ok(vis(v))
+}
+
+fn vis(v: Option<u8>) -> String {
+    match v {
+        None => "none".into(),
+        Some(c) if c < 0x20 => format!("\\^{}", (c + 64) as char),
+        Some(0x7f) => "\\^?".into(),
+        Some(b' ') => "\\040".into(),
+        Some(c) if c >= 0x80 => format!("\\M-{}", vis(Some(c & 0x7f))),
+        Some(c) => (c as char).to_string(),
+    }
+}
+
+fn ipqos_value(s: &str) -> Option<i64> {
+    if s.eq_ignore_ascii_case("none") {
+        return Some(i64::from(i32::MAX));
+    }
+    if let Some((_, v)) = IPQOS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
+        return Some(*v);
+    }
+    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        i64::from_str_radix(h, 16).ok()?
+    } else if s.len() > 1 && s.starts_with('0') {
+        i64::from_str_radix(&s[1..], 8).ok()?
+    } else {
+        s.parse::<i64>().ok()?
+    };
+    (0..=255).contains(&v).then_some(v)
+}
+
+fn iptos2str(v: i64) -> String {
+    if v == i64::from(i32::MAX) {
+        return "none".into();
+    }
+    IPQOS
+        .iter()
+        .find(|(_, x)| *x == v)
+        .map(|(n, _)| n.to_string())
+        .unwrap_or_else(|| format!("0x{v:02x}"))
+}
+
+fn a2tun(s: &str) -> Option<String> {
+    fn one(s: &str) -> Option<String> {
+        if s.eq_ignore_ascii_case("any") {
+            return Some("any".into());
+        }
+        strtonum(s, 0, 0x7fff_ffff - 2).ok().map(|v| v.to_string())
+    }
+    match s.split_once(':') {
+        Some((l, r)) => Some(format!("{}:{}", one(l)?, one(r)?)),
+        None => Some(format!("{}:any", one(s)?)),
+    }
+}
+
+/// A byte count with an optional K, M, G or T unit.
+fn scan_scaled(s: &str) -> Option<i64> {
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(p) => (&s[..p], &s[p..]),
+        None => (s, ""),
+    };
+    let n: i64 = num.parse().ok()?;
+    let mult: i64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+fn valid_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn valid_domain(s: &str) -> bool {
+    if s.eq_ignore_ascii_case("none") {
+        return true;
+    }
+    !s.is_empty()
+        && !s.starts_with('.')
+        && !s.ends_with('.')
+        && !s.contains("..")
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssh::states::{COMPRESSION, STRICT, YESNOASK};
+
+    fn parse_line(kind: Parse, rest: &str) -> Result<String, LineError> {
+        let mut words = lex::argv_split(rest).expect("quotes");
+        let mut a = Args::new(&mut words);
+        Ok(match parse(kind, "k", rest, &mut a, false)? {
+            Parsed::One(s) => s.into_owned(),
+            Parsed::Num(n) => n.to_string(),
+            Parsed::Many(v) => v.join("|"),
+            Parsed::Unset => "<unset>".into(),
+            Parsed::Rekey(b, s) => format!("{b} {s:?}"),
+            Parsed::Socket(s) => format!("socket {s}"),
+            _ => "<other>".into(),
+        })
+    }
+
+    #[test]
+    fn each_kind_parses_and_prints_like_ssh() {
+        let cases: &[(Parse, &str, &str)] = &[
+            (Parse::States(&FLAG), "TRUE", "yes"),
+            (Parse::States(&YESNOASK), "yes", "true"),
+            (Parse::States(&STRICT), "off", "false"),
+            (Parse::Time, "1m30s", "90"),
+            (Parse::Time, "none", "<unset>"),
+            (Parse::LogLevel, "quiet", "SILENT"),
+            (Parse::Mask, "022", "022"),
+            (Parse::Persist, "0", "yes"),
+            (Parse::Persist, "1m", "60"),
+            (Parse::TunnelDevice, "3", "3:any"),
+            (Parse::IpQos, "af11", "af11 af11"),
+            (Parse::IpQos, "0x10 8", "lowdelay throughput"),
+            (Parse::EscapeChar, "^A", "\\^A"),
+            (Parse::Rekey, "1K 1h", "1024 Some(3600)"),
+            (Parse::AddKeys, "confirm 1m", "confirm 60"),
+            (Parse::FlagOrSocket, "no", "no"),
+            (Parse::FlagOrSocket, "/s", "socket /s"),
+        ];
+        for (kind, rest, want) in cases {
+            assert_eq!(
+                parse_line(*kind, rest).as_deref(),
+                Ok(*want),
+                "{kind:?} {rest}"
+            );
+        }
+        let bad: &[(Parse, &str, &str)] = &[
+            (
+                Parse::States(&COMPRESSION),
+                "true",
+                "unsupported option \"true\".",
+            ),
+            (Parse::Int, "x", "integer value invalid."),
+            (Parse::Socket, "$1x", "Invalid environment name $1x."),
+        ];
+        for (kind, rest, want) in bad {
+            assert_eq!(
+                parse_line(*kind, rest),
+                Err(want.to_string()),
+                "{kind:?} {rest}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_and_their_rules() {
+        assert_eq!(
+            parse_line(Parse::Words, "none x").unwrap_err(),
+            "keyword k \"none\" argument must appear alone."
+        );
+        assert!(parse_line(Parse::Domains, "a..b").is_err());
+        assert_eq!(
+            parse_line(Parse::EnvAssignments, "A=1 B=2 A=3").unwrap(),
+            "A=1|B=2"
+        );
+        assert_eq!(parse_line(Parse::Cnames, "*.A:*.b").unwrap(), "*.a:*.b");
+        assert_eq!(parse_line(Parse::RemoteOpen, "h:*").unwrap(), "h:*");
+        assert!(parse_line(Parse::RemoteOpen, "h").is_err());
+    }
+}
