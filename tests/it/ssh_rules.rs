@@ -2,47 +2,41 @@
 //! the real `ssh -G` (whole output) and then for the value and origin the
 //! rule is about.
 
-mod ssh_support;
-
 use std::path::{Path, PathBuf};
 
 use pushguard::ssh::{
     ConfigError, ExecPolicy, Flavour, Origin, Resolution, ResolveEnv, ResolveRequest, resolve,
 };
 
+use crate::support::Sandbox;
+use crate::support::ssh::witness;
+
 /// A temp dir with config files.
 struct Case {
-    dir: tempfile::TempDir,
+    dir: Sandbox,
 }
 
 impl Case {
     fn new() -> Case {
         Case {
-            dir: tempfile::tempdir().unwrap(),
+            dir: Sandbox::new(),
         }
     }
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.dir.path(name)
     }
     fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path(name);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).unwrap();
-        }
-        std::fs::write(&p, text).unwrap();
-        p
+        self.dir.write(name, text)
     }
     /// Writes `config`, checks builtin == `ssh -G -F config args…`, returns
     /// the builtin resolution.
     fn check(&self, config: &str, args: &[&str]) -> Option<Resolution> {
-        if !ssh_support::have_ssh() {
-            return None;
-        }
+        let w = witness()?;
         let cfg = self.write("config", config);
         let mut argv = vec!["-F".to_string(), cfg.display().to_string()];
         argv.extend(args.iter().map(|s| s.to_string()));
-        let env = ssh_support::env_run();
-        if let Err(d) = ssh_support::compare(&argv, &env) {
+        let env = w.env(self.dir.root());
+        if let Err(d) = w.compare(&argv, &env) {
             panic!("builtin differs from ssh -G for {argv:?}:\n{d}\n{config}");
         }
         let req = ResolveRequest::from_ssh_args(&argv).unwrap();
@@ -50,15 +44,13 @@ impl Case {
     }
     /// Like `check` but ssh must reject; returns our error and ssh's stderr.
     fn reject(&self, config: &str, args: &[&str]) -> Option<(ConfigError, String)> {
-        if !ssh_support::have_ssh() {
-            return None;
-        }
+        let w = witness()?;
         let cfg = self.write("config", config);
         let mut argv = vec!["-F".to_string(), cfg.display().to_string()];
         argv.extend(args.iter().map(|s| s.to_string()));
-        let real = ssh_support::ssh_g(&argv);
+        let real = w.ssh_g(&argv, self.dir.root());
         assert!(!real.ok, "ssh accepted {argv:?}");
-        let env = ssh_support::env_run();
+        let env = w.env(self.dir.root());
         let err = ResolveRequest::from_ssh_args(&argv)
             .and_then(|r| resolve(&r, &env))
             .expect_err("builtin accepted what ssh rejects");
@@ -271,7 +263,7 @@ fn final_pass_rereads_with_canonical_hostname() {
 #[test]
 fn includes() {
     let c = Case::new();
-    let d = c.dir.path().display().to_string();
+    let d = c.dir.root().display().to_string();
     c.write("inc/b.conf", "Port 2\nHost other\nUser nobody\n");
     c.write("inc/a.conf", "Host h\n ServerAliveInterval 7\n");
     c.write("inc/c.conf", "Match all\n Compression yes\n");
@@ -399,7 +391,9 @@ fn system_file_without_f() {
     // ssh reads ~/.ssh/config of the passwd home, then /etc/ssh/ssh_config;
     // we only compare when there is no user file, so that nothing in a real
     // user file runs.
-    let env = ResolveEnv::current(Flavour::detect(), ExecPolicy::Run);
+    let Some(w) = witness() else { return };
+    let home = Sandbox::new();
+    let env = w.env(home.root());
     if env.user_config.exists() {
         eprintln!(
             "SKIPPING system_file_without_f: {} exists",
@@ -407,11 +401,8 @@ fn system_file_without_f() {
         );
         return;
     }
-    if !ssh_support::have_ssh() {
-        return;
-    }
     for host in ["h", "b.example.com"] {
-        ssh_support::compare(&[host.to_string()], &env).unwrap();
+        w.compare(&[host.to_string()], &env).unwrap();
     }
 }
 

@@ -4,12 +4,13 @@
 //! `ssh -G`; every printed line must agree. 1,000 cases by default,
 //! `PUSHGUARD_LONG=1` runs 10,000; `PUSHGUARD_SEED` picks the seed.
 
-mod ssh_support;
-
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
+
+use crate::support::Sandbox;
+use crate::support::ssh::witness;
 
 /// xorshift64*: small, seedable, no dependency.
 struct Rng(u64);
@@ -540,16 +541,13 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
 
 #[test]
 fn differential_against_ssh_g() {
-    if !ssh_support::have_ssh() {
-        return;
-    }
+    let Some(w) = witness() else { return };
     let long = std::env::var_os("PUSHGUARD_LONG").is_some();
     let n: usize = if long { 10_000 } else { 1_000 };
     let seed0: u64 = std::env::var("PUSHGUARD_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    let env = ssh_support::env_run();
     let next = AtomicUsize::new(0);
     let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
@@ -562,16 +560,17 @@ fn differential_against_ssh_g() {
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
-                let tmp = tempfile::tempdir().unwrap();
+                let tmp = Sandbox::new();
+                let env = w.env(tmp.root());
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= n {
                         break;
                     }
-                    let dir = tmp.path().join(format!("c{i}"));
+                    let dir = tmp.path(format!("c{i}"));
                     std::fs::create_dir_all(&dir).unwrap();
                     let (args, text) = case(seed0 + i as u64, &dir);
-                    let out = ssh_support::compare(&args, &env);
+                    let out = w.compare(&args, &env);
                     if out == Ok(false) {
                         rejected.fetch_add(1, Ordering::Relaxed);
                     }
@@ -595,7 +594,8 @@ fn differential_against_ssh_g() {
     });
     let bad = failed.load(Ordering::Relaxed);
     eprintln!(
-        "differential: {n} cases, {} agree ({} both rejected), {bad} differ, {:.1} s",
+        "differential ({}): {n} cases, {} agree ({} both rejected), {bad} differ, {:.1} s",
+        w.banner,
         n - bad,
         rejected.load(Ordering::Relaxed),
         start.elapsed().as_secs_f64()
