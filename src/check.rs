@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use crate::estimate::{self, Count, Estimate, Inventory, Repo};
@@ -611,14 +610,7 @@ fn full_ref(cwd: &Path, name: &str) -> Option<String> {
 }
 
 fn git_out(cwd: &Path, args: &[&str]) -> Result<String, git::GitError> {
-    let out = Command::new("git").args(args).current_dir(cwd).output()?;
-    if !out.status.success() {
-        return Err(git::GitError::Failed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(git::run(cwd, args)?.trim().to_string())
 }
 
 /// The directory a command runs in (for tests and the CLI).

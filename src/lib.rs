@@ -12,5 +12,6 @@ pub mod git;
 pub mod install;
 pub mod plan;
 pub mod policy;
+pub mod process;
 pub mod report;
 pub mod ssh;
