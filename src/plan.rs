@@ -1,7 +1,11 @@
-//! What a push is about to do: the remote, the URL and the ref updates that
-//! git hands the pre-push hook on stdin.
+//! What a push is about to do: the remote, the URL and the ref updates,
+//! from the lines git hands the pre-push hook on stdin, or built by the dry
+//! run from a remote and refspecs (asking git, as a push would).
 
 use std::fmt;
+use std::path::Path;
+
+use crate::git::{self, GitConfig, GitError};
 
 /// One line of pre-push stdin: `<local ref> SP <local oid> SP <remote ref> SP <remote oid>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +106,167 @@ pub fn parse_updates(input: &str) -> Result<Vec<RefUpdate>, StdinError> {
         });
     }
     Ok(out)
+}
+
+/// Why no push plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The hook's stdin is not in git's format.
+    #[error(transparent)]
+    Stdin(#[from] StdinError),
+    /// stdin could not be read.
+    #[error("cannot read stdin: {0}")]
+    ReadStdin(std::io::Error),
+    /// The dry run's remote is neither a configured remote nor a URL.
+    #[error("{0:?} is neither a configured remote nor a URL")]
+    UnknownRemote(String),
+    /// The dry run has no branch to push by default.
+    #[error("HEAD is detached: name what to push (pushguard check <remote> <refspec>)")]
+    DetachedHead,
+    /// A refspec's source looks like an option.
+    #[error("{0:?} is not a ref")]
+    NotARef(String),
+    /// A refspec's source is neither a ref nor a commit here.
+    #[error("{0:?} is not a ref or commit here")]
+    NoSuchRef(String),
+    /// A refspec's source is a commit, so the destination must be named.
+    #[error("{0:?} is not a ref: give a destination ({0}:<branch>)")]
+    NoDestination(String),
+    /// Asking git failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+/// Decodes the hook's stdin (all of it) into ref updates.
+pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, PlanError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| StdinError {
+        line: bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1,
+        reason: "not valid UTF-8".into(),
+    })?;
+    Ok(parse_updates(text)?)
+}
+
+/// The push the dry run judges: the current branch (or `refspecs`, or the
+/// hook-format `stdin_updates`) to `remote` (default: the branch's push
+/// remote).
+pub fn for_check(
+    cwd: &Path,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    refspecs: &[String],
+    stdin_updates: Option<Vec<RefUpdate>>,
+) -> Result<PushPlan, PlanError> {
+    let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
+    let remote = match remote {
+        Some(r) => r.to_string(),
+        None => branch
+            .as_deref()
+            .and_then(|b| {
+                cfg.get(&format!("branch.{b}.pushremote"))
+                    .or_else(|| cfg.get("remote.pushdefault"))
+                    .or_else(|| cfg.get(&format!("branch.{b}.remote")))
+            })
+            .unwrap_or("origin")
+            .to_string(),
+    };
+    let is_remote = git::is_remote_name(cfg, &remote);
+    let url = if is_remote {
+        git_out(cwd, &["remote", "get-url", "--push", &remote])?
+    } else if remote.contains(':') || remote.contains('/') {
+        remote.clone()
+    } else {
+        return Err(PlanError::UnknownRemote(remote));
+    };
+    let updates = match stdin_updates {
+        Some(u) => u,
+        None => {
+            let specs: Vec<String> = match (refspecs.is_empty(), &branch) {
+                (false, _) => refspecs.to_vec(),
+                (true, Some(b)) => vec![b.clone()],
+                (true, None) => return Err(PlanError::DetachedHead),
+            };
+            // The remote whose tracking refs stand for what the server has.
+            let tracking = match is_remote {
+                true => Some(remote.clone()),
+                false => git::remote_for_url(cfg, &url),
+            };
+            specs
+                .iter()
+                .map(|spec| update_for_refspec(cwd, tracking.as_deref(), spec))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(PushPlan {
+        remote,
+        url,
+        updates,
+    })
+}
+
+/// The update one refspec asks for, as git would put it on the hook's stdin.
+fn update_for_refspec(
+    cwd: &Path,
+    tracking: Option<&str>,
+    spec: &str,
+) -> Result<RefUpdate, PlanError> {
+    let spec = spec.strip_prefix('+').unwrap_or(spec);
+    let (src, dst) = match spec.split_once(':') {
+        Some((s, d)) => (s, Some(d)),
+        None => (spec, None),
+    };
+    if src.is_empty() {
+        let dst = dst.unwrap_or_default();
+        return Ok(RefUpdate {
+            local_ref: "(delete)".into(),
+            local_oid: None,
+            remote_ref: full_ref(cwd, dst).unwrap_or_else(|| format!("refs/heads/{dst}")),
+            remote_oid: None,
+        });
+    }
+    if src.starts_with('-') {
+        return Err(PlanError::NotARef(src.into()));
+    }
+    let local_oid = git_out(cwd, &["rev-parse", "--verify", src])
+        .map_err(|_| PlanError::NoSuchRef(src.into()))?;
+    let src_full = full_ref(cwd, src);
+    let remote_ref = match (dst, &src_full) {
+        (Some(d), _) if d.starts_with("refs/") => d.to_string(),
+        (Some(d), Some(s)) if s.starts_with("refs/tags/") => format!("refs/tags/{d}"),
+        (Some(d), _) => format!("refs/heads/{d}"),
+        (None, Some(s)) => s.clone(),
+        (None, None) => return Err(PlanError::NoDestination(src.into())),
+    };
+    // Best local knowledge of what the remote has: its tracking ref.
+    let remote_oid = match (remote_ref.strip_prefix("refs/heads/"), tracking) {
+        (Some(b), Some(r)) => {
+            let tracking_ref = format!("refs/remotes/{r}/{b}");
+            git_out(cwd, &["rev-parse", "--verify", "-q", &tracking_ref]).ok()
+        }
+        _ => None,
+    };
+    Ok(RefUpdate {
+        local_ref: src_full.unwrap_or_else(|| src.to_string()),
+        local_oid: Some(local_oid),
+        remote_ref,
+        remote_oid,
+    })
+}
+
+fn full_ref(cwd: &Path, name: &str) -> Option<String> {
+    if name.starts_with('-') {
+        return None;
+    }
+    git_out(cwd, &["rev-parse", "--symbolic-full-name", name])
+        .ok()
+        .filter(|s| s.starts_with("refs/"))
+}
+
+fn git_out(cwd: &Path, args: &[&str]) -> Result<String, GitError> {
+    Ok(git::run(cwd, args)?.trim().to_string())
 }
 
 #[cfg(test)]

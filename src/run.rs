@@ -17,7 +17,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
 use crate::cli::{Cli, Cmd, FlavourArg, Format, ResolveArgs};
-use crate::plan::PushPlan;
+use crate::plan::{self, PlanError, PushPlan};
 use crate::policy::Verdict;
 use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
 use crate::{install, report};
@@ -181,7 +181,7 @@ fn pre_push(
     if settings.strict {
         *on_error = OnError::Stop;
     }
-    let updates = check::read_updates(&stdin?)?;
+    let updates = plan::read_updates(&stdin?)?;
     let plan = PushPlan {
         remote,
         url,
@@ -201,18 +201,18 @@ fn dry_run(
     let cwd = check::current_dir();
     let (cfg, settings) = check::settings(&cwd, &env)?;
     let updates = match stdin {
-        true => Some(check::read_updates(&read_stdin()?)?),
+        true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
     };
-    let plan = check::plan_for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
     check::judge(&cwd, &cfg, settings, plan, &env, ssh)
 }
 
-fn read_stdin() -> Result<Vec<u8>, CheckError> {
+fn read_stdin() -> Result<Vec<u8>, PlanError> {
     let mut buf = Vec::new();
     std::io::stdin()
         .read_to_end(&mut buf)
-        .map_err(|e| CheckError::Plan(format!("cannot read stdin: {e}")))?;
+        .map_err(PlanError::ReadStdin)?;
     Ok(buf)
 }
 
