@@ -315,4 +315,77 @@ mod tests {
         let e = parse_updates("a xyz b c\n").unwrap_err();
         assert!(e.reason.contains("not an object id"), "{e}");
     }
+
+    #[test]
+    fn stdin_that_is_not_utf8_names_its_line() {
+        let mut input = format!("refs/heads/main {A} refs/heads/main {Z}\n").into_bytes();
+        input.extend(b"refs/heads/\xff");
+        let e = read_updates(&input).unwrap_err();
+        assert_eq!(e.to_string(), "pre-push input line 2: not valid UTF-8");
+    }
+
+    /// A repository with one commit on `main` and a remote `origin`.
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for args in [
+            &["init", "-q", "-b", "main", "."][..],
+            &["remote", "add", "origin", "ssh://git@h/r.git"],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "c",
+            ],
+        ] {
+            git::run(d, args).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_dry_run_plans_the_current_branch_and_names_what_it_cannot() {
+        let dir = repo();
+        let d = dir.path();
+        let cfg = GitConfig::read(d).unwrap();
+        let plan = for_check(d, &cfg, None, &[], None).unwrap();
+        assert_eq!(
+            (plan.remote.as_str(), plan.url.as_str()),
+            ("origin", "ssh://git@h/r.git")
+        );
+        assert_eq!(plan.updates[0].remote_ref, "refs/heads/main");
+        assert_eq!(plan.updates[0].remote_oid, None, "no tracking ref yet");
+        let err = |remote: Option<&str>, specs: &[&str]| {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            for_check(d, &cfg, remote, &specs, None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(Some("nowhere"), &[]),
+            "\"nowhere\" is neither a configured remote nor a URL"
+        );
+        assert_eq!(err(None, &["-f"]), "\"-f\" is not a ref");
+        assert_eq!(
+            err(None, &["nosuch"]),
+            "\"nosuch\" is not a ref or commit here"
+        );
+        assert_eq!(
+            err(None, &["HEAD~0"]),
+            "\"HEAD~0\" is not a ref: give a destination (HEAD~0:<branch>)"
+        );
+        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None).unwrap();
+        assert!(plan.updates[0].is_delete());
+        assert_eq!(plan.updates[1].remote_ref, "refs/heads/x");
+        git::run(d, &["checkout", "-q", "--detach"]).unwrap();
+        assert_eq!(
+            err(Some("origin"), &[]),
+            "HEAD is detached: name what to push (pushguard check <remote> <refspec>)"
+        );
+    }
 }

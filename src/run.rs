@@ -156,14 +156,19 @@ pub fn cannot_check(why: &str, on_error: OnError) -> Exit {
 /// How a verdict is shown: the hook's text on stderr (git shows it), the
 /// dry run's on stdout, JSON on stdout; a block exits 1.
 fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
-    let code = match o.decision.verdict {
-        Verdict::Block => EXIT_BLOCK,
-        Verdict::Ok | Verdict::Warn | Verdict::Skip => EXIT_OK,
-    };
+    let code = exit_code(o.decision.verdict);
     match (format, hook) {
         (Format::Json, _) => Exit::stdout(code, format!("{:#}\n", report::json(o))),
         (Format::Text, true) => Exit::stderr(code, report::hook_text(o)),
         (Format::Text, false) => Exit::stdout(code, report::check_text(o)),
+    }
+}
+
+/// The exit code of a verdict: only a block stops the push.
+pub fn exit_code(v: Verdict) -> u8 {
+    match v {
+        Verdict::Block => EXIT_BLOCK,
+        Verdict::Ok | Verdict::Warn | Verdict::Skip => EXIT_OK,
     }
 }
 
@@ -259,6 +264,14 @@ mod tests {
 
     fn failing() -> CheckError {
         CheckError::Internal("no facts")
+    }
+
+    #[test]
+    fn only_a_block_stops_the_push() {
+        assert_eq!(exit_code(Verdict::Block), EXIT_BLOCK);
+        for v in [Verdict::Ok, Verdict::Warn, Verdict::Skip] {
+            assert_eq!(exit_code(v), EXIT_OK);
+        }
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! reconciled from ssh's witnesses (`keepalive`). Pure: no I/O; every fact
 //! arrives as an argument.
 
-mod keepalive;
-mod settings;
+pub mod keepalive;
+pub mod settings;
 
 pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
 pub use settings::{
