@@ -1,4 +1,7 @@
-//! The one flow: a push plan in, facts found, a verdict out.
+//! The one flow: a push plan in, facts found, `policy` decides, an outcome
+//! out. No rule lives here: what the keepalive is (`policy::reconcile`),
+//! how big is too big (`policy::size_of`) and the verdict
+//! (`policy::decide`) are policy's.
 //!
 //! Fact finding is paid for only when the verdict needs it: a push the pack
 //! indexes prove small never resolves ssh options; otherwise the object walk
@@ -6,22 +9,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::fix::{self, Suggestion};
-use crate::git::{self, GitConfig, RemoteUrl, SshInvocation, Variant};
-use crate::plan::{PushPlan, RefUpdate};
-use crate::policy::{self, Decision, Facts, Keepalive, Settings, Size};
+use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
+use crate::plan::{PlanError, PushPlan, RefUpdate};
+use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
 use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
     "the push is small; ssh options were not needed (check --ssh resolves them anyway)";
-
-/// A walk this slow without a commit-graph earns a suggestion to write one.
-const SLOW_WALK: Duration = Duration::from_millis(100);
 
 /// How long `ssh -G` may take before we give up on it.
 pub const PROBE_LIMIT: Duration = Duration::from_secs(3);
@@ -79,12 +78,9 @@ pub enum CheckError {
     /// A fact-finding thread died.
     #[error("internal error: {0}")]
     Internal(&'static str),
-    /// The hook's stdin is not in git's format.
+    /// No push plan: the hook's stdin, or what the dry run was asked.
     #[error(transparent)]
-    Stdin(#[from] crate::plan::StdinError),
-    /// The dry run could not work out what to push.
-    #[error("{0}")]
-    Plan(String),
+    Plan(#[from] PlanError),
 }
 
 /// What was found about ssh for this push.
@@ -130,7 +126,7 @@ pub struct Outcome {
 impl Outcome {
     /// How to fix the keepalive, when the verdict asks for a fix.
     pub fn fix(&self) -> Option<Suggestion> {
-        let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix)?;
+        let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix())?;
         Some(fix::suggest(
             &ssh.invocation,
             &ssh.host,
@@ -168,7 +164,7 @@ pub fn judge(
     let decide = |out: &mut Outcome, facts: Facts| {
         out.decision = policy::decide(&out.settings, &facts);
     };
-    if out.settings.skip || !out.settings.enabled {
+    if !policy::needs_facts(&out.settings) {
         decide(&mut out, Facts::NothingToSend);
         return Ok(out);
     }
@@ -269,15 +265,10 @@ fn walk(
         (est, ssh.map(|h| h.join()))
     });
     let mut est = est?;
-    if let Some(t) = est
+    let advice = est
         .walk_time
-        .filter(|t| *t >= SLOW_WALK && !est.commit_graph)
-    {
-        est.notes.push(format!(
-            "counting took {} ms without a commit-graph; `git commit-graph write --reachable` makes it several times faster",
-            t.as_millis()
-        ));
-    }
+        .and_then(|t| policy::walk_advice(t, est.commit_graph));
+    est.notes.extend(advice);
     let ssh = ssh
         .transpose()
         .map_err(|_| CheckError::Internal("ssh resolution failed"))?;
@@ -301,128 +292,41 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
     small.then(|| Estimate::within_repository(&inv))
 }
 
-/// Resolves the keepalive for the ssh command git will run.
+/// Finds the keepalive for the ssh command git will run: the witnesses
+/// `policy::reconcile` weighs (none for a variant that cannot tell).
 fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
-    let mut facts = SshFacts {
+    let witnesses = policy::unreadable(inv.variant).is_none();
+    let probe = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
+        .then(|| probe::run(&inv.probe_argv(), PROBE_LIMIT));
+    let builtin = witnesses.then(|| builtin_resolve(inv, env));
+    let Finding {
+        keepalive,
+        interval_origin,
+        shadowed,
+        notes,
+        effective,
+        resolver,
+    } = policy::reconcile(inv.variant, &inv.command, probe, builtin);
+    SshFacts {
         invocation: inv.clone(),
         host,
-        effective: None,
-        resolver: None,
-        keepalive: Keepalive::Unknown("not resolved".into()),
-        interval_origin: None,
-        shadowed: Vec::new(),
-        notes: Vec::new(),
-    };
-    let not_openssh = match inv.variant {
-        Variant::Plink | Variant::Putty | Variant::TortoisePlink => Some(
-            "PuTTY tools do not read ~/.ssh/config; their keepalive is set in the PuTTY session",
-        ),
-        Variant::Simple => Some("ssh.variant is simple: the ssh program is not OpenSSH"),
-        Variant::OpenSsh | Variant::Auto => None,
-    };
-    if let Some(why) = not_openssh {
-        facts.keepalive = Keepalive::Unknown(why.into());
-        return facts;
+        effective,
+        resolver,
+        keepalive,
+        interval_origin,
+        shadowed,
+        notes,
     }
-    let probed = match s.resolver {
-        policy::ResolverChoice::Builtin => None,
-        policy::ResolverChoice::Ssh => Some(probe::run(&inv.probe_argv(), PROBE_LIMIT)),
-    };
-    let builtin = builtin_resolve(inv, env);
-    match (probed, builtin) {
-        (Some(Ok(eff)), b) => {
-            facts.keepalive = match eff.server_alive_interval() {
-                Some(i) => Keepalive::Interval(i),
-                None => Keepalive::Unknown("ssh -G printed no serveraliveinterval".into()),
-            };
-            match b {
-                Ok(b) => {
-                    let bi = b.effective.server_alive_interval();
-                    if bi == eff.server_alive_interval() {
-                        facts.interval_origin = b.interval_origin;
-                        facts.shadowed = b.shadowed;
-                    } else {
-                        facts.notes.push(format!(
-                            "ssh -G and the builtin resolver disagree on ServerAliveInterval ({} vs {}); trusting ssh -G",
-                            show(eff.server_alive_interval()),
-                            show(bi)
-                        ));
-                    }
-                    facts.notes.extend(b.notes);
-                }
-                Err(e) => facts.notes.push(format!("origins unknown: {e}")),
-            }
-            facts.effective = Some(eff);
-            facts.resolver = Some("ssh -G");
-        }
-        (probed, Ok(b)) => {
-            if let Some(Err(e)) = probed {
-                if inv.variant == Variant::Auto {
-                    facts.keepalive = Keepalive::Unknown(format!(
-                        "git will treat {} as a simple ssh (its -G probe failed: {e})",
-                        inv.command
-                    ));
-                    return facts;
-                }
-                facts.notes.push(format!("{e}; using the builtin resolver"));
-            }
-            facts.keepalive = match (
-                b.depends_on_exec.clone(),
-                b.effective.server_alive_interval(),
-            ) {
-                (Some(at), _) => Keepalive::Unknown(format!(
-                    "it depends on a Match exec command at {at}, which pushguard does not run"
-                )),
-                (None, Some(i)) => Keepalive::Interval(i),
-                (None, None) => Keepalive::Unknown("no serveraliveinterval resolved".into()),
-            };
-            facts.interval_origin = b.interval_origin;
-            facts.shadowed = b.shadowed;
-            facts.notes.extend(b.notes);
-            facts.effective = Some(b.effective);
-            facts.resolver = Some("builtin");
-        }
-        (probed, Err(e)) => {
-            let why = match probed {
-                Some(Err(p)) => format!("{p}; {e}"),
-                _ => e,
-            };
-            facts.keepalive = Keepalive::Unknown(why);
-        }
-    }
-    let shared = facts
-        .effective
-        .as_ref()
-        .and_then(|e| e.get("controlpath"))
-        .filter(|v| v.value != "none")
-        .map(|v| v.value.clone());
-    if let Some(path) = shared {
-        facts.notes.push(format!(
-            "ssh may reuse a shared connection (ControlPath {path}); then the keepalive of the ssh that opened it applies"
-        ));
-    }
-    facts
 }
 
-fn show(v: Option<u64>) -> String {
-    v.map_or_else(|| "none".to_string(), |i| i.to_string())
-}
-
-/// What the builtin resolver found.
-struct Builtin {
-    effective: Effective,
-    interval_origin: Option<Origin>,
-    shadowed: Vec<Origin>,
-    depends_on_exec: Option<Origin>,
-    notes: Vec<String>,
-}
-
-fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<Builtin, String> {
+/// The builtin resolver on the argv git will run (the options a wrapper
+/// program adds are invisible to it).
+fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, String> {
     let words = if inv.use_shell {
         git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
     } else {
@@ -446,7 +350,7 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<Builtin, String> {
     let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
     let renv = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
-    Ok(Builtin {
+    Ok(BuiltinAnswer {
         interval_origin: r
             .effective
             .get("serveraliveinterval")
@@ -461,164 +365,6 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<Builtin, String> {
         effective: r.effective,
         notes,
     })
-}
-
-/// Decodes the hook's stdin (all of it) into ref updates.
-pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, CheckError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| crate::plan::StdinError {
-        line: bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1,
-        reason: "not valid UTF-8".into(),
-    })?;
-    Ok(crate::plan::parse_updates(text)?)
-}
-
-/// A push the dry run builds: the current branch (or `refspecs`) to `remote`.
-pub fn plan_for_check(
-    cwd: &Path,
-    cfg: &GitConfig,
-    remote: Option<&str>,
-    refspecs: &[String],
-    stdin_updates: Option<Vec<RefUpdate>>,
-) -> Result<PushPlan, CheckError> {
-    let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
-    let remote = match remote {
-        Some(r) => r.to_string(),
-        None => branch
-            .as_deref()
-            .and_then(|b| {
-                cfg.get(&format!("branch.{b}.pushremote"))
-                    .or_else(|| cfg.get("remote.pushdefault"))
-                    .or_else(|| cfg.get(&format!("branch.{b}.remote")))
-            })
-            .unwrap_or("origin")
-            .to_string(),
-    };
-    let is_remote = git::is_remote_name(cfg, &remote);
-    let url = if is_remote {
-        git_out(cwd, &["remote", "get-url", "--push", &remote])?
-    } else if remote.contains(':') || remote.contains('/') {
-        remote.clone()
-    } else {
-        return Err(CheckError::Plan(format!(
-            "{remote:?} is neither a configured remote nor a URL"
-        )));
-    };
-    let updates = match stdin_updates {
-        Some(u) => u,
-        None => {
-            let specs: Vec<String> = if refspecs.is_empty() {
-                match &branch {
-                    Some(b) => vec![b.clone()],
-                    None => {
-                        return Err(CheckError::Plan(
-                            "HEAD is detached: name what to push (pushguard check <remote> <refspec>)"
-                                .into(),
-                        ));
-                    }
-                }
-            } else {
-                refspecs.to_vec()
-            };
-            // The remote whose tracking refs stand for what the server has.
-            let tracking = if is_remote {
-                Some(remote.clone())
-            } else {
-                git::remote_for_url(cfg, &url)
-            };
-            let mut updates = Vec::new();
-            for spec in &specs {
-                updates.push(update_for_refspec(cwd, tracking.as_deref(), spec)?);
-            }
-            updates
-        }
-    };
-    Ok(PushPlan {
-        remote,
-        url,
-        updates,
-    })
-}
-
-fn update_for_refspec(
-    cwd: &Path,
-    tracking: Option<&str>,
-    spec: &str,
-) -> Result<RefUpdate, CheckError> {
-    let spec = spec.strip_prefix('+').unwrap_or(spec);
-    let (src, dst) = match spec.split_once(':') {
-        Some((s, d)) => (s, Some(d)),
-        None => (spec, None),
-    };
-    if src.is_empty() {
-        let dst = dst.unwrap_or_default();
-        return Ok(RefUpdate {
-            local_ref: "(delete)".into(),
-            local_oid: None,
-            remote_ref: full_ref(cwd, dst).unwrap_or_else(|| format!("refs/heads/{dst}")),
-            remote_oid: None,
-        });
-    }
-    if src.starts_with('-') {
-        return Err(CheckError::Plan(format!("{src:?} is not a ref")));
-    }
-    let local_oid = git_out(cwd, &["rev-parse", "--verify", src])
-        .map_err(|_| CheckError::Plan(format!("{src:?} is not a ref or commit here")))?;
-    let src_full = full_ref(cwd, src);
-    let remote_ref = match (dst, &src_full) {
-        (Some(d), _) if d.starts_with("refs/") => d.to_string(),
-        (Some(d), Some(s)) if s.starts_with("refs/tags/") => format!("refs/tags/{d}"),
-        (Some(d), _) => format!("refs/heads/{d}"),
-        (None, Some(s)) => s.clone(),
-        (None, None) => {
-            return Err(CheckError::Plan(format!(
-                "{src:?} is not a ref: give a destination ({src}:<branch>)"
-            )));
-        }
-    };
-    // Best local knowledge of what the remote has: its tracking ref.
-    let remote_oid = match (remote_ref.strip_prefix("refs/heads/"), tracking) {
-        (Some(b), Some(r)) => git_out(
-            cwd,
-            &[
-                "rev-parse",
-                "--verify",
-                "-q",
-                &format!("refs/remotes/{r}/{b}"),
-            ],
-        )
-        .ok(),
-        _ => None,
-    };
-    Ok(RefUpdate {
-        local_ref: src_full.unwrap_or_else(|| src.to_string()),
-        local_oid: Some(local_oid),
-        remote_ref,
-        remote_oid,
-    })
-}
-
-fn full_ref(cwd: &Path, name: &str) -> Option<String> {
-    if name.starts_with('-') {
-        return None;
-    }
-    git_out(cwd, &["rev-parse", "--symbolic-full-name", name])
-        .ok()
-        .filter(|s| s.starts_with("refs/"))
-}
-
-fn git_out(cwd: &Path, args: &[&str]) -> Result<String, git::GitError> {
-    let out = Command::new("git").args(args).current_dir(cwd).output()?;
-    if !out.status.success() {
-        return Err(git::GitError::Failed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The directory a command runs in (for tests and the CLI).

@@ -4,6 +4,7 @@
 
 use crate::git::{SshInvocation, SshSource, Variant};
 use crate::policy::proposed_interval;
+use crate::process::sh_quote;
 use crate::ssh::Origin;
 
 /// ServerAliveCountMax the fix proposes (with 30 s: give up after 2 minutes of silence).
@@ -24,17 +25,6 @@ pub struct Suggestion {
     pub blocker: Option<Origin>,
     /// True for PuTTY tools: the keepalive is a PuTTY session setting, not ssh_config.
     pub putty: bool,
-}
-
-/// Quotes `s` for POSIX sh.
-pub fn sh_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@,+%".contains(&b))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// Builds the suggestion for `host`, reached by `inv`, under `idle_timeout`.
@@ -141,13 +131,5 @@ mod tests {
             s.ssh_config
                 .starts_with("Host h\n    ServerAliveInterval 20\n")
         );
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(sh_quote("abc"), "abc");
-        assert_eq!(sh_quote("a b"), "'a b'");
-        assert_eq!(sh_quote("it's"), r"'it'\''s'");
-        assert_eq!(sh_quote(""), "''");
     }
 }

@@ -12,7 +12,8 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::git::{self, GitError};
 
 /// The hook shim, as shipped in `hooks/pre-push`.
 pub const SHIM: &str = include_str!("../hooks/pre-push");
@@ -95,7 +96,7 @@ impl std::fmt::Display for Done {
 pub enum InstallError {
     /// Not in a git repository, or git failed.
     #[error("cannot find the hooks directory: {0}")]
-    Git(String),
+    Git(#[from] GitError),
     /// A file operation failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -129,25 +130,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> InstallError + '_ {
 
 /// The effective hooks directory of the repository at `cwd` (core.hooksPath honoured).
 pub fn hooks_dir(cwd: &Path) -> Result<PathBuf, InstallError> {
-    let out = Command::new("git")
-        .args(["rev-parse", "--path-format=absolute", "--git-path", "hooks"])
-        .current_dir(cwd)
-        .output()
-        .map_err(|e| InstallError::Git(e.to_string()))?;
-    if !out.status.success() {
-        return Err(InstallError::Git(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
-    Ok(PathBuf::from(
-        String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'),
-    ))
+    let args = ["rev-parse", "--path-format=absolute", "--git-path", "hooks"];
+    let out = git::run(cwd, &args)?;
+    Ok(PathBuf::from(out.trim_end_matches('\n')))
 }
 
 /// The hook text for a binary at `binary` (its path is the last fallback).
 pub fn hook_text(binary: Option<&Path>) -> String {
     let quoted = binary
-        .map(|b| crate::fix::sh_quote(&b.display().to_string()))
+        .map(|b| crate::process::sh_quote(&b.display().to_string()))
         .unwrap_or_else(|| "''".into());
     SHIM.replacen("fallback=''", &format!("fallback={quoted}"), 1)
 }

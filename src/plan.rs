@@ -1,7 +1,11 @@
-//! What a push is about to do: the remote, the URL and the ref updates that
-//! git hands the pre-push hook on stdin.
+//! What a push is about to do: the remote, the URL and the ref updates,
+//! from the lines git hands the pre-push hook on stdin, or built by the dry
+//! run from a remote and refspecs (asking git, as a push would).
 
 use std::fmt;
+use std::path::Path;
+
+use crate::git::{self, GitConfig, GitError};
 
 /// One line of pre-push stdin: `<local ref> SP <local oid> SP <remote ref> SP <remote oid>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +108,167 @@ pub fn parse_updates(input: &str) -> Result<Vec<RefUpdate>, StdinError> {
     Ok(out)
 }
 
+/// Why no push plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The hook's stdin is not in git's format.
+    #[error(transparent)]
+    Stdin(#[from] StdinError),
+    /// stdin could not be read.
+    #[error("cannot read stdin: {0}")]
+    ReadStdin(std::io::Error),
+    /// The dry run's remote is neither a configured remote nor a URL.
+    #[error("{0:?} is neither a configured remote nor a URL")]
+    UnknownRemote(String),
+    /// The dry run has no branch to push by default.
+    #[error("HEAD is detached: name what to push (pushguard check <remote> <refspec>)")]
+    DetachedHead,
+    /// A refspec's source looks like an option.
+    #[error("{0:?} is not a ref")]
+    NotARef(String),
+    /// A refspec's source is neither a ref nor a commit here.
+    #[error("{0:?} is not a ref or commit here")]
+    NoSuchRef(String),
+    /// A refspec's source is a commit, so the destination must be named.
+    #[error("{0:?} is not a ref: give a destination ({0}:<branch>)")]
+    NoDestination(String),
+    /// Asking git failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+/// Decodes the hook's stdin (all of it) into ref updates.
+pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, PlanError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| StdinError {
+        line: bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1,
+        reason: "not valid UTF-8".into(),
+    })?;
+    Ok(parse_updates(text)?)
+}
+
+/// The push the dry run judges: the current branch (or `refspecs`, or the
+/// hook-format `stdin_updates`) to `remote` (default: the branch's push
+/// remote).
+pub fn for_check(
+    cwd: &Path,
+    cfg: &GitConfig,
+    remote: Option<&str>,
+    refspecs: &[String],
+    stdin_updates: Option<Vec<RefUpdate>>,
+) -> Result<PushPlan, PlanError> {
+    let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
+    let remote = match remote {
+        Some(r) => r.to_string(),
+        None => branch
+            .as_deref()
+            .and_then(|b| {
+                cfg.get(&format!("branch.{b}.pushremote"))
+                    .or_else(|| cfg.get("remote.pushdefault"))
+                    .or_else(|| cfg.get(&format!("branch.{b}.remote")))
+            })
+            .unwrap_or("origin")
+            .to_string(),
+    };
+    let is_remote = git::is_remote_name(cfg, &remote);
+    let url = if is_remote {
+        git_out(cwd, &["remote", "get-url", "--push", &remote])?
+    } else if remote.contains(':') || remote.contains('/') {
+        remote.clone()
+    } else {
+        return Err(PlanError::UnknownRemote(remote));
+    };
+    let updates = match stdin_updates {
+        Some(u) => u,
+        None => {
+            let specs: Vec<String> = match (refspecs.is_empty(), &branch) {
+                (false, _) => refspecs.to_vec(),
+                (true, Some(b)) => vec![b.clone()],
+                (true, None) => return Err(PlanError::DetachedHead),
+            };
+            // The remote whose tracking refs stand for what the server has.
+            let tracking = match is_remote {
+                true => Some(remote.clone()),
+                false => git::remote_for_url(cfg, &url),
+            };
+            specs
+                .iter()
+                .map(|spec| update_for_refspec(cwd, tracking.as_deref(), spec))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(PushPlan {
+        remote,
+        url,
+        updates,
+    })
+}
+
+/// The update one refspec asks for, as git would put it on the hook's stdin.
+fn update_for_refspec(
+    cwd: &Path,
+    tracking: Option<&str>,
+    spec: &str,
+) -> Result<RefUpdate, PlanError> {
+    let spec = spec.strip_prefix('+').unwrap_or(spec);
+    let (src, dst) = match spec.split_once(':') {
+        Some((s, d)) => (s, Some(d)),
+        None => (spec, None),
+    };
+    if src.is_empty() {
+        let dst = dst.unwrap_or_default();
+        return Ok(RefUpdate {
+            local_ref: "(delete)".into(),
+            local_oid: None,
+            remote_ref: full_ref(cwd, dst).unwrap_or_else(|| format!("refs/heads/{dst}")),
+            remote_oid: None,
+        });
+    }
+    if src.starts_with('-') {
+        return Err(PlanError::NotARef(src.into()));
+    }
+    let local_oid = git_out(cwd, &["rev-parse", "--verify", src])
+        .map_err(|_| PlanError::NoSuchRef(src.into()))?;
+    let src_full = full_ref(cwd, src);
+    let remote_ref = match (dst, &src_full) {
+        (Some(d), _) if d.starts_with("refs/") => d.to_string(),
+        (Some(d), Some(s)) if s.starts_with("refs/tags/") => format!("refs/tags/{d}"),
+        (Some(d), _) => format!("refs/heads/{d}"),
+        (None, Some(s)) => s.clone(),
+        (None, None) => return Err(PlanError::NoDestination(src.into())),
+    };
+    // Best local knowledge of what the remote has: its tracking ref.
+    let remote_oid = match (remote_ref.strip_prefix("refs/heads/"), tracking) {
+        (Some(b), Some(r)) => {
+            let tracking_ref = format!("refs/remotes/{r}/{b}");
+            git_out(cwd, &["rev-parse", "--verify", "-q", &tracking_ref]).ok()
+        }
+        _ => None,
+    };
+    Ok(RefUpdate {
+        local_ref: src_full.unwrap_or_else(|| src.to_string()),
+        local_oid: Some(local_oid),
+        remote_ref,
+        remote_oid,
+    })
+}
+
+fn full_ref(cwd: &Path, name: &str) -> Option<String> {
+    if name.starts_with('-') {
+        return None;
+    }
+    git_out(cwd, &["rev-parse", "--symbolic-full-name", name])
+        .ok()
+        .filter(|s| s.starts_with("refs/"))
+}
+
+fn git_out(cwd: &Path, args: &[&str]) -> Result<String, GitError> {
+    Ok(git::run(cwd, args)?.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +314,78 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = parse_updates("a xyz b c\n").unwrap_err();
         assert!(e.reason.contains("not an object id"), "{e}");
+    }
+
+    #[test]
+    fn stdin_that_is_not_utf8_names_its_line() {
+        let mut input = format!("refs/heads/main {A} refs/heads/main {Z}\n").into_bytes();
+        input.extend(b"refs/heads/\xff");
+        let e = read_updates(&input).unwrap_err();
+        assert_eq!(e.to_string(), "pre-push input line 2: not valid UTF-8");
+    }
+
+    /// A repository with one commit on `main` and a remote `origin`.
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for args in [
+            &["init", "-q", "-b", "main", "."][..],
+            &["remote", "add", "origin", "ssh://git@h/r.git"],
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "c",
+            ],
+        ] {
+            git::run(d, args).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn the_dry_run_plans_the_current_branch_and_names_what_it_cannot() {
+        let dir = repo();
+        let d = dir.path();
+        let cfg = GitConfig::read(d).unwrap();
+        let plan = for_check(d, &cfg, None, &[], None).unwrap();
+        assert_eq!(
+            (plan.remote.as_str(), plan.url.as_str()),
+            ("origin", "ssh://git@h/r.git")
+        );
+        assert_eq!(plan.updates[0].remote_ref, "refs/heads/main");
+        assert_eq!(plan.updates[0].remote_oid, None, "no tracking ref yet");
+        let err = |remote: Option<&str>, specs: &[&str]| {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            for_check(d, &cfg, remote, &specs, None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(Some("nowhere"), &[]),
+            "\"nowhere\" is neither a configured remote nor a URL"
+        );
+        assert_eq!(err(None, &["-f"]), "\"-f\" is not a ref");
+        assert_eq!(
+            err(None, &["nosuch"]),
+            "\"nosuch\" is not a ref or commit here"
+        );
+        assert_eq!(
+            err(None, &["HEAD~0"]),
+            "\"HEAD~0\" is not a ref: give a destination (HEAD~0:<branch>)"
+        );
+        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None).unwrap();
+        assert!(plan.updates[0].is_delete());
+        assert_eq!(plan.updates[1].remote_ref, "refs/heads/x");
+        git::run(d, &["checkout", "-q", "--detach"]).unwrap();
+        assert_eq!(
+            err(Some("origin"), &[]),
+            "HEAD is detached: name what to push (pushguard check <remote> <refspec>)"
+        );
     }
 }

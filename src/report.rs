@@ -1,11 +1,12 @@
 //! Renders an outcome as text for people or JSON for scripts. Computes
-//! nothing: every fact comes from `check::Outcome`.
+//! nothing: every fact comes from `check::Outcome`, and what is wrong with
+//! the push from policy's decision (`Decision::risk`).
 
 use serde_json::{Value as Json, json};
 
 use crate::check::{Outcome, SshFacts};
 use crate::estimate::Count;
-use crate::policy::{Keepalive, Verdict};
+use crate::policy::{Keepalive, Risk, Verdict};
 use crate::ssh::Origin;
 
 /// Formats a number with thousands separators (`22,632`).
@@ -106,13 +107,15 @@ fn story(o: &Outcome) -> String {
         Verdict::Block => "pushguard: push stopped",
         _ => "pushguard: warning (the push goes on)",
     };
-    let why = match o.ssh.as_ref().map(|s| &s.keepalive) {
-        Some(Keepalive::Interval(0)) => "ssh sends no keepalive".to_string(),
-        Some(Keepalive::Interval(i)) => format!(
-            "ssh's keepalive (every {i} s) is not below the server's idle timeout ({} s)",
-            o.settings.idle_timeout
+    let why = match o.decision.risk {
+        Some(Risk::NoKeepalive) => "ssh sends no keepalive".to_string(),
+        Some(Risk::TooSlow {
+            interval,
+            idle_timeout,
+        }) => format!(
+            "ssh's keepalive (every {interval} s) is not below the server's idle timeout ({idle_timeout} s)"
         ),
-        Some(Keepalive::Unknown(_)) | None => {
+        Some(Risk::CannotTell) | None => {
             "pushguard cannot tell whether ssh sends keepalives".to_string()
         }
     };

@@ -3,10 +3,14 @@
 //!
 //! Config is read with one `git config -z --list` call, so that
 //! `GIT_CONFIG_PARAMETERS`, includes and `includeIf` are seen exactly as git
-//! sees them (gix-config differs from git on those cases).
+//! sees them (gix-config differs from git on those cases). Every git
+//! process starts through [`command`]: one place for the program, the
+//! directory and the time bound.
 
 use std::path::Path;
-use std::process::Command;
+use std::time::Duration;
+
+use crate::process::{Failure, ProcessBuilder, ProcessError};
 
 pub mod shell;
 mod transport;
@@ -26,20 +30,29 @@ pub struct GitConfig {
     entries: Vec<(String, String)>,
 }
 
+/// How long one git plumbing call may take: a hung git must not hold the
+/// push (the hook lets it go on when it cannot check).
+pub const GIT_LIMIT: Duration = Duration::from_secs(30);
+
+/// `git <args>` in `dir`, bounded by [`GIT_LIMIT`], stdin closed.
+pub fn command(dir: &Path, args: &[&str]) -> ProcessBuilder {
+    let mut git = ProcessBuilder::new("git");
+    git.args(args).cwd(dir).timeout(GIT_LIMIT);
+    git
+}
+
+/// Runs `git <args>` in `dir`; its stdout (lossy UTF-8) when it succeeds.
+pub fn run(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = command(dir, args).run()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Running git failed or it printed something we cannot read.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    /// git could not be started.
-    #[error("cannot run git: {0}")]
-    Spawn(#[from] std::io::Error),
-    /// git exited non-zero.
-    #[error("`git {args}` failed: {stderr}")]
-    Failed {
-        /// The arguments given to git.
-        args: String,
-        /// What git printed on stderr.
-        stderr: String,
-    },
+    /// git could not be started, timed out or exited non-zero.
+    #[error(transparent)]
+    Process(#[from] ProcessError),
     /// git printed something that is not in the expected format.
     #[error("cannot read output of `git {args}`: {reason}")]
     Output {
@@ -67,19 +80,20 @@ pub fn normalize_key(key: &str) -> String {
 impl GitConfig {
     /// Reads the whole configuration with one `git config -z --list` in `dir`.
     pub fn read(dir: &Path) -> Result<GitConfig, GitError> {
-        let out = Command::new("git")
-            .args(["config", "-z", "--list"])
-            .current_dir(dir)
-            .output()?;
-        // Exit status 1 with no output means "no config at all".
-        let no_config = out.stdout.is_empty() && out.stderr.is_empty();
-        if !out.status.success() && !no_config {
-            return Err(GitError::Failed {
-                args: "config -z --list".into(),
-                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            });
+        match command(dir, &["config", "-z", "--list"]).run() {
+            Ok(out) => Self::from_z(&out.stdout),
+            // Exit status 1 with no output means "no config at all".
+            Err(ProcessError {
+                kind:
+                    Failure::Exit {
+                        code: Some(1),
+                        stdout,
+                        stderr,
+                    },
+                ..
+            }) if stdout.is_empty() && stderr.is_empty() => Ok(GitConfig::default()),
+            Err(e) => Err(e.into()),
         }
-        Self::from_z(&out.stdout)
     }
 
     /// Parses `git config -z --list` output (`key LF value NUL`, or `key NUL`).

@@ -14,7 +14,6 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod argv;
 mod files;
@@ -274,8 +273,9 @@ fn read_key(key: &str) -> Result<Option<Session>, Unreadable> {
         let reg = std::env::var("SystemRoot")
             .map(|r| format!(r"{r}\System32\reg.exe"))
             .unwrap_or_else(|_| "reg".into());
-        let out = Command::new(reg)
+        let out = crate::process::ProcessBuilder::new(reg)
             .args(&argv[1..])
+            .timeout(std::time::Duration::from_secs(10))
             .output()
             .map_err(|e| fail(e.to_string()))?;
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -123,7 +123,7 @@ impl RegAdd {
     /// `/f` into paths (msys2-runtime `msys2_path_conv.cc`) unless
     /// `MSYS_NO_PATHCONV` is set.
     pub fn git_bash(&self) -> String {
-        let key = crate::fix::sh_quote(&self.key);
+        let key = crate::process::sh_quote(&self.key);
         self.render(&format!("MSYS_NO_PATHCONV=1 reg add {key}"))
     }
 

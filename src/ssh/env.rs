@@ -38,7 +38,11 @@ impl Flavour {
 
     /// Runs `ssh -V` and reads the flavour; upstream when ssh is missing.
     pub fn detect() -> Flavour {
-        match std::process::Command::new("ssh").arg("-V").output() {
+        let probe = crate::process::ProcessBuilder::new("ssh")
+            .arg("-V")
+            .timeout(std::time::Duration::from_secs(3))
+            .output();
+        match probe {
             Ok(o) => Flavour::from_version(&String::from_utf8_lossy(&o.stderr)),
             Err(_) => Flavour::OpenBsd,
         }

@@ -10,7 +10,7 @@
 //! Hand-written: the hook must not run commands from configs, yet must say
 //! when its verdict hangs on one.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::request::ResolveRequest;
 use super::resolve::resolve_once;
@@ -88,27 +88,14 @@ pub(crate) fn depends_on_exec(
 /// Runs a `Match exec` command like ssh: `$SHELL -c`, stdin and stdout on
 /// /dev/null, bounded to 30 s. `None` when it cannot run or is killed.
 pub(crate) fn run_shell(cmd: &str) -> Option<bool> {
-    use std::process::{Command, Stdio};
     let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into());
-    let mut child = Command::new(shell)
+    let status = crate::process::ProcessBuilder::new(shell)
         .arg("-c")
         .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
+        .timeout(Duration::from_secs(30))
+        .status()
         .ok()?;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(Some(st)) = child.try_wait() {
-            return st.code().map(|c| c == 0);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    status.code().map(|c| c == 0)
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //! run, with `-G` in place of the remote command, bounded by a timeout.
 //!
 //! `ssh -G` runs `Match exec` commands from the user's config; that is
-//! faithful (the push runs them too), and it opens no connection.
+//! faithful (the push runs them too), and it opens no connection. The
+//! child runs through [`crate::process`]: stdin closed, its process group
+//! killed on the timeout, so a `Match exec` command left running cannot
+//! hold the hook.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Effective;
+use crate::process::{ProcessBuilder, ProcessError};
 
 /// Why `ssh -G` gave no answer.
 #[derive(Debug, thiserror::Error)]
@@ -17,111 +18,38 @@ pub enum ProbeError {
     /// The argv was empty.
     #[error("no command to run")]
     Empty,
-    /// The program could not be started.
-    #[error("cannot run {program}: {source}")]
-    Spawn {
-        /// The program.
-        program: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// It ran past the time limit and was killed.
-    #[error("{program} -G did not answer within {} ms", .limit.as_millis())]
-    Timeout {
-        /// The program.
-        program: String,
-        /// The limit.
-        limit: Duration,
-    },
-    /// It exited non-zero (a config ssh rejects, or not OpenSSH at all).
-    #[error("{program} -G failed: {stderr}")]
-    Failed {
-        /// The program.
-        program: String,
-        /// Its stderr, trimmed.
-        stderr: String,
-    },
+    /// It could not start, ran past the limit, or exited non-zero (a config
+    /// ssh rejects, or not OpenSSH at all).
+    #[error(transparent)]
+    Process(#[from] ProcessError),
 }
 
 /// Runs `argv` (a `-G` probe) with stdin closed and returns the parsed dump.
 pub fn run(argv: &[String], limit: Duration) -> Result<Effective, ProbeError> {
     let (program, args) = argv.split_first().ok_or(ProbeError::Empty)?;
-    let mut child = Command::new(program)
+    let out = ProcessBuilder::new(program)
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| ProbeError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-    // Readers report through channels so that a grandchild holding a pipe
-    // open (a `Match exec` command left running) cannot hold us past the limit.
-    let start = Instant::now();
-    let out_rx = drain(child.stdout.take());
-    let err_rx = drain(child.stderr.take());
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break Ok(st),
-            Ok(None) if start.elapsed() >= limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(ProbeError::Timeout {
-                    program: program.clone(),
-                    limit,
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_micros(500)),
-            Err(source) => {
-                break Err(ProbeError::Spawn {
-                    program: program.clone(),
-                    source,
-                });
-            }
-        }
-    };
-    let status = status?;
-    let left = || {
-        limit
-            .saturating_sub(start.elapsed())
-            .max(Duration::from_millis(50))
-    };
-    let out = out_rx
-        .recv_timeout(left())
-        .map_err(|_| ProbeError::Timeout {
-            program: program.clone(),
-            limit,
-        })?;
-    let err = err_rx.recv_timeout(left()).unwrap_or_default();
-    if !status.success() {
-        return Err(ProbeError::Failed {
-            program: program.clone(),
-            stderr: err.trim().to_string(),
-        });
-    }
-    Ok(Effective::from_dump(&out))
-}
-
-/// Reads a pipe to the end on a thread; the text arrives on the channel.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        if let Some(mut p) = pipe {
-            let _ = p.read_to_string(&mut s);
-        }
-        let _ = tx.send(s);
-    });
-    rx
+        .timeout(limit)
+        .run()?;
+    Ok(Effective::from_dump(&String::from_utf8_lossy(&out.stdout)))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
     use super::*;
+    use crate::process::Failure;
 
     fn sh(script: &str) -> Vec<String> {
         vec!["sh".into(), "-c".into(), script.into()]
+    }
+
+    fn failure(e: &ProbeError) -> &Failure {
+        match e {
+            ProbeError::Process(p) => &p.kind,
+            ProbeError::Empty => panic!("empty"),
+        }
     }
 
     #[test]
@@ -140,13 +68,17 @@ mod tests {
         let e = run(&sh("echo bad config >&2; exit 255"), Duration::from_secs(5)).unwrap_err();
         assert!(e.to_string().contains("bad config"), "{e}");
         let e = run(&sh("exec sleep 5"), Duration::from_millis(100)).unwrap_err();
-        assert!(matches!(e, ProbeError::Timeout { .. }), "{e}");
+        assert!(matches!(failure(&e), Failure::Timeout(_)), "{e}");
         let e = run(&["/nonexistent/ssh".into()], Duration::from_secs(1)).unwrap_err();
-        assert!(matches!(e, ProbeError::Spawn { .. }), "{e}");
+        assert!(matches!(failure(&e), Failure::Spawn(_)), "{e}");
+        assert!(matches!(
+            run(&[], Duration::from_secs(1)),
+            Err(ProbeError::Empty)
+        ));
         // A grandchild that keeps stdout open must not hold the probe.
         let t = Instant::now();
         let e = run(&sh("sleep 5 & echo x"), Duration::from_millis(300)).unwrap_err();
-        assert!(matches!(e, ProbeError::Timeout { .. }), "{e}");
+        assert!(matches!(failure(&e), Failure::Timeout(_)), "{e}");
         assert!(t.elapsed() < Duration::from_secs(3));
     }
 }

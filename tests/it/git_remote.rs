@@ -2,12 +2,12 @@
 //! `git remote get-url --push --all`, and `remote.<name>.receivepack` against
 //! what a real push runs.
 
-mod git_common;
-
 use pushguard::git::{
     GitConfig, IpFamily, RemoteUrl, is_remote_name, parse_url, push_urls, receive_pack,
     remote_for_url, ssh_invocation,
 };
+
+use crate::support::{Sandbox, require};
 
 const CONFIG: &[(&str, &str)] = &[
     ("url.ssh://git@push.example.com/.pushInsteadOf", "ex:"),
@@ -32,15 +32,15 @@ const CONFIG: &[(&str, &str)] = &[
 
 #[test]
 fn push_urls_match_git_remote_get_url() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
-    let d = repo.path();
-    for (k, v) in CONFIG {
-        let out = git_common::run_git(&git, d, &["config", "--add", k, v], &[]);
-        assert!(out.status.success(), "{k}: {out:?}");
+    if require("git").is_none() {
+        return;
     }
-    let out = git_common::run_git(&git, d, &["config", "-z", "--list"], &[]);
-    let cfg = GitConfig::from_z(&out.stdout).unwrap();
+    let repo = Sandbox::repo();
+    for (k, v) in CONFIG {
+        repo.git(&["config", "--add", k, v]).ok();
+    }
+    let out = repo.git(&["config", "-z", "--list"]).ok();
+    let cfg = GitConfig::from_z(out.stdout.as_bytes()).unwrap();
     let names = [
         "plain",
         "rewritten",
@@ -54,17 +54,10 @@ fn push_urls_match_git_remote_get_url() {
     let mut checked = 0;
     for name in names {
         assert!(is_remote_name(&cfg, name), "{name}");
-        let out = git_common::run_git(
-            &git,
-            d,
-            &["remote", "get-url", "--push", "--all", name],
-            &[],
-        );
-        assert!(out.status.success(), "{name}: {out:?}");
-        let theirs: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(String::from)
-            .collect();
+        let out = repo
+            .git(&["remote", "get-url", "--push", "--all", name])
+            .ok();
+        let theirs: Vec<String> = out.stdout.lines().map(String::from).collect();
         assert_eq!(push_urls(&cfg, name), theirs, "{name}");
         for url in &theirs {
             let found = remote_for_url(&cfg, url).unwrap();
@@ -80,35 +73,33 @@ fn push_urls_match_git_remote_get_url() {
 
 #[test]
 fn receivepack_first_value_is_what_git_runs() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
-    let d = repo.path();
-    let bins = tempfile::tempdir().unwrap();
-    let fk = git_common::fakes(bins.path());
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
+    let bins = Sandbox::new();
+    let fk = bins.fakes();
     for (k, v) in [
         ("remote.o.url", "git@h:p.git"),
         ("remote.o.receivepack", "/opt/first receive"),
         ("remote.o.receivepack", "second"),
     ] {
-        assert!(
-            git_common::run_git(&git, d, &["config", "--add", k, v], &[])
-                .status
-                .success()
-        );
+        repo.git(&["config", "--add", k, v]).ok();
     }
-    let log = d.join("fake.log");
+    let log = repo.path("fake.log");
     let fake = fk["ssh"].display().to_string();
-    let logs = log.display().to_string();
-    let env = [("GIT_SSH", fake.as_str()), ("FAKE_LOG", logs.as_str())];
-    git_common::run_git(&git, d, &["push", "o", "HEAD:refs/heads/x"], &env);
+    repo.git(&["push", "o", "HEAD:refs/heads/x"])
+        .env("GIT_SSH", &fake)
+        .env("FAKE_LOG", &log)
+        .run();
     let text = std::fs::read_to_string(&log).unwrap();
     let git_args: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("ARG "))
         .collect();
 
-    let out = git_common::run_git(&git, d, &["config", "-z", "--list"], &[]);
-    let cfg = GitConfig::from_z(&out.stdout).unwrap();
+    let out = repo.git(&["config", "-z", "--list"]).ok();
+    let cfg = GitConfig::from_z(out.stdout.as_bytes()).unwrap();
     let Ok(RemoteUrl::Ssh(t)) = parse_url("git@h:p.git") else {
         panic!()
     };

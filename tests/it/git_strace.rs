@@ -2,28 +2,14 @@
 //! `strace -f -e execve` records what git executes during a real push, and
 //! it must equal `push_argv()` (and `probe_argv()` for the auto variant).
 
-mod git_common;
+use std::collections::HashMap;
 
 use pushguard::git::{GitConfig, IpFamily, RemoteUrl, parse_url, ssh_invocation};
-use std::collections::HashMap;
-use std::process::Command;
+
+use crate::support::{Sandbox, require};
 
 /// Environment settings for one push.
 type Env<'a> = Vec<(&'a str, String)>;
-
-fn strace_ok() -> bool {
-    let ok = Command::new("strace")
-        .args(["-qq", "-e", "trace=execve", "-o", "/dev/null", "true"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("strace is missing or cannot trace, and CI is set");
-        }
-        eprintln!("SKIPPING: strace is missing or cannot trace here");
-    }
-    ok
-}
 
 /// Reads one strace string literal starting at `s` (after the opening quote).
 fn unquote(s: &mut std::str::Chars) -> String {
@@ -76,15 +62,14 @@ fn execs(trace: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn execve_argv_matches_push_argv() {
-    let Some(git) = git_common::git() else { return };
-    if !strace_ok() {
+    let (Some(git), Some(strace)) = (require("git"), require("strace")) else {
         return;
-    }
-    let repo = git_common::repo(&git);
-    let bins = tempfile::tempdir().unwrap();
-    let fk = git_common::fakes(bins.path());
+    };
+    let repo = Sandbox::repo();
+    let bins = Sandbox::new();
+    let fk = bins.fakes();
     let p = |k: &str| fk[k].display().to_string();
-    let log = repo.path().join("fake.log").display().to_string();
+    let log = repo.path("fake.log").display().to_string();
     let cases: Vec<(&str, Env, bool)> = vec![
         (
             "ssh://git@h:7999/p.git",
@@ -116,11 +101,9 @@ fn execve_argv_matches_push_argv() {
         if probe_ok {
             env.push(("FAKE_PROBE_OK", "1".into()));
         }
-        let trace = repo.path().join("strace.txt");
-        let mut cmd = Command::new("timeout");
-        cmd.arg("20")
+        let trace = repo.path("strace.txt");
+        repo.cmd(&strace)
             .args([
-                "strace",
                 "-f",
                 "-qq",
                 "-s",
@@ -136,13 +119,7 @@ fn execve_argv_matches_push_argv() {
             .args(env.iter().map(|(k, v)| format!("{k}={v}")))
             .arg(&git)
             .args(["push", url, "HEAD:refs/heads/x"])
-            .current_dir(repo.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", repo.path())
-            .env_remove("GIT_SSH_COMMAND")
-            .env_remove("GIT_SSH")
-            .env_remove("GIT_SSH_VARIANT");
-        cmd.output().unwrap();
+            .run();
         let got = execs(&std::fs::read_to_string(&trace).unwrap());
 
         let envmap: HashMap<&str, String> = env.into_iter().collect();

@@ -1,10 +1,9 @@
 //! Golden test: `parse_url` against `git fetch-pack --diag-url` for a table
 //! of URL forms and a combinatorial set.
 
-mod git_common;
-
 use pushguard::git::{RemoteUrl, parse_url};
-use std::path::Path;
+
+use crate::support::{Sandbox, require};
 
 /// What git's diag says, in the same shape as ours.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,12 +17,12 @@ enum Diag {
     Fatal(String),
 }
 
-fn git_diag(git: &Path, dir: &Path, url: &str) -> Diag {
-    let out = git_common::run_git(git, dir, &["fetch-pack", "--diag-url", url], &[]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let msg = err.trim().strip_prefix("fatal: ").unwrap_or(err.trim());
+fn git_diag(s: &Sandbox, url: &str) -> Diag {
+    let out = s.git(&["fetch-pack", "--diag-url", url]).run();
+    let stdout = &out.stdout;
+    if !out.success() {
+        let err = out.stderr.trim();
+        let msg = err.strip_prefix("fatal: ").unwrap_or(err);
         return Diag::Fatal(msg.to_string());
     }
     let field = |k: &str| {
@@ -114,10 +113,10 @@ const TABLE: &[&str] = &[
     "h:it's mine!",
 ];
 
-fn check(git: &Path, dir: &Path, urls: &[String]) -> usize {
+fn check(s: &Sandbox, urls: &[String]) -> usize {
     let mut failures = Vec::new();
     for url in urls {
-        let (g, o) = (git_diag(git, dir, url), ours(url));
+        let (g, o) = (git_diag(s, url), ours(url));
         if g != o {
             failures.push(format!("{url:?}\n  git:  {g:?}\n  ours: {o:?}"));
         }
@@ -133,19 +132,23 @@ fn check(git: &Path, dir: &Path, urls: &[String]) -> usize {
 
 #[test]
 fn table_matches_git_diag_url() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
     // (`-x` is an option to fetch-pack, and `SSH://`, `h::z` are helper URLs
     // for push, which --diag-url does not model: see the unit tests.)
     let urls: Vec<String> = TABLE.iter().map(|s| s.to_string()).collect();
-    let n = check(&git, repo.path(), &urls);
+    let n = check(&repo, &urls);
     eprintln!("{n} URL forms match git --diag-url");
 }
 
 #[test]
 fn combinations_match_git_diag_url() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
     let users = ["", "git@", "a.b-c@", "u%40x@", "a@b@"];
     let hosts = [
         "h",
@@ -185,6 +188,6 @@ fn combinations_match_git_diag_url() {
             }
         }
     }
-    let n = check(&git, repo.path(), &urls);
+    let n = check(&repo, &urls);
     eprintln!("{n} generated URLs match git --diag-url");
 }

@@ -3,15 +3,15 @@
 //! our predicted argv against the same fake and compare the two logs, and
 //! also compare git's probe call with `probe_argv()`.
 
-mod git_common;
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
 
 use pushguard::git::{
     GitConfig, IpFamily, RemoteUrl, SshInvocation, Variant, parse_url, ssh_invocation,
 };
-use std::collections::HashMap;
-use std::fs;
-use std::path::Path;
-use std::process::Command;
+
+use crate::support::{Cmd, Sandbox, require};
 
 /// One way of telling git which ssh to run.
 #[derive(Debug, Clone)]
@@ -63,21 +63,27 @@ fn calls(log: &Path) -> Vec<Vec<String>> {
 }
 
 /// Runs `argv` the way git would (same env for the fake) and returns the log.
-fn run_ours(argv: &[String], log: &Path, probe_ok: bool) -> Vec<Vec<String>> {
+fn run_ours(repo: &Sandbox, argv: &[String], log: &Path, probe_ok: bool) -> Vec<Vec<String>> {
     let _ = fs::remove_file(log);
-    let mut cmd = Command::new("timeout");
-    cmd.arg("10").args(argv).env("FAKE_LOG", log);
-    if probe_ok {
-        cmd.env("FAKE_PROBE_OK", "1");
+    let cmd = repo.cmd(&argv[0]).args(&argv[1..]).env("FAKE_LOG", log);
+    match probe_ok {
+        true => cmd.env("FAKE_PROBE_OK", "1"),
+        false => cmd,
     }
-    cmd.output().unwrap();
+    .run();
     calls(log)
 }
 
+/// `git <args>` in `repo` with `env`.
+fn git(repo: &Sandbox, args: &[String], env: &[(&str, String)]) -> Cmd {
+    env.iter()
+        .fold(repo.cmd("git").args(args), |c, (k, v)| c.env(k, v))
+}
+
 /// Runs one case; returns the number of argv comparisons made.
-fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
-    let log = repo.join("fake.log");
-    let ours_log = repo.join("ours.log");
+fn run_case(repo: &Sandbox, case: &Case) -> Result<usize, String> {
+    let log = repo.path("fake.log");
+    let ours_log = repo.path("ours.log");
     let _ = fs::remove_file(&log);
     let mut env: Vec<(&str, String)> = vec![("FAKE_LOG", log.display().to_string())];
     if case.probe_ok {
@@ -92,17 +98,12 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let _ = git_common::run_git(
-        git,
-        repo,
-        &["config", "--unset-all", "core.sshCommand"],
-        &[],
-    );
+    repo.git(&["config", "--unset-all", "core.sshCommand"])
+        .run();
     match &case.source {
         Source::Env(k, v) => env.push((k, v.clone())),
         Source::RepoConfig(v) => {
-            let out = git_common::run_git(git, repo, &["config", "core.sshCommand", v], &[]);
-            assert!(out.status.success());
+            repo.git(&["config", "core.sshCommand", v]).ok();
         }
         Source::DashC(v) => dash_c.push(("core.sshCommand".into(), v.clone())),
     }
@@ -111,13 +112,11 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
         args.push("-c".into());
         args.push(format!("{k}={v}"));
     }
-    let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // What the hook would see: the same config, read the way the lead reads it.
     let mut cfg_args = args.clone();
     cfg_args.extend(["config", "-z", "--list"].map(String::from));
-    let cfg_refs: Vec<&str> = cfg_args.iter().map(String::as_str).collect();
-    let cfg_out = git_common::run_git(git, repo, &cfg_refs, &env_refs);
-    let cfg = GitConfig::from_z(&cfg_out.stdout).unwrap();
+    let cfg_out = git(repo, &cfg_args, &env).run();
+    let cfg = GitConfig::from_z(cfg_out.stdout.as_bytes()).unwrap();
 
     args.push("push".into());
     match case.family {
@@ -126,9 +125,7 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
         IpFamily::Any => {}
     }
     args.extend([case.url.as_str(), "HEAD:refs/heads/x"].map(String::from));
-    let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = git_common::run_git(git, repo, &arg_refs, &env_refs);
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let stderr = git(repo, &args, &env).run().stderr;
     let git_calls = calls(&log);
 
     let envmap: HashMap<&str, String> = env.iter().map(|(k, v)| (*k, v.clone())).collect();
@@ -152,7 +149,7 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
     let mut checks = 0;
     let mut expected: Vec<Vec<String>> = Vec::new();
     let push_inv: SshInvocation = if inv.variant == Variant::Auto {
-        expected.extend(run_ours(&inv.probe_argv(), &ours_log, case.probe_ok));
+        expected.extend(run_ours(repo, &inv.probe_argv(), &ours_log, case.probe_ok));
         checks += 1;
         match inv.after_probe(case.probe_ok) {
             Ok(i) => i,
@@ -173,7 +170,12 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
     } else {
         inv.clone()
     };
-    expected.extend(run_ours(&push_inv.push_argv(), &ours_log, case.probe_ok));
+    expected.extend(run_ours(
+        repo,
+        &push_inv.push_argv(),
+        &ours_log,
+        case.probe_ok,
+    ));
     checks += 1;
     if git_calls != expected {
         return Err(format!(
@@ -185,10 +187,12 @@ fn run_case(git: &Path, repo: &Path, case: &Case) -> Result<usize, String> {
 
 #[test]
 fn push_argv_matches_real_git_push() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
-    let bins = tempfile::tempdir().unwrap();
-    let fk = git_common::fakes(bins.path());
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
+    let bins = Sandbox::new();
+    let fk = bins.fakes();
     let p = |k: &str| fk[k].display().to_string();
     let urls = [
         "ssh://git@bitbucket.example.com:7999/proj/repo.git",
@@ -200,7 +204,7 @@ fn push_argv_matches_real_git_push() {
         // An existing local directory of that name does not make it local.
         "x:y",
     ];
-    fs::create_dir(repo.path().join("x:y")).unwrap();
+    fs::create_dir(repo.path("x:y")).unwrap();
     let mut sources: Vec<Source> = Vec::new();
     for name in [
         "ssh",
@@ -283,7 +287,7 @@ fn push_argv_matches_real_git_push() {
     let mut failures = Vec::new();
     let mut checks = 0;
     for case in &cases {
-        match run_case(&git, repo.path(), case) {
+        match run_case(&repo, case) {
             Ok(n) => checks += n,
             Err(e) => failures.push(format!(
                 "{} {:?} {:?} {:?} probe_ok={}: {e}",
@@ -306,21 +310,25 @@ fn push_argv_matches_real_git_push() {
 
 #[test]
 fn strange_hostname_is_refused_like_git() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
-    let bins = tempfile::tempdir().unwrap();
-    let fk = git_common::fakes(bins.path());
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
+    let bins = Sandbox::new();
+    let fk = bins.fakes();
     let source = Source::Env("GIT_SSH_COMMAND", fk["ssh"].display().to_string());
     let case = Case::new("ssh://-oProxyCommand=x/p", &source, false);
-    assert_eq!(run_case(&git, repo.path(), &case), Ok(1));
+    assert_eq!(run_case(&repo, &case), Ok(1));
 }
 
 #[test]
 fn sources_take_precedence_like_git() {
-    let Some(git) = git_common::git() else { return };
-    let repo = git_common::repo(&git);
-    let bins = tempfile::tempdir().unwrap();
-    let fk = git_common::fakes(bins.path());
+    if require("git").is_none() {
+        return;
+    }
+    let repo = Sandbox::repo();
+    let bins = Sandbox::new();
+    let fk = bins.fakes();
     let p = |k: &str| fk[k].display().to_string();
     let config = Source::RepoConfig(p("plink"));
     let cases = [
@@ -344,6 +352,6 @@ fn sources_take_precedence_like_git() {
         },
     ];
     for case in &cases {
-        assert_eq!(run_case(&git, repo.path(), case), Ok(1), "{:?}", case.env);
+        assert_eq!(run_case(&repo, case), Ok(1), "{:?}", case.env);
     }
 }

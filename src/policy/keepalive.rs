@@ -1,0 +1,332 @@
+//! Which keepalive ssh will use, reconciled from what was found: the ssh
+//! program's variant, the real `ssh -G` (when `pushguard.resolver` is
+//! `ssh`) and the builtin resolver. Every rule that shapes the answer is
+//! here:
+//!
+//! - PuTTY tools and `ssh.variant=simple` do not read OpenSSH config:
+//!   cannot tell ([`unreadable`]; the flow runs no witness for them).
+//! - An auto-detected variant whose `-G` probe fails is what git then
+//!   treats as `simple`: cannot tell.
+//! - `ssh -G` wins a disagreement with the builtin resolver (a note says
+//!   so); the builtin gives origins and shadowed lines only when it agrees.
+//! - When the builtin decides, a keepalive that depends on a `Match exec`
+//!   it did not run is cannot tell.
+//! - A `ControlPath` means ssh may reuse a shared connection, whose opener's
+//!   keepalive applies: a note.
+
+use crate::git::Variant;
+use crate::policy::Keepalive;
+use crate::ssh::probe::ProbeError;
+use crate::ssh::{Effective, Origin};
+
+/// What the builtin resolver found for the keepalive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltinAnswer {
+    /// The effective options.
+    pub effective: Effective,
+    /// Where ServerAliveInterval came from.
+    pub interval_origin: Option<Origin>,
+    /// ServerAliveInterval lines that lost to the winner.
+    pub shadowed: Vec<Origin>,
+    /// The first `Match exec` the keepalive depends on, if any.
+    pub depends_on_exec: Option<Origin>,
+    /// Caveats (a wrapper the resolver cannot see through…).
+    pub notes: Vec<String>,
+}
+
+/// The keepalive as far as known, where it came from, and the caveats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The keepalive.
+    pub keepalive: Keepalive,
+    /// Where ServerAliveInterval came from, if known.
+    pub interval_origin: Option<Origin>,
+    /// Lines that set ServerAliveInterval but lost to the winner.
+    pub shadowed: Vec<Origin>,
+    /// Caveats (disagreement between resolvers, probe errors…).
+    pub notes: Vec<String>,
+    /// The effective options of the resolver that decided.
+    pub effective: Option<Effective>,
+    /// Who decided: `ssh -G` or `builtin`.
+    pub resolver: Option<&'static str>,
+}
+
+impl Finding {
+    fn cannot_tell(why: String) -> Finding {
+        Finding {
+            keepalive: Keepalive::Unknown(why),
+            interval_origin: None,
+            shadowed: Vec::new(),
+            notes: Vec::new(),
+            effective: None,
+            resolver: None,
+        }
+    }
+}
+
+/// Why the keepalive of a `variant` cannot be read from OpenSSH config, if
+/// so; the flow then runs neither `ssh -G` nor the builtin resolver.
+pub fn unreadable(variant: Variant) -> Option<&'static str> {
+    match variant {
+        Variant::Plink | Variant::Putty | Variant::TortoisePlink => Some(
+            "PuTTY tools do not read ~/.ssh/config; their keepalive is set in the PuTTY session",
+        ),
+        Variant::Simple => Some("ssh.variant is simple: the ssh program is not OpenSSH"),
+        Variant::OpenSsh | Variant::Auto => None,
+    }
+}
+
+/// Reconciles the witnesses for the ssh `command` of `variant`: `probe` is
+/// `ssh -G` (`None` when not asked), `builtin` the builtin resolver (`None`
+/// when not run).
+pub fn reconcile(
+    variant: Variant,
+    command: &str,
+    probe: Option<Result<Effective, ProbeError>>,
+    builtin: Option<Result<BuiltinAnswer, String>>,
+) -> Finding {
+    if let Some(why) = unreadable(variant) {
+        return Finding::cannot_tell(why.into());
+    }
+    let builtin = builtin.unwrap_or_else(|| Err("not resolved".into()));
+    let mut found = match (probe, builtin) {
+        (Some(Ok(eff)), b) => trust_ssh_g(eff, b),
+        (Some(Err(e)), Ok(_)) if variant == Variant::Auto => {
+            return Finding::cannot_tell(format!(
+                "git will treat {command} as a simple ssh (its -G probe failed: {e})"
+            ));
+        }
+        (probe, Ok(b)) => {
+            let mut found = trust_builtin(b);
+            if let Some(Err(e)) = probe {
+                found
+                    .notes
+                    .insert(0, format!("{e}; using the builtin resolver"));
+            }
+            found
+        }
+        (Some(Err(p)), Err(e)) => Finding::cannot_tell(format!("{p}; {e}")),
+        (None, Err(e)) => Finding::cannot_tell(e),
+    };
+    let shared = found
+        .effective
+        .as_ref()
+        .and_then(|e| e.get("controlpath"))
+        .filter(|v| v.value != "none")
+        .map(|v| v.value.clone());
+    if let Some(path) = shared {
+        found.notes.push(format!(
+            "ssh may reuse a shared connection (ControlPath {path}); then the keepalive of the ssh that opened it applies"
+        ));
+    }
+    found
+}
+
+/// `ssh -G` answered: its value decides; the builtin adds origins when it agrees.
+fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Finding {
+    let interval = eff.server_alive_interval();
+    let mut found = Finding::cannot_tell("ssh -G printed no serveraliveinterval".into());
+    if let Some(i) = interval {
+        found.keepalive = Keepalive::Interval(i);
+    }
+    match builtin {
+        Ok(b) => {
+            let bi = b.effective.server_alive_interval();
+            if bi == interval {
+                found.interval_origin = b.interval_origin;
+                found.shadowed = b.shadowed;
+            } else {
+                found.notes.push(format!(
+                    "ssh -G and the builtin resolver disagree on ServerAliveInterval ({} vs {}); trusting ssh -G",
+                    show(interval),
+                    show(bi)
+                ));
+            }
+            found.notes.extend(b.notes);
+        }
+        Err(e) => found.notes.push(format!("origins unknown: {e}")),
+    }
+    found.effective = Some(eff);
+    found.resolver = Some("ssh -G");
+    found
+}
+
+/// Only the builtin answered: an unknown `Match exec` makes it cannot tell.
+fn trust_builtin(b: BuiltinAnswer) -> Finding {
+    let keepalive = match (&b.depends_on_exec, b.effective.server_alive_interval()) {
+        (Some(at), _) => Keepalive::Unknown(format!(
+            "it depends on a Match exec command at {at}, which pushguard does not run"
+        )),
+        (None, Some(i)) => Keepalive::Interval(i),
+        (None, None) => Keepalive::Unknown("no serveraliveinterval resolved".into()),
+    };
+    Finding {
+        keepalive,
+        interval_origin: b.interval_origin,
+        shadowed: b.shadowed,
+        notes: b.notes,
+        effective: Some(b.effective),
+        resolver: Some("builtin"),
+    }
+}
+
+fn show(v: Option<u64>) -> String {
+    v.map_or_else(|| "none".to_string(), |i| i.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: usize) -> Origin {
+        Origin::File {
+            path: "/home/dev/.ssh/config".into(),
+            line,
+        }
+    }
+
+    fn dump(text: &str) -> Effective {
+        Effective::from_dump(text)
+    }
+
+    fn builtin(text: &str) -> BuiltinAnswer {
+        BuiltinAnswer {
+            effective: dump(text),
+            interval_origin: Some(at(2)),
+            shadowed: vec![at(5)],
+            depends_on_exec: None,
+            notes: vec!["builtin note".into()],
+        }
+    }
+
+    fn failed_probe() -> Option<Result<Effective, ProbeError>> {
+        Some(Err(ProbeError::Empty))
+    }
+
+    #[test]
+    fn putty_and_simple_cannot_tell_whatever_was_found() {
+        for v in [
+            Variant::Plink,
+            Variant::Putty,
+            Variant::TortoisePlink,
+            Variant::Simple,
+        ] {
+            let why = unreadable(v).unwrap();
+            let f = reconcile(v, "plink", Some(Ok(dump("serveraliveinterval 30\n"))), None);
+            assert_eq!(f.keepalive, Keepalive::Unknown(why.into()));
+            assert_eq!((f.effective, f.resolver), (None, None));
+        }
+        assert_eq!(unreadable(Variant::OpenSsh), None);
+        assert_eq!(unreadable(Variant::Auto), None);
+    }
+
+    #[test]
+    fn an_auto_variant_whose_probe_fails_is_simple() {
+        let b = Some(Ok(builtin("serveraliveinterval 30\n")));
+        let f = reconcile(Variant::Auto, "wrap", failed_probe(), b.clone());
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "git will treat wrap as a simple ssh (its -G probe failed: no command to run)"
+                    .into()
+            )
+        );
+        // For OpenSSH itself a failed probe falls back to the builtin.
+        let f = reconcile(Variant::OpenSsh, "ssh", failed_probe(), b);
+        assert_eq!(f.keepalive, Keepalive::Interval(30));
+        assert_eq!(f.resolver, Some("builtin"));
+        assert_eq!(
+            f.notes,
+            [
+                "no command to run; using the builtin resolver",
+                "builtin note"
+            ]
+        );
+    }
+
+    #[test]
+    fn ssh_g_wins_and_the_builtin_adds_origins_when_it_agrees() {
+        let probe = || Some(Ok(dump("serveraliveinterval 30\n")));
+        let agree = Some(Ok(builtin("serveraliveinterval 30\n")));
+        let f = reconcile(Variant::OpenSsh, "ssh", probe(), agree);
+        assert_eq!(f.keepalive, Keepalive::Interval(30));
+        assert_eq!((f.interval_origin, f.shadowed), (Some(at(2)), vec![at(5)]));
+        assert_eq!(f.resolver, Some("ssh -G"));
+        assert_eq!(f.notes, ["builtin note"]);
+        let disagree = Some(Ok(builtin("serveraliveinterval 0\n")));
+        let f = reconcile(Variant::OpenSsh, "ssh", probe(), disagree);
+        assert_eq!(f.keepalive, Keepalive::Interval(30));
+        assert_eq!((f.interval_origin, f.shadowed), (None, vec![]));
+        assert_eq!(
+            f.notes[0],
+            "ssh -G and the builtin resolver disagree on ServerAliveInterval (30 vs 0); trusting ssh -G"
+        );
+        let f = reconcile(Variant::OpenSsh, "ssh", probe(), Some(Err("bad".into())));
+        assert_eq!(f.keepalive, Keepalive::Interval(30));
+        assert_eq!(f.notes, ["origins unknown: bad"]);
+        let f = reconcile(Variant::OpenSsh, "ssh", Some(Ok(dump("user git\n"))), None);
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown("ssh -G printed no serveraliveinterval".into())
+        );
+    }
+
+    #[test]
+    fn a_keepalive_behind_an_unknown_match_exec_cannot_tell() {
+        let mut b = builtin("serveraliveinterval 30\n");
+        b.depends_on_exec = Some(at(1));
+        let f = reconcile(Variant::OpenSsh, "ssh", None, Some(Ok(b)));
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "it depends on a Match exec command at /home/dev/.ssh/config:1, which pushguard does not run"
+                    .into()
+            )
+        );
+        // The origins are still worth showing.
+        assert_eq!(f.interval_origin, Some(at(2)));
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh",
+            None,
+            Some(Ok(builtin("user git\n"))),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown("no serveraliveinterval resolved".into())
+        );
+    }
+
+    #[test]
+    fn no_witness_at_all_says_why() {
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh",
+            failed_probe(),
+            Some(Err("bad".into())),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown("no command to run; bad".into())
+        );
+        let f = reconcile(Variant::OpenSsh, "ssh", None, Some(Err("bad".into())));
+        assert_eq!(f.keepalive, Keepalive::Unknown("bad".into()));
+        let f = reconcile(Variant::OpenSsh, "ssh", None, None);
+        assert_eq!(f.keepalive, Keepalive::Unknown("not resolved".into()));
+    }
+
+    #[test]
+    fn a_control_path_is_noted() {
+        let shared = "serveraliveinterval 30\ncontrolpath /tmp/cm-%C\n";
+        let f = reconcile(Variant::OpenSsh, "ssh", Some(Ok(dump(shared))), None);
+        assert_eq!(
+            f.notes.last().map(String::as_str),
+            Some(
+                "ssh may reuse a shared connection (ControlPath /tmp/cm-%C); then the keepalive of the ssh that opened it applies"
+            )
+        );
+        let private = "serveraliveinterval 30\ncontrolpath none\n";
+        let f = reconcile(Variant::OpenSsh, "ssh", None, Some(Ok(builtin(private))));
+        assert_eq!(f.notes, ["builtin note"]);
+    }
+}

@@ -1,0 +1,192 @@
+//! Settings: git config `pushguard.*` and the environment, each key with its
+//! default in one place.
+
+use crate::git::GitConfig;
+
+/// Bypass one push: `PUSHGUARD_SKIP=1 git push`.
+pub const ENV_SKIP: &str = "PUSHGUARD_SKIP";
+
+/// How pushguard is configured for this repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `pushguard.enabled` (default true).
+    pub enabled: bool,
+    /// `pushguard.strict` (default false): internal errors block the push.
+    pub strict: bool,
+    /// `pushguard.warnObjects` (default 5,000).
+    pub warn_objects: u64,
+    /// `pushguard.blockObjects` (default 20,000).
+    pub block_objects: u64,
+    /// `pushguard.warnBytes` (default 100 MiB).
+    pub warn_bytes: u64,
+    /// `pushguard.blockBytes` (default 500 MiB).
+    pub block_bytes: u64,
+    /// `pushguard.idleTimeout` in seconds (default 600, Bitbucket Server's).
+    pub idle_timeout: u64,
+    /// `pushguard.resolver`: `ssh` (real `ssh -G`, builtin for origins) or `builtin`.
+    pub resolver: ResolverChoice,
+    /// Set when `PUSHGUARD_SKIP` asks to bypass this push.
+    pub skip: bool,
+}
+
+/// Which resolver decides the effective ssh options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolverChoice {
+    /// The real `ssh -G` decides; the builtin resolver adds origins.
+    Ssh,
+    /// Only the builtin resolver (no ssh process).
+    Builtin,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            enabled: true,
+            strict: false,
+            warn_objects: 5_000,
+            block_objects: 20_000,
+            warn_bytes: 100 << 20,
+            block_bytes: 500 << 20,
+            idle_timeout: 600,
+            resolver: ResolverChoice::Ssh,
+            skip: false,
+        }
+    }
+}
+
+/// A `pushguard.*` value that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad config value {value:?} for {key}: {reason}")]
+pub struct SettingError {
+    /// The key as documented (`pushguard.warnObjects`).
+    pub key: &'static str,
+    /// The value found.
+    pub value: String,
+    /// What is expected.
+    pub reason: &'static str,
+}
+
+/// Parses a git integer (`10`, `10k`, `5m`, `1g`: multiples of 1024).
+pub fn parse_git_int(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (digits, mult) = match v.char_indices().last()? {
+        (i, 'k' | 'K') => (&v[..i], 1u64 << 10),
+        (i, 'm' | 'M') => (&v[..i], 1 << 20),
+        (i, 'g' | 'G') => (&v[..i], 1 << 30),
+        _ => (v, 1),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+impl Settings {
+    /// Reads settings from git config and the environment; defaults fill the rest.
+    pub fn from_config(
+        cfg: &GitConfig,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingError> {
+        let mut s = Settings::default();
+        let boolean = |key: &'static str, default: bool| -> Result<bool, SettingError> {
+            cfg.get_bool(key)
+                .map(|v| v.unwrap_or(default))
+                .map_err(|value| SettingError {
+                    key,
+                    value,
+                    reason: "expected true or false",
+                })
+        };
+        let int = |key: &'static str, default: u64| -> Result<u64, SettingError> {
+            match cfg.get(key) {
+                None => Ok(default),
+                Some(v) => parse_git_int(v).ok_or_else(|| SettingError {
+                    key,
+                    value: v.to_string(),
+                    reason: "expected a whole number (k, m, g suffixes allowed)",
+                }),
+            }
+        };
+        s.enabled = boolean("pushguard.enabled", s.enabled)?;
+        s.strict = boolean("pushguard.strict", s.strict)?;
+        s.warn_objects = int("pushguard.warnObjects", s.warn_objects)?;
+        s.block_objects = int("pushguard.blockObjects", s.block_objects)?;
+        s.warn_bytes = int("pushguard.warnBytes", s.warn_bytes)?;
+        s.block_bytes = int("pushguard.blockBytes", s.block_bytes)?;
+        s.idle_timeout = match cfg.get("pushguard.idleTimeout") {
+            None => s.idle_timeout,
+            Some(v) => parse_seconds(v).ok_or_else(|| SettingError {
+                key: "pushguard.idleTimeout",
+                value: v.to_string(),
+                reason: "expected seconds greater than 0 (e.g. 600, 10m)",
+            })?,
+        };
+        s.resolver = match cfg.get("pushguard.resolver").map(str::to_ascii_lowercase) {
+            None => s.resolver,
+            Some(v) if v == "ssh" => ResolverChoice::Ssh,
+            Some(v) if v == "builtin" => ResolverChoice::Builtin,
+            Some(v) => {
+                return Err(SettingError {
+                    key: "pushguard.resolver",
+                    value: v,
+                    reason: "expected ssh or builtin",
+                });
+            }
+        };
+        s.skip = env(ENV_SKIP).is_some_and(|v| crate::git::parse_bool(&v) != Some(false));
+        Ok(s)
+    }
+}
+
+/// Parses seconds with an optional unit (`600`, `600s`, `10m`, `1h`); zero is rejected.
+pub fn parse_seconds(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (digits, mult) = match v.char_indices().last()? {
+        (i, 's' | 'S') => (&v[..i], 1u64),
+        (i, 'm' | 'M') => (&v[..i], 60),
+        (i, 'h' | 'H') => (&v[..i], 3600),
+        _ => (v, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(mult)
+        .filter(|n| *n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_config() {
+        let cfg = GitConfig::from_pairs([
+            ("pushguard.warnobjects", "1k"),
+            ("pushguard.idletimeout", "5m"),
+            ("pushguard.resolver", "builtin"),
+        ]);
+        let s = Settings::from_config(&cfg, &|_| None).unwrap();
+        assert_eq!(s.warn_objects, 1024);
+        assert_eq!(s.block_objects, 20_000);
+        assert_eq!(s.idle_timeout, 300);
+        assert_eq!(s.resolver, ResolverChoice::Builtin);
+        assert!(!s.skip);
+        let s = Settings::from_config(&cfg, &|k| (k == ENV_SKIP).then(|| "1".into())).unwrap();
+        assert!(s.skip);
+    }
+
+    #[test]
+    fn bad_setting_names_key() {
+        let cfg = GitConfig::from_pairs([("pushguard.blockObjects", "lots")]);
+        let e = Settings::from_config(&cfg, &|_| None).unwrap_err();
+        assert_eq!(e.key, "pushguard.blockObjects");
+        assert!(e.to_string().contains("\"lots\""));
+        let cfg = GitConfig::from_pairs([("pushguard.idleTimeout", "0")]);
+        assert!(Settings::from_config(&cfg, &|_| None).is_err());
+    }
+
+    #[test]
+    fn git_ints() {
+        assert_eq!(parse_git_int("20000"), Some(20_000));
+        assert_eq!(parse_git_int("2m"), Some(2 << 20));
+        assert_eq!(parse_git_int("x"), None);
+        assert_eq!(parse_git_int(""), None);
+    }
+}

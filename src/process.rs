@@ -1,0 +1,706 @@
+//! One way to start a child process (git, `ssh -G`, `Match exec`):
+//! [`ProcessBuilder`] names the program, its arguments, cwd, environment,
+//! stdin and a time limit; its `Display` is the exact command line,
+//! shell-quoted, and every failure is one [`ProcessError`] that names it.
+//!
+//! Every child starts in a process group of its own. On a timeout, on
+//! [`Streaming::stop`] and when a [`Streaming`] is dropped, the whole group
+//! is killed and the child reaped, so a grandchild (a `Match exec` command
+//! left running, a hook's helper) dies with it. stdout and stderr are read
+//! on their own threads, so a grandchild that keeps a pipe open cannot hold
+//! the caller: once the child has exited, its group gets a short grace
+//! period to close the pipes and is then killed.
+//!
+//! Killing a process group is the `kill(2)` syscall with a negative pid,
+//! which std does not offer (`Child::kill` signals one process). The crate
+//! forbids `unsafe`, so the call comes from `rustix` (`process` feature): a
+//! safe, small, well-kept wrapper (Bytecode Alliance) that was already in
+//! the dependency tree through `tempfile`; on Linux it makes the raw
+//! syscall without libc. `nix` would pull in libc and far more surface;
+//! `libc` needs `unsafe`; running `/bin/kill` costs a process per kill.
+//! A group is signalled only while its leader (our child) is not reaped:
+//! the exit is watched with `waitid(WNOWAIT)`, which leaves the child a
+//! zombie, so the group id cannot have been reused by then. The platform
+//! part is the small `sys` module: a Windows port adds a `cfg(windows)`
+//! twin (a job object) and nothing else changes.
+
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// How long a group may keep the pipes open after the child exited.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// A command to run: program, arguments, cwd, environment, stdin, time limit.
+#[derive(Debug, Clone)]
+pub struct ProcessBuilder {
+    program: OsString,
+    args: Vec<OsString>,
+    cwd: Option<PathBuf>,
+    env: Vec<(OsString, Option<OsString>)>,
+    stdin: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+}
+
+/// Why a child gave no usable answer; names the command line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", describe(command, kind))]
+pub struct ProcessError {
+    /// The command line, shell-quoted.
+    pub command: String,
+    /// What went wrong.
+    pub kind: Failure,
+}
+
+/// What went wrong with a child.
+#[derive(Debug)]
+pub enum Failure {
+    /// It could not be started.
+    Spawn(io::Error),
+    /// Waiting for it or reading its pipes failed.
+    Io(io::Error),
+    /// It ran past the time limit and its process group was killed.
+    Timeout(Duration),
+    /// It exited non-zero (`code` is `None` when a signal ended it).
+    Exit {
+        /// The exit code.
+        code: Option<i32>,
+        /// What it printed on stdout.
+        stdout: String,
+        /// What it printed on stderr.
+        stderr: String,
+    },
+}
+
+fn describe(command: &str, kind: &Failure) -> String {
+    match kind {
+        Failure::Spawn(e) => format!("cannot run `{command}`: {e}"),
+        Failure::Io(e) => format!("`{command}`: {e}"),
+        Failure::Timeout(limit) => {
+            format!("`{command}` did not finish within {} ms", limit.as_millis())
+        }
+        Failure::Exit { code, stderr, .. } => {
+            let how = match code {
+                Some(c) => format!("exit code {c}"),
+                None => "killed by a signal".to_string(),
+            };
+            match stderr.trim() {
+                "" => format!("`{command}` failed ({how})"),
+                err => format!("`{command}` failed ({how}): {err}"),
+            }
+        }
+    }
+}
+
+/// Quotes `s` for POSIX sh.
+pub fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@,+%".contains(&b))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+impl fmt::Display for ProcessBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&sh_quote(&self.program.to_string_lossy()))?;
+        for a in &self.args {
+            write!(f, " {}", sh_quote(&a.to_string_lossy()))?;
+        }
+        Ok(())
+    }
+}
+
+impl ProcessBuilder {
+    /// A command running `program` (looked up on `PATH` unless it has a `/`).
+    pub fn new(program: impl AsRef<OsStr>) -> ProcessBuilder {
+        ProcessBuilder {
+            program: program.as_ref().to_os_string(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+            stdin: None,
+            timeout: None,
+        }
+    }
+
+    /// Appends an argument.
+    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Self {
+        self.args.push(arg.as_ref().to_os_string());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<S: AsRef<OsStr>>(&mut self, args: impl IntoIterator<Item = S>) -> &mut Self {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+        self
+    }
+
+    /// Runs in `dir`.
+    pub fn cwd(&mut self, dir: impl AsRef<Path>) -> &mut Self {
+        self.cwd = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Sets an environment variable for the child.
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
+        let v = Some(value.as_ref().to_os_string());
+        self.env.push((key.as_ref().to_os_string(), v));
+        self
+    }
+
+    /// Removes an environment variable for the child.
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut Self {
+        self.env.push((key.as_ref().to_os_string(), None));
+        self
+    }
+
+    /// Gives the child these bytes on stdin (default: `/dev/null`).
+    pub fn stdin(&mut self, bytes: impl Into<Vec<u8>>) -> &mut Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Kills the child's process group once it has run this long.
+    pub fn timeout(&mut self, limit: Duration) -> &mut Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// The program.
+    pub fn get_program(&self) -> &OsStr {
+        &self.program
+    }
+
+    /// The arguments.
+    pub fn get_args(&self) -> &[OsString] {
+        &self.args
+    }
+
+    /// Runs to completion; a non-zero exit is a [`Failure::Exit`].
+    pub fn run(&self) -> Result<Output, ProcessError> {
+        checked(self.to_string(), self.output()?)
+    }
+
+    /// Runs to completion and returns the output, whatever the exit status.
+    pub fn output(&self) -> Result<Output, ProcessError> {
+        let start = Instant::now();
+        let mut running = self.start(Stdio::piped(), Stdio::piped())?;
+        let stdout = running.child.stdout.take().map(drain);
+        let stderr = running.child.stderr.take().map(drain);
+        running.finish(start, stdout, stderr)
+    }
+
+    /// Runs to completion with stdout and stderr discarded; any exit status.
+    pub fn status(&self) -> Result<ExitStatus, ProcessError> {
+        let start = Instant::now();
+        let mut running = self.start(Stdio::null(), Stdio::null())?;
+        running.finish(start, None, None).map(|o| o.status)
+    }
+
+    /// Starts the child for a caller that reads stdout as it comes and may
+    /// stop early; stderr is collected on the side.
+    pub fn stream(&self) -> Result<Streaming, ProcessError> {
+        let start = Instant::now();
+        let mut running = self.start(Stdio::piped(), Stdio::piped())?;
+        let stdout = running.child.stdout.take();
+        let stderr = running.child.stderr.take().map(drain);
+        let watchdog = self
+            .timeout
+            .map(|limit| Watchdog::start(&running.child, limit));
+        Ok(Streaming {
+            running,
+            start,
+            stdout,
+            stderr,
+            watchdog,
+        })
+    }
+
+    fn error(&self, kind: Failure) -> ProcessError {
+        ProcessError {
+            command: self.to_string(),
+            kind,
+        }
+    }
+
+    fn start(&self, stdout: Stdio, stderr: Stdio) -> Result<Running, ProcessError> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args).stdout(stdout).stderr(stderr);
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
+        }
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.stdin(match self.stdin {
+            Some(_) => Stdio::piped(),
+            None => Stdio::null(),
+        });
+        sys::own_group(&mut cmd);
+        let mut child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
+        if let (Some(bytes), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
+            // A child that stops reading early closes the pipe: not an error.
+            thread::spawn(move || pipe.write_all(&bytes));
+        }
+        Ok(Running {
+            command: self.to_string(),
+            timeout: self.timeout,
+            child,
+            reaped: false,
+        })
+    }
+}
+
+/// `out` when the child succeeded, else the [`Failure::Exit`] naming `command`.
+fn checked(command: String, out: Output) -> Result<Output, ProcessError> {
+    if out.status.success() {
+        return Ok(out);
+    }
+    let kind = Failure::Exit {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    Err(ProcessError { command, kind })
+}
+
+/// Reads a pipe to the end on a thread; the bytes arrive on the channel.
+fn drain<R: Read + Send + 'static>(mut pipe: R) -> Receiver<io::Result<Vec<u8>>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = tx.send(pipe.read_to_end(&mut buf).map(|_| buf));
+    });
+    rx
+}
+
+/// A started child; dropping it before it is reaped kills its group.
+struct Running {
+    command: String,
+    timeout: Option<Duration>,
+    child: Child,
+    reaped: bool,
+}
+
+impl Running {
+    fn error(&self, kind: Failure) -> ProcessError {
+        ProcessError {
+            command: self.command.clone(),
+            kind,
+        }
+    }
+
+    /// Waits for the exit and the pipes, within the builder's time limit;
+    /// reaps the child last, so its group can be signalled until then.
+    fn finish(
+        &mut self,
+        start: Instant,
+        stdout: Option<Receiver<io::Result<Vec<u8>>>>,
+        stderr: Option<Receiver<io::Result<Vec<u8>>>>,
+    ) -> Result<Output, ProcessError> {
+        let deadline = self.timeout.map(|t| start + t);
+        self.exited(deadline)?;
+        // The child is gone; its group gets a grace period to close the pipes.
+        let grace = Instant::now() + GRACE;
+        let until = deadline.map_or(grace, |d| d.min(grace));
+        let collect = |rx: Option<Receiver<io::Result<Vec<u8>>>>| {
+            let Some(rx) = rx else {
+                return Ok(Vec::new());
+            };
+            let got = match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                Err(RecvTimeoutError::Timeout) if deadline.is_some_and(|d| until >= d) => {
+                    sys::kill_group(&self.child);
+                    return Err(self.error(Failure::Timeout(self.limit())));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    // Lingering grandchildren: end them, keep what was written.
+                    sys::kill_group(&self.child);
+                    match rx.recv_timeout(GRACE) {
+                        Ok(got) => got,
+                        Err(RecvTimeoutError::Disconnected) => Ok(Vec::new()),
+                        Err(RecvTimeoutError::Timeout) => Err(io::Error::other(
+                            "a process outside its group keeps the output open",
+                        )),
+                    }
+                }
+                Ok(got) => got,
+                Err(RecvTimeoutError::Disconnected) => Ok(Vec::new()),
+            };
+            got.map_err(|e| self.error(Failure::Io(e)))
+        };
+        let stdout = collect(stdout)?;
+        let stderr = collect(stderr)?;
+        let status = self.child.wait();
+        self.reaped = true;
+        Ok(Output {
+            status: status.map_err(|e| self.error(Failure::Io(e)))?,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Waits until the child has exited, leaving it unreaped; past
+    /// `deadline`, kills its group and reaps it.
+    fn exited(&mut self, deadline: Option<Instant>) -> Result<(), ProcessError> {
+        let group = sys::Group::of(&self.child);
+        let Some(deadline) = deadline else {
+            return group.wait_exited().map_err(|e| self.error(Failure::Io(e)));
+        };
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || tx.send(group.wait_exited()));
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(done) => done.map_err(|e| self.error(Failure::Io(e))),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(self.error(Failure::Io(io::Error::other("lost track of the child"))))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                self.kill();
+                Err(self.error(Failure::Timeout(self.limit())))
+            }
+        }
+    }
+
+    fn limit(&self) -> Duration {
+        self.timeout.unwrap_or_default()
+    }
+
+    /// Kills the group (the child's pid is still ours) and reaps the child.
+    fn kill(&mut self) {
+        if !self.reaped {
+            sys::kill_group(&self.child);
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            self.reaped = true;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Kills a streaming child's group at its deadline, unless disarmed first.
+struct Watchdog {
+    disarm: mpsc::Sender<()>,
+    thread: JoinHandle<bool>,
+}
+
+impl Watchdog {
+    fn start(child: &Child, limit: Duration) -> Watchdog {
+        let (disarm, rx) = mpsc::channel::<()>();
+        let group = sys::Group::of(child);
+        let thread = thread::spawn(move || match rx.recv_timeout(limit) {
+            Err(RecvTimeoutError::Timeout) => {
+                group.kill();
+                true
+            }
+            _ => false,
+        });
+        Watchdog { disarm, thread }
+    }
+
+    /// Stops the watchdog; true when it had already fired.
+    fn disarm(self) -> bool {
+        drop(self.disarm);
+        self.thread.join().unwrap_or(true)
+    }
+}
+
+/// A running child whose stdout the caller reads ([`Read`]); dropping it
+/// kills the child's process group.
+pub struct Streaming {
+    running: Running,
+    start: Instant,
+    stdout: Option<ChildStdout>,
+    stderr: Option<Receiver<io::Result<Vec<u8>>>>,
+    watchdog: Option<Watchdog>,
+}
+
+impl Read for Streaming {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.stdout {
+            Some(out) => out.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+impl Streaming {
+    /// Stops early: kills the child's process group and reaps the child.
+    pub fn stop(mut self) {
+        // Disarm first: the group must not be signalled after the reap.
+        if let Some(w) = self.watchdog.take() {
+            w.disarm();
+        }
+        self.running.kill();
+    }
+
+    /// Waits for the end (stdout not read yet is collected), within the
+    /// time limit; a non-zero exit is a [`Failure::Exit`].
+    pub fn finish(mut self) -> Result<Output, ProcessError> {
+        let rest = self.stdout.take().map(drain);
+        let fired = self.watchdog.take().is_some_and(Watchdog::disarm);
+        if fired {
+            self.running.kill();
+            let limit = self.running.limit();
+            return Err(self.running.error(Failure::Timeout(limit)));
+        }
+        let stderr = self.stderr.take();
+        let out = self.running.finish(self.start, rest, stderr)?;
+        checked(self.running.command.clone(), out)
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        if let Some(w) = self.watchdog.take() {
+            w.disarm();
+        }
+    }
+}
+
+/// The platform part: a process group per child, killed as a whole.
+#[cfg(unix)]
+mod sys {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Child, Command};
+
+    use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
+
+    /// Starts the child as the leader of a new process group.
+    pub(super) fn own_group(cmd: &mut Command) {
+        cmd.process_group(0);
+    }
+
+    /// Kills the child's whole process group.
+    pub(super) fn kill_group(child: &Child) {
+        Group::of(child).kill();
+    }
+
+    /// A process group to kill from another thread.
+    pub(super) struct Group(Pid);
+
+    impl Group {
+        /// The group `child` leads.
+        pub(super) fn of(child: &Child) -> Group {
+            Group(Pid::from_child(child))
+        }
+
+        /// SIGKILL to every member; a group already gone is fine.
+        pub(super) fn kill(&self) {
+            let _ = kill_process_group(self.0, Signal::KILL);
+        }
+
+        /// Blocks until the leader has exited, leaving it to be reaped.
+        pub(super) fn wait_exited(&self) -> std::io::Result<()> {
+            let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
+            loop {
+                match waitid(WaitId::Pid(self.0), options) {
+                    Err(e) if e == rustix::io::Errno::INTR => continue,
+                    done => return done.map(|_| ()).map_err(Into::into),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> ProcessBuilder {
+        let mut p = ProcessBuilder::new("sh");
+        p.arg("-c").arg(script);
+        p
+    }
+
+    fn alive(pid: &str) -> bool {
+        Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.split(' ').nth(2) == Some("Z"))
+    }
+
+    #[test]
+    fn display_is_the_quoted_command_line() {
+        let mut p = ProcessBuilder::new("git");
+        p.args(["config", "-z", "--list", "it's here", ""]);
+        assert_eq!(p.to_string(), r"git config -z --list 'it'\''s here' ''");
+        assert_eq!(sh_quote("a-b_c./=:@,+%"), "a-b_c./=:@,+%");
+        assert_eq!(sh_quote("a b"), "'a b'");
+        assert_eq!(sh_quote("it's"), r"'it'\''s'");
+        assert_eq!(sh_quote(""), "''");
+    }
+
+    #[test]
+    fn output_stdin_env_cwd() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = sh("cat; printf ' %s ' \"$X\"; pwd; echo err >&2")
+            .stdin("in")
+            .env("X", "x")
+            .cwd(dir.path())
+            .run()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let cwd = dir.path().canonicalize().unwrap();
+        assert_eq!(text, format!("in x {}\n", cwd.display()));
+        assert_eq!(out.stderr, b"err\n");
+        let out = sh("echo \"${HOME-unset}\"")
+            .env_remove("HOME")
+            .run()
+            .unwrap();
+        assert_eq!(out.stdout, b"unset\n");
+    }
+
+    #[test]
+    fn large_stdin_and_stdout_do_not_deadlock() {
+        let big = vec![b'x'; 4 << 20];
+        let out = ProcessBuilder::new("cat")
+            .stdin(big.clone())
+            .timeout(Duration::from_secs(20))
+            .run()
+            .unwrap();
+        assert_eq!(out.stdout.len(), big.len());
+    }
+
+    #[test]
+    fn a_failure_names_the_command_with_code_and_output() {
+        let e = sh("echo out; echo bad config >&2; exit 7")
+            .run()
+            .unwrap_err();
+        let Failure::Exit {
+            code,
+            stdout,
+            stderr,
+        } = &e.kind
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((*code, stdout.as_str()), (Some(7), "out\n"));
+        assert_eq!(stderr, "bad config\n");
+        assert_eq!(
+            e.to_string(),
+            "`sh -c 'echo out; echo bad config >&2; exit 7'` failed (exit code 7): bad config"
+        );
+        // Any status is fine for output() and status().
+        let st = sh("exit 3").status().unwrap();
+        assert_eq!(st.code(), Some(3));
+        let e = ProcessBuilder::new("/nonexistent/ssh")
+            .arg("-G")
+            .run()
+            .unwrap_err();
+        assert!(matches!(e.kind, Failure::Spawn(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("cannot run `/nonexistent/ssh -G`")
+        );
+    }
+
+    #[test]
+    fn timeout_kills_the_grandchildren_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 30 & echo $! > {}; wait", pidfile.display());
+        let t = Instant::now();
+        let e = sh(&script)
+            .timeout(Duration::from_millis(300))
+            .run()
+            .unwrap_err();
+        assert!(matches!(e.kind, Failure::Timeout(_)), "{e:?}");
+        assert!(e.to_string().contains("within 300 ms"), "{e}");
+        assert!(t.elapsed() < Duration::from_secs(3));
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let gone = (0..100).any(|_| {
+            thread::sleep(Duration::from_millis(10));
+            !alive(pid.trim())
+        });
+        assert!(gone, "grandchild {pid} survived");
+        let e = sh("exec sleep 30")
+            .timeout(Duration::from_millis(100))
+            .status()
+            .unwrap_err();
+        assert!(matches!(e.kind, Failure::Timeout(_)), "{e:?}");
+    }
+
+    #[test]
+    fn a_grandchild_holding_the_pipe_cannot_hold_the_caller() {
+        // Within the time limit: a timeout.
+        let t = Instant::now();
+        let e = sh("sleep 30 & echo x")
+            .timeout(Duration::from_millis(300))
+            .run()
+            .unwrap_err();
+        assert!(matches!(e.kind, Failure::Timeout(_)), "{e:?}");
+        assert!(t.elapsed() < Duration::from_secs(3));
+        // Without one: the grace period ends it, and the output is kept.
+        let t = Instant::now();
+        let out = sh("sleep 30 & echo x").run().unwrap();
+        assert_eq!(out.stdout, b"x\n");
+        assert!(t.elapsed() < GRACE * 3);
+    }
+
+    #[test]
+    fn streaming_reads_as_it_comes_and_stops_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let script = format!(
+            "sleep 30 & echo $! > {}; while :; do echo line; done",
+            pidfile.display()
+        );
+        let p = sh(&script);
+        let mut s = p.stream().unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"line\n");
+        s.stop();
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let gone = (0..100).any(|_| {
+            thread::sleep(Duration::from_millis(10));
+            !alive(pid.trim())
+        });
+        assert!(gone, "grandchild {pid} survived the stop");
+        // Read to the end, then finish: status and stderr.
+        let p = sh("echo a; echo b; echo oops >&2; exit 2");
+        let mut s = p.stream().unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "a\nb\n");
+        let e = s.finish().unwrap_err();
+        assert!(e.to_string().ends_with("(exit code 2): oops"), "{e}");
+        // finish() collects what was not read.
+        let out = sh("echo rest").stream().unwrap().finish().unwrap();
+        assert_eq!(out.stdout, b"rest\n");
+    }
+
+    #[test]
+    fn streaming_times_out_and_drop_kills() {
+        let mut p = sh("echo first; exec sleep 30");
+        p.timeout(Duration::from_millis(200));
+        let mut s = p.stream().unwrap();
+        let mut text = String::new();
+        let t = Instant::now();
+        s.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "first\n");
+        assert!(t.elapsed() < Duration::from_secs(3));
+        let e = s.finish().unwrap_err();
+        assert!(matches!(e.kind, Failure::Timeout(_)), "{e:?}");
+        let p = sh("exec sleep 30");
+        let s = p.stream().unwrap();
+        let pid = s.running.child.id().to_string();
+        drop(s);
+        assert!(!alive(&pid), "dropped child {pid} survived");
+    }
+}

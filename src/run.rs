@@ -1,0 +1,329 @@
+//! Runs one command line: dispatch to the work, and the one place where an
+//! outcome becomes output and an exit code.
+//!
+//! Exit codes: 0 ok, warn or skip; 1 block; 2 bad usage; 3 could not check
+//! (in the hook only with `pushguard.strict`; otherwise the push goes on);
+//! 255 `resolve` on a config ssh would reject (as ssh exits).
+//!
+//! The hook's safety policy lives here: pushguard never breaks a push by
+//! its own fault. Its work runs under [`guarded`], which turns an error or
+//! even a panic into one line on stderr and exit 0, or exit 3 once the
+//! work has learnt that `pushguard.strict` is on ([`OnError`], threaded
+//! through the work as a value).
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::check::{self, CheckError, Env, Outcome};
+use crate::cli::{Cli, Cmd, FlavourArg, Format, ResolveArgs};
+use crate::plan::{self, PlanError, PushPlan};
+use crate::policy::Verdict;
+use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
+use crate::{install, report};
+
+/// Exit code: fine (ok, warn, skip).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the push is blocked.
+pub const EXIT_BLOCK: u8 = 1;
+/// Exit code: pushguard could not check (or install).
+pub const EXIT_ERROR: u8 = 3;
+/// Exit code: `resolve` met a config ssh rejects (ssh exits 255 then).
+pub const EXIT_SSH_CONFIG: u8 = 255;
+
+/// What a command ends with: text for stdout and stderr, and the exit code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exit {
+    /// The exit code.
+    pub code: u8,
+    /// Text for stdout.
+    pub stdout: String,
+    /// Text for stderr.
+    pub stderr: String,
+}
+
+impl Exit {
+    fn stdout(code: u8, text: String) -> Exit {
+        Exit {
+            code,
+            stdout: text,
+            stderr: String::new(),
+        }
+    }
+
+    fn stderr(code: u8, text: String) -> Exit {
+        Exit {
+            code,
+            stdout: String::new(),
+            stderr: text,
+        }
+    }
+}
+
+/// What the hook does with a push it cannot check (`pushguard.strict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// The push goes on (the default).
+    #[default]
+    LetGo,
+    /// The push stops (`pushguard.strict` is on).
+    Stop,
+}
+
+/// Runs pushguard on `args` (argv, program name first) and returns the
+/// exit code; all output is written here.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::from_argv(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Usage errors, --help and --version: clap prints and knows the code.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    let exit = dispatch(cli.command);
+    // A closed pipe is not worth a panic.
+    let _ = std::io::stdout().write_all(exit.stdout.as_bytes());
+    let _ = std::io::stderr().write_all(exit.stderr.as_bytes());
+    exit.code
+}
+
+fn dispatch(cmd: Cmd) -> Exit {
+    match cmd {
+        Cmd::PrePush {
+            remote,
+            url,
+            format,
+        } => {
+            // A panic must end in our one line, not in Rust's message.
+            panic::set_hook(Box::new(|_| {}));
+            guarded(|on_error| pre_push(on_error, remote, url, format))
+        }
+        Cmd::Check {
+            remote,
+            refspecs,
+            stdin,
+            ssh,
+            format,
+        } => match dry_run(remote, &refspecs, stdin, ssh) {
+            Ok(o) => verdict(&o, format, false),
+            Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
+        },
+        Cmd::Resolve(a) => resolve(&a),
+        Cmd::Install => hook_file(install::install(
+            &check::current_dir(),
+            std::env::current_exe().ok().as_deref(),
+        )),
+        Cmd::Uninstall => hook_file(install::uninstall(&check::current_dir())),
+    }
+}
+
+/// Runs the hook's `work`; an error or a panic becomes [`cannot_check`]
+/// with the [`OnError`] the work had set by then.
+pub fn guarded(work: impl FnOnce(&mut OnError) -> Result<Exit, CheckError>) -> Exit {
+    let mut on_error = OnError::default();
+    let done = panic::catch_unwind(AssertUnwindSafe(|| work(&mut on_error)));
+    match done {
+        Ok(Ok(exit)) => exit,
+        Ok(Err(e)) => cannot_check(&e.to_string(), on_error),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            cannot_check(&format!("internal error ({what})"), on_error)
+        }
+    }
+}
+
+/// The hook's one line when it cannot check: the push goes on, or stops.
+pub fn cannot_check(why: &str, on_error: OnError) -> Exit {
+    match on_error {
+        OnError::LetGo => Exit::stderr(
+            EXIT_OK,
+            format!("pushguard: cannot check this push: {why}; letting it go on\n"),
+        ),
+        OnError::Stop => Exit::stderr(
+            EXIT_ERROR,
+            format!(
+                "pushguard: cannot check this push: {why}; stopping it (pushguard.strict is on)\n"
+            ),
+        ),
+    }
+}
+
+/// How a verdict is shown: the hook's text on stderr (git shows it), the
+/// dry run's on stdout, JSON on stdout; a block exits 1.
+fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
+    let code = exit_code(o.decision.verdict);
+    match (format, hook) {
+        (Format::Json, _) => Exit::stdout(code, format!("{:#}\n", report::json(o))),
+        (Format::Text, true) => Exit::stderr(code, report::hook_text(o)),
+        (Format::Text, false) => Exit::stdout(code, report::check_text(o)),
+    }
+}
+
+/// The exit code of a verdict: only a block stops the push.
+pub fn exit_code(v: Verdict) -> u8 {
+    match v {
+        Verdict::Block => EXIT_BLOCK,
+        Verdict::Ok | Verdict::Warn | Verdict::Skip => EXIT_OK,
+    }
+}
+
+fn pre_push(
+    on_error: &mut OnError,
+    remote: String,
+    url: String,
+    format: Format,
+) -> Result<Exit, CheckError> {
+    let env = Env::current();
+    let cwd = check::current_dir();
+    // Read all of stdin first, whatever happens next: git expects it consumed.
+    let stdin = read_stdin();
+    let (cfg, settings) = check::settings(&cwd, &env)?;
+    if settings.strict {
+        *on_error = OnError::Stop;
+    }
+    let updates = plan::read_updates(&stdin?)?;
+    let plan = PushPlan {
+        remote,
+        url,
+        updates,
+    };
+    let o = check::judge(&cwd, &cfg, settings, plan, &env, false)?;
+    Ok(verdict(&o, format, true))
+}
+
+fn dry_run(
+    remote: Option<String>,
+    refspecs: &[String],
+    stdin: bool,
+    ssh: bool,
+) -> Result<Outcome, CheckError> {
+    let env = Env::current();
+    let cwd = check::current_dir();
+    let (cfg, settings) = check::settings(&cwd, &env)?;
+    let updates = match stdin {
+        true => Some(plan::read_updates(&read_stdin()?)?),
+        false => None,
+    };
+    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    check::judge(&cwd, &cfg, settings, plan, &env, ssh)
+}
+
+fn read_stdin() -> Result<Vec<u8>, PlanError> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(PlanError::ReadStdin)?;
+    Ok(buf)
+}
+
+fn resolve(a: &ResolveArgs) -> Exit {
+    let failed = |e: &dyn std::fmt::Display| {
+        Exit::stderr(EXIT_SSH_CONFIG, format!("pushguard resolve: {e}\n"))
+    };
+    let req = match ResolveRequest::from_ssh_args(&a.ssh.0) {
+        Ok(r) => r,
+        Err(e) => return failed(&e),
+    };
+    let flavour = match a.flavour {
+        FlavourArg::Debian => Flavour::Debian,
+        FlavourArg::Openbsd => Flavour::OpenBsd,
+        FlavourArg::Auto => Flavour::detect(),
+    };
+    let exec = match a.exec {
+        true => ExecPolicy::Run,
+        false => ExecPolicy::Unknown,
+    };
+    match ssh::resolve(&req, &ResolveEnv::current(flavour, exec)) {
+        Ok(r) => Exit::stdout(
+            EXIT_OK,
+            match (a.format, a.explain) {
+                (Format::Json, _) => format!("{:#}\n", r.to_json()),
+                (Format::Text, true) => r.explain(),
+                (Format::Text, false) => r.dump(),
+            },
+        ),
+        Err(e) => failed(&e),
+    }
+}
+
+fn hook_file(done: Result<install::Done, install::InstallError>) -> Exit {
+    match done {
+        Ok(done) => Exit::stdout(EXIT_OK, format!("{done}\n")),
+        Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: {e}\n")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing() -> CheckError {
+        CheckError::Internal("no facts")
+    }
+
+    #[test]
+    fn only_a_block_stops_the_push() {
+        assert_eq!(exit_code(Verdict::Block), EXIT_BLOCK);
+        for v in [Verdict::Ok, Verdict::Warn, Verdict::Skip] {
+            assert_eq!(exit_code(v), EXIT_OK);
+        }
+    }
+
+    #[test]
+    fn the_work_passes_through() {
+        let exit = guarded(|_| Ok(Exit::stderr(EXIT_BLOCK, "stopped\n".into())));
+        assert_eq!(exit, Exit::stderr(EXIT_BLOCK, "stopped\n".into()));
+    }
+
+    #[test]
+    fn an_error_lets_the_push_go_on_with_one_line() {
+        let exit = guarded(|_| Err(failing()));
+        assert_eq!(exit.code, EXIT_OK);
+        assert_eq!(
+            exit.stderr,
+            "pushguard: cannot check this push: internal error: no facts; letting it go on\n"
+        );
+        assert_eq!(exit.stdout, "");
+    }
+
+    #[test]
+    fn an_error_stops_the_push_once_strict_is_known() {
+        let exit = guarded(|on_error| {
+            *on_error = OnError::Stop;
+            Err(failing())
+        });
+        assert_eq!(exit.code, EXIT_ERROR);
+        assert_eq!(exit.stderr.lines().count(), 1);
+        assert!(
+            exit.stderr
+                .ends_with("stopping it (pushguard.strict is on)\n")
+        );
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_error_under_the_same_policy() {
+        let exit = guarded(|_| panic!("boom"));
+        assert_eq!(exit.code, EXIT_OK);
+        assert_eq!(
+            exit.stderr,
+            "pushguard: cannot check this push: internal error (boom); letting it go on\n"
+        );
+        let exit = guarded(|on_error| {
+            *on_error = OnError::Stop;
+            let n = 7;
+            panic!("index {n} out of range")
+        });
+        assert_eq!(exit.code, EXIT_ERROR);
+        assert!(
+            exit.stderr
+                .contains("internal error (index 7 out of range)")
+        );
+        let exit = guarded(|_| std::panic::panic_any(42u8));
+        assert!(exit.stderr.contains("internal error (unknown)"));
+    }
+}

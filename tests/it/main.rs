@@ -1,0 +1,16 @@
+//! The integration tests, one binary: a module per area and one support
+//! module (isolation, tool guard, command builder, the ssh witness).
+//!
+//! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
+
+mod e2e;
+mod estimate;
+mod git_remote;
+mod git_ssh_argv;
+mod git_strace;
+mod git_url;
+mod install;
+mod ssh_cli;
+mod ssh_differential;
+mod ssh_rules;
+mod support;
