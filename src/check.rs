@@ -16,7 +16,7 @@ use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
 use crate::plan::{PlanError, PushPlan, RefUpdate};
 use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
-use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
+use crate::ssh::{self, Effective, ExecPolicy, Origin, Profile, ResolveEnv, ResolveRequest, probe};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
@@ -102,6 +102,9 @@ pub struct SshFacts {
     pub shadowed: Vec<Origin>,
     /// Caveats (disagreement between resolvers, probe errors…).
     pub notes: Vec<String>,
+    /// What `ssh -V` of the ssh git runs prints before the comma, when
+    /// known (the build the builtin resolver models).
+    pub version: Option<String>,
 }
 
 /// Everything found and decided for one push.
@@ -303,7 +306,12 @@ fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
     let witnesses = policy::unreadable(inv.variant).is_none();
     let probe = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
         .then(|| probe::run(&inv.probe_argv(), PROBE_LIMIT));
-    let builtin = witnesses.then(|| builtin_resolve(inv, env));
+    let profile = witnesses.then(|| ssh_profile(inv, env));
+    let version = profile
+        .as_ref()
+        .and_then(|p| p.as_ref().ok())
+        .map(|(p, _)| p.version.clone());
+    let builtin = profile.map(|p| p.and_then(|(p, notes)| builtin_resolve(inv, env, p, notes)));
     let Finding {
         keepalive,
         interval_origin,
@@ -321,23 +329,58 @@ fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
         interval_origin,
         shadowed,
         notes,
+        version,
     }
 }
 
-/// The builtin resolver on the argv git will run (the options a wrapper
-/// program adds are invisible to it).
-fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, String> {
-    let words = if inv.use_shell {
-        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
+/// The words of the ssh command git runs.
+fn command_words(inv: &SshInvocation, env: &Env) -> Result<Vec<String>, String> {
+    if inv.use_shell {
+        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())
     } else {
-        vec![inv.command.clone()]
-    };
-    let mut notes = Vec::new();
-    let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
-    let is_ssh = Path::new(program)
+        Ok(vec![inv.command.clone()])
+    }
+}
+
+/// Whether a program is ssh itself (not a wrapper).
+fn is_ssh(program: &str) -> bool {
+    Path::new(program)
         .file_name()
-        .is_some_and(|n| n == "ssh" || n == "ssh.exe");
-    let mut args: Vec<String> = if is_ssh {
+        .is_some_and(|n| n == "ssh" || n == "ssh.exe")
+}
+
+/// The build the builtin resolver models: the ssh git runs (for a wrapper,
+/// the `ssh` on PATH, with a note); one that does not tell (no OpenSSH
+/// banner) is modelled as the `ssh` on PATH or upstream's newest, with a
+/// note. The profile's caveat is a note too.
+fn ssh_profile(inv: &SshInvocation, env: &Env) -> Result<(Profile, Vec<String>), String> {
+    let words = command_words(inv, env)?;
+    let program = words.first().ok_or("empty ssh command")?;
+    let mut notes = Vec::new();
+    let target = if is_ssh(program) { program.as_str() } else { "ssh" };
+    let profile = match Profile::detect(target) {
+        Ok(p) => p,
+        Err(e) => {
+            let p = Profile::detect("ssh").unwrap_or_else(|_| Profile::newest());
+            notes.push(format!("{e}; the builtin resolver models {}", p.version));
+            p
+        }
+    };
+    notes.extend(profile.caveat());
+    Ok((profile, notes))
+}
+
+/// The builtin resolver on the argv git will run, modelling `profile` (the
+/// options a wrapper program adds are invisible to it).
+fn builtin_resolve(
+    inv: &SshInvocation,
+    env: &Env,
+    profile: Profile,
+    mut notes: Vec<String>,
+) -> Result<BuiltinAnswer, String> {
+    let words = command_words(inv, env)?;
+    let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
+    let mut args: Vec<String> = if is_ssh(program) {
         own_args.to_vec()
     } else {
         notes.push(format!(
@@ -348,7 +391,7 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, Stri
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
     let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    let renv = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let renv = ResolveEnv::current(profile, ExecPolicy::Unknown);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r

@@ -1,62 +1,21 @@
 //! The environment ssh resolves in, and the `%`/`${}` tokens it expands.
 //!
-//! - [`ResolveEnv`]: files, home, account and build the resolver models
-//!   ([`ResolveEnv::current`] reads them like ssh does).
-//! - [`Flavour`]: the ssh build whose defaults apply.
-//! - [`Tokens`]: the `%` token table of a connection (`%h %p %r %C`…),
+//! - [`ResolveEnv`]: files, home, account and the ssh build (its
+//!   [`Profile`]) the resolver models ([`ResolveEnv::current`] reads them
+//!   like ssh does).
+//! - [`Tokens`]: the `%` token table of a connection (`%h %p %r %C %j`…),
 //!   and `${NAME}` from the environment.
 //! - [`percent_expand`], [`tilde`]: the expansion primitives.
 //!
 //! Hand-written: ssh takes the account from `getpwuid(getuid())`, not
 //! `$HOME`; reading `/etc/passwd` keeps the crate free of `unsafe`.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::ConfigError;
 use super::exec::ExecPolicy;
-
-/// The ssh build whose defaults apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Flavour {
-    /// Upstream OpenSSH.
-    OpenBsd,
-    /// Debian's ssh: `BatchMode yes` makes ServerAliveInterval default 300.
-    #[default]
-    Debian,
-}
-
-impl Flavour {
-    /// The flavour of an `ssh -V` banner.
-    pub fn from_version(banner: &str) -> Flavour {
-        if banner.contains("Debian") || banner.contains("Ubuntu") {
-            Flavour::Debian
-        } else {
-            Flavour::OpenBsd
-        }
-    }
-
-    /// Runs `ssh -V` and reads the flavour; upstream when ssh is missing.
-    pub fn detect() -> Flavour {
-        let probe = crate::process::ProcessBuilder::new("ssh")
-            .arg("-V")
-            .timeout(std::time::Duration::from_secs(3))
-            .output();
-        match probe {
-            Ok(o) => Flavour::from_version(&String::from_utf8_lossy(&o.stderr)),
-            Err(_) => Flavour::OpenBsd,
-        }
-    }
-}
-
-impl fmt::Display for Flavour {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Flavour::OpenBsd => "openbsd",
-            Flavour::Debian => "debian",
-        })
-    }
-}
+use super::profile::Profile;
 
 /// Where the resolver looks and what it may do.
 #[derive(Debug, Clone)]
@@ -74,16 +33,19 @@ pub struct ResolveEnv {
     pub local_user: String,
     /// Local uid.
     pub uid: u32,
-    /// The ssh build.
-    pub flavour: Flavour,
+    /// The ssh build modelled.
+    pub profile: Profile,
     /// Whether `Match exec` runs.
     pub exec: ExecPolicy,
+    /// What `-F /dev/stdin` reads (a probe's config); `None` reads the
+    /// real standard input's file like any other path.
+    pub stdin_config: Option<Arc<str>>,
 }
 
 impl ResolveEnv {
     /// The environment of the current process: the passwd entry of the uid
     /// that owns `/proc/self` (ssh uses `getpwuid(getuid())`, not `$HOME`).
-    pub fn current(flavour: Flavour, exec: ExecPolicy) -> ResolveEnv {
+    pub fn current(profile: Profile, exec: ExecPolicy) -> ResolveEnv {
         use std::os::unix::fs::MetadataExt;
         let uid = std::fs::metadata("/proc/self")
             .map(|m| m.uid())
@@ -101,12 +63,13 @@ impl ResolveEnv {
         ResolveEnv {
             include_home,
             user_config: home.join(".ssh/config"),
-            system_config: PathBuf::from("/etc/ssh/ssh_config"),
             home,
+            system_config: profile.build.sysconfdir.join("ssh_config"),
             local_user: name,
             uid,
-            flavour,
+            profile,
             exec,
+            stdin_config: None,
         }
     }
 }
@@ -142,6 +105,9 @@ pub(crate) struct Tokens<'a> {
     pub user: &'a str,
     /// `%k`: the host key alias (or the host).
     pub keyalias: &'a str,
+    /// `%j`: the jump host (empty without one); `None` where the build has
+    /// no `%j` (before 9.6).
+    pub jump: Option<&'a str>,
 }
 
 impl Tokens<'_> {
@@ -151,29 +117,72 @@ impl Tokens<'_> {
         let short = this.split('.').next().unwrap_or("").to_string();
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
-        // %C: a hash of local host, remote host, port and user.
+        // %C: a hash of local host, remote host, port and user (and from
+        // 9.6 the jump host).
         let hash = if s.contains("%C") {
-            let joined = format!("{this}{}{}{}", self.host, self.port, self.user);
+            let joined = format!(
+                "{this}{}{}{}{}",
+                self.host,
+                self.port,
+                self.user,
+                self.jump.unwrap_or("")
+            );
             super::sha1::hex(joined.as_bytes())
         } else {
             String::new()
         };
-        percent_expand(
-            s,
-            &[
-                ('C', &hash),
-                ('L', &short),
-                ('d', &home),
-                ('h', self.host),
-                ('i', &uid),
-                ('k', self.keyalias),
-                ('l', &this),
-                ('n', self.original),
-                ('p', self.port),
-                ('r', self.user),
-                ('u', &self.env.local_user),
-            ],
-        )
+        let mut keys: Vec<(char, &str)> = vec![
+            ('C', &hash),
+            ('L', &short),
+            ('d', &home),
+            ('h', self.host),
+            ('i', &uid),
+            ('k', self.keyalias),
+            ('l', &this),
+            ('n', self.original),
+            ('p', self.port),
+            ('r', self.user),
+            ('u', &self.env.local_user),
+        ];
+        if let Some(j) = self.jump {
+            keys.push(('j', j));
+        }
+        percent_expand(s, &keys)
+    }
+
+    /// The tokens a user name expands (10.0): all but `%C` and `%r`, and
+    /// `${NAME}`.
+    pub(crate) fn user(&self, s: &str) -> Result<String, ConfigError> {
+        if !s.contains(['%', '$']) {
+            return Ok(s.to_string());
+        }
+        let this = thishost();
+        let short = this.split('.').next().unwrap_or("").to_string();
+        let uid = self.env.uid.to_string();
+        let home = self.env.home.display().to_string();
+        let mut keys: Vec<(char, &str)> = vec![
+            ('L', &short),
+            ('d', &home),
+            ('h', self.host),
+            ('i', &uid),
+            ('k', self.keyalias),
+            ('l', &this),
+            ('n', self.original),
+            ('p', self.port),
+            ('u', &self.env.local_user),
+        ];
+        if let Some(j) = self.jump {
+            keys.push(('j', j));
+        }
+        dollar_expand(&percent_expand(s, &keys)?)
+    }
+
+    /// `%` tokens, then `${NAME}` (SetEnv values, VersionAddendum).
+    pub(crate) fn percent_dollar(&self, s: &str) -> Result<String, ConfigError> {
+        if !s.contains(['%', '$']) {
+            return Ok(s.to_string());
+        }
+        dollar_expand(&self.percent(s)?)
     }
 
     /// A path as `ssh -G` prints it: `~` from the passwd home, then `%`
@@ -215,7 +224,7 @@ pub(crate) fn percent_expand(s: &str, keys: &[(char, &str)]) -> Result<String, C
 }
 
 /// `${VAR}` expansion from the environment.
-fn dollar_expand(s: &str) -> Result<String, ConfigError> {
+pub(crate) fn dollar_expand(s: &str) -> Result<String, ConfigError> {
     let mut out = String::new();
     let mut rest = s;
     while let Some(p) = rest.find("${") {
@@ -257,8 +266,9 @@ mod tests {
             include_home: PathBuf::from("/home/u"),
             local_user: "me".into(),
             uid: 1000,
-            flavour: Flavour::Debian,
+            profile: Profile::debian12(10),
             exec: ExecPolicy::Unknown,
+            stdin_config: None,
         }
     }
 
@@ -272,6 +282,7 @@ mod tests {
             port: "22",
             user: "git",
             keyalias: "k",
+            jump: None,
         };
         assert_eq!(
             t.percent("%r@%h:%p %n %k %u %i %%").unwrap(),
@@ -282,17 +293,5 @@ mod tests {
         assert!(t.percent("%z").is_err());
         assert!(t.percent("50%").is_err());
         assert!(t.path("${PUSHGUARD_NO_SUCH_VARIABLE}").is_err());
-    }
-
-    #[test]
-    fn banners_name_the_flavour() {
-        assert_eq!(
-            Flavour::from_version("OpenSSH_9.2p1 Debian-2+deb12u6, OpenSSL 3.0"),
-            Flavour::Debian
-        );
-        assert_eq!(
-            Flavour::from_version("OpenSSH_9.8p1, LibreSSL"),
-            Flavour::OpenBsd
-        );
     }
 }

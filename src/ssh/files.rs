@@ -1,7 +1,7 @@
 //! Reading the config files: which files (the user file from the passwd
 //! home, then the system file; `-F` replaces both), their permission check,
 //! the line loop, and `Include` (relative paths, globs, depth 16, the
-//! includer's block state).
+//! includer's block state; from 9.9 `%` tokens and `${}` in its paths).
 //!
 //! - `Run::read_all`: the files of one pass.
 //! - [`glob`]: ssh's `glob(3)` for Include, sorted, no match ignored.
@@ -72,6 +72,15 @@ impl Run<'_> {
         src: Source,
         active: &mut bool,
     ) -> Result<bool, ConfigError> {
+        if let Some(text) = self
+            .env
+            .stdin_config
+            .clone()
+            .filter(|_| path == Path::new("/dev/stdin"))
+        {
+            self.read_text(&text, path, src, active)?;
+            return Ok(true);
+        }
         // One open and one fstat per file, like ssh: the permission check
         // and the buffer size both come from the open file.
         let open_err = |e: std::io::Error| ConfigError::Open {
@@ -142,7 +151,10 @@ impl Run<'_> {
                 line: ln,
                 reason,
             };
-            let block = match self.opts.apply(line, &ctx, false, &mut words) {
+            let block = match self
+                .opts
+                .apply(line, &ctx, false, &mut words, &self.env.profile)
+            {
                 Ok(Some(block)) => block,
                 Ok(None) => continue,
                 Err(reason) => {
@@ -155,7 +167,7 @@ impl Run<'_> {
                     *active = !src.nevermatch && self.host_matches(words.iter());
                     Ok(())
                 }
-                Block::Match(rest) => match self.match_line(rest, &ctx) {
+                Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
                         *active = !src.nevermatch && v;
                         if consumed {
@@ -191,6 +203,20 @@ impl Run<'_> {
         active: &mut bool,
     ) -> Result<Result<(), String>, ConfigError> {
         for arg in words.iter() {
+            let expanded;
+            let arg = if self.env.profile.rules.include_expansion && arg.contains(['%', '$']) {
+                match self.include_tokens(arg) {
+                    Ok(Some(a)) => {
+                        expanded = a;
+                        expanded.as_str()
+                    }
+                    // An undefined ${NAME}: ssh skips the path.
+                    Ok(None) => continue,
+                    Err(e) => return Err(e),
+                }
+            } else {
+                arg
+            };
             if arg.starts_with('~') && !src.userconf {
                 return Ok(Err(format!("bad include path {arg}.")));
             }
@@ -223,6 +249,18 @@ impl Run<'_> {
             }
         }
         Ok(Ok(()))
+    }
+}
+
+impl Run<'_> {
+    /// An Include path with its `%` tokens and `${}` expanded (9.9):
+    /// `Ok(None)` when a `${NAME}` has no value (ssh skips the path), an
+    /// error for an unknown `%` token (ssh stops).
+    fn include_tokens(&self, arg: &str) -> Result<Option<String>, ConfigError> {
+        let host = self.match_host().map_err(ConfigError::Usage)?;
+        let t = self.tokens(&host);
+        let s = t.percent(arg)?;
+        Ok(super::env::dollar_expand(&s).ok())
     }
 }
 

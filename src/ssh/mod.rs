@@ -17,12 +17,15 @@
 //!   host after HostName and canonicalisation; `output`: defaults and the
 //!   `ssh -G` output; `resolution`: the result and its renderings.
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
+//! - [`profile`]: the ssh build modelled (release, vendor patches, build
+//!   facts, the behaviours that differ), and its detection.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
 pub mod probe;
+pub mod profile;
 
 mod algorithms;
 mod canon;
@@ -32,6 +35,7 @@ mod files;
 mod keywords;
 mod lex;
 mod matching;
+mod netlist;
 mod options;
 mod output;
 mod pattern;
@@ -44,8 +48,9 @@ mod states;
 mod table;
 mod values;
 
-pub use env::{Flavour, ResolveEnv};
+pub use env::ResolveEnv;
 pub use exec::ExecPolicy;
+pub use profile::{Profile, Release};
 pub use request::ResolveRequest;
 pub use resolution::{ConfigError, Resolution, Shadowed};
 pub use resolve::resolve;

@@ -1,5 +1,5 @@
-//! The builtin resolver's passes: what OpenSSH 9.2 `ssh -G` prints for a
-//! destination, with the origin of every value.
+//! The builtin resolver's passes: what `ssh -G` of the profile's build
+//! prints for a destination, with the origin of every value.
 //!
 //! - [`resolve`]: the command line, the files, canonicalisation, the final
 //!   pass when asked for, the output; then the what-if runs for unknown
@@ -27,6 +27,8 @@ pub(crate) struct Run<'a> {
     pub host: String,
     /// The host as typed.
     pub original: String,
+    /// The remote command (argv words after the destination, joined).
+    pub command: String,
     /// Is this the final pass?
     pub final_pass: bool,
     /// Did a `Match final` ask for one?
@@ -39,6 +41,7 @@ pub(crate) struct Run<'a> {
 
 /// Resolves a request like `ssh -G` would.
 pub fn resolve(req: &ResolveRequest, env: &ResolveEnv) -> Result<Resolution, ConfigError> {
+    let req = &*req.under(&env.profile)?;
     let mut forced = Forced::default();
     let (mut res, sites) = resolve_once(req, env, &mut forced)?;
     if env.exec == ExecPolicy::Unknown && !sites.is_empty() {
@@ -64,6 +67,7 @@ pub(crate) fn resolve_once(
         opts,
         host: host.clone(),
         original: host.clone(),
+        command: req.command.join(" "),
         final_pass: false,
         want_final: false,
         forced,
@@ -90,6 +94,6 @@ pub(crate) fn resolve_once(
         run.read_all(req)?;
     }
     let sites = std::mem::take(&mut run.forced.seen);
-    let res = output::finish(run.opts, run.env, &run.original, &host)?;
+    let res = output::finish(run.opts, run.env, &run.original, &host, &run.command)?;
     Ok((res, sites))
 }

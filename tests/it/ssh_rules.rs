@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use pushguard::ssh::{
-    ConfigError, ExecPolicy, Flavour, Origin, Resolution, ResolveEnv, ResolveRequest, resolve,
+    ConfigError, ExecPolicy, Origin, Profile, Resolution, ResolveEnv, ResolveRequest, resolve,
 };
 
 use crate::support::Sandbox;
@@ -478,16 +478,16 @@ fn hostname_output() {
 }
 
 #[test]
-fn debian_flavour_batchmode_keepalive() {
-    let c = Case::new("debian_flavour_batchmode_keepalive");
+fn debian_batchmode_keepalive() {
+    let c = Case::new("debian_batchmode_keepalive");
     let r = c.accepts("BatchMode yes\n", &["h"]);
-    let want = match c.env.flavour {
-        Flavour::Debian => "300",
-        Flavour::OpenBsd => "0",
+    let want = match c.env.profile.build.debian_patches {
+        true => "300",
+        false => "0",
     };
     assert_eq!(val(&r, "serveraliveinterval"), want);
-    // The upstream flavour keeps 0 (no ssh needed).
-    let mut env = ResolveEnv::current(Flavour::OpenBsd, ExecPolicy::Run);
+    // Upstream keeps 0 (no ssh needed).
+    let mut env = ResolveEnv::current(Profile::newest(), ExecPolicy::Run);
     env.user_config = c.path("nope");
     let mut req = ResolveRequest::new("h").option("BatchMode yes");
     req.config = Some("none".into());
@@ -503,7 +503,7 @@ fn unknown_exec_is_a_third_value() {
     let r = c.accepts(cfg, &["h"]);
     assert_eq!(val(&r, "serveraliveinterval"), "0");
     assert_eq!(val(&r, "compression"), "yes");
-    let env = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let env = ResolveEnv::current(c.env.profile.clone(), ExecPolicy::Unknown);
     let p = c.path("config");
     let req =
         ResolveRequest::from_ssh_args(&["-F".into(), p.display().to_string(), "h".into()]).unwrap();
@@ -573,7 +573,7 @@ fn deliberate_difference_no_dns() {
     // lookup is refused with NeedsDns instead of guessed.
     let c = Case::new("deliberate_difference_no_dns");
     let p = c.write("config", "CanonicalizePermittedCNAMEs *.a:*.b\n");
-    let env = ResolveEnv::current(Flavour::Debian, ExecPolicy::Unknown);
+    let env = ResolveEnv::current(c.env.profile.clone(), ExecPolicy::Unknown);
     let req =
         ResolveRequest::from_ssh_args(&["-F".into(), p.display().to_string(), "h".into()]).unwrap();
     assert!(matches!(resolve(&req, &env), Err(ConfigError::NeedsDns(_))));

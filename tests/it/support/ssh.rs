@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pushguard::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve};
+use pushguard::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
 
 use super::Cmd;
 
@@ -27,6 +27,8 @@ pub struct Witness {
     pub path: PathBuf,
     /// `ssh -V` up to the first comma: `OpenSSH_9.2p1 Debian-2+deb12u10`.
     pub banner: String,
+    /// The profile the builtin resolver detects for it.
+    pub profile: Profile,
 }
 
 /// The witness, or `None` (after `require`'s message) when there is no ssh.
@@ -39,20 +41,23 @@ pub fn witness() -> Option<&'static Witness> {
                 .arg("-V")
                 .ok();
             let banner = out.stderr.split(',').next().unwrap_or_default();
+            let profile = Profile::detect(&path)
+                .unwrap_or_else(|e| panic!("cannot detect the profile of {}: {e}", path.display()));
             Some(Witness {
                 path,
                 banner: banner.trim().to_string(),
+                profile,
             })
         })
         .as_ref()
 }
 
-/// The resolver environment for a builtin run beside the witness: ssh's
-/// flavour from its banner (else from `ssh` on `PATH`), `home` as `HOME`,
-/// `Match exec` run as ssh does.
+/// The resolver environment for a builtin run beside the witness: the
+/// witness's profile (else upstream's newest), `home` as `HOME`, `Match
+/// exec` run as ssh does.
 pub fn resolve_env(witness: Option<&Witness>, home: &Path) -> ResolveEnv {
-    let flavour = witness.map_or_else(Flavour::detect, |w| Flavour::from_version(&w.banner));
-    let mut env = ResolveEnv::current(flavour, ExecPolicy::Run);
+    let profile = witness.map_or_else(Profile::newest, |w| w.profile.clone());
+    let mut env = ResolveEnv::current(profile, ExecPolicy::Run);
     env.include_home = home.to_path_buf();
     env
 }
