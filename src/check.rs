@@ -357,7 +357,11 @@ fn ssh_profile(inv: &SshInvocation, env: &Env) -> Result<(Profile, Vec<String>),
     let words = command_words(inv, env)?;
     let program = words.first().ok_or("empty ssh command")?;
     let mut notes = Vec::new();
-    let target = if is_ssh(program) { program.as_str() } else { "ssh" };
+    let target = if is_ssh(program) {
+        program.as_str()
+    } else {
+        "ssh"
+    };
     let profile = match Profile::detect(target) {
         Ok(p) => p,
         Err(e) => {

@@ -40,6 +40,9 @@ pub struct ResolveEnv {
     /// What `-F /dev/stdin` reads (a probe's config); `None` reads the
     /// real standard input's file like any other path.
     pub stdin_config: Option<Arc<str>>,
+    /// `$HOME` for `${HOME}` (`None`: unset); other `${NAME}`s come from
+    /// the process environment.
+    pub home_var: Option<String>,
 }
 
 impl ResolveEnv {
@@ -70,7 +73,17 @@ impl ResolveEnv {
             profile,
             exec,
             stdin_config: None,
+            home_var: std::env::var("HOME").ok(),
         }
+    }
+
+    /// `${NAME}` expansion as ssh does it here (`${HOME}` from
+    /// [`ResolveEnv::home_var`]).
+    pub(crate) fn dollar_expand(&self, s: &str) -> Result<String, ConfigError> {
+        dollar_expand(s, |name| match name {
+            "HOME" => self.home_var.clone(),
+            _ => std::env::var(name).ok(),
+        })
     }
 }
 
@@ -174,7 +187,7 @@ impl Tokens<'_> {
         if let Some(j) = self.jump {
             keys.push(('j', j));
         }
-        dollar_expand(&percent_expand(s, &keys)?)
+        self.env.dollar_expand(&percent_expand(s, &keys)?)
     }
 
     /// `%` tokens, then `${NAME}` (SetEnv values, VersionAddendum).
@@ -182,7 +195,7 @@ impl Tokens<'_> {
         if !s.contains(['%', '$']) {
             return Ok(s.to_string());
         }
-        dollar_expand(&self.percent(s)?)
+        self.env.dollar_expand(&self.percent(s)?)
     }
 
     /// A path as `ssh -G` prints it: `~` from the passwd home, then `%`
@@ -192,7 +205,7 @@ impl Tokens<'_> {
         if !s.contains(['%', '$']) {
             return Ok(s);
         }
-        dollar_expand(&self.percent(&s)?)
+        self.env.dollar_expand(&self.percent(&s)?)
     }
 }
 
@@ -223,8 +236,8 @@ pub(crate) fn percent_expand(s: &str, keys: &[(char, &str)]) -> Result<String, C
     Ok(out)
 }
 
-/// `${VAR}` expansion from the environment.
-pub(crate) fn dollar_expand(s: &str) -> Result<String, ConfigError> {
+/// `${VAR}` expansion, each variable from `var`.
+fn dollar_expand(s: &str, var: impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
     let mut out = String::new();
     let mut rest = s;
     while let Some(p) = rest.find("${") {
@@ -234,8 +247,8 @@ pub(crate) fn dollar_expand(s: &str) -> Result<String, ConfigError> {
             .find('}')
             .ok_or_else(|| ConfigError::Usage(format!("invalid environment variable in {s}")))?;
         let name = &after[..end];
-        let v = std::env::var(name)
-            .map_err(|_| ConfigError::Usage(format!("env var ${{{name}}} has no value")))?;
+        let v = var(name)
+            .ok_or_else(|| ConfigError::Usage(format!("env var ${{{name}}} has no value")))?;
         out.push_str(&v);
         rest = &after[end + 1..];
     }
@@ -269,6 +282,7 @@ mod tests {
             profile: Profile::debian12(10),
             exec: ExecPolicy::Unknown,
             stdin_config: None,
+            home_var: Some("/home/u".into()),
         }
     }
 

@@ -260,7 +260,7 @@ impl Run<'_> {
         let host = self.match_host().map_err(ConfigError::Usage)?;
         let t = self.tokens(&host);
         let s = t.percent(arg)?;
-        Ok(super::env::dollar_expand(&s).ok())
+        Ok(self.env.dollar_expand(&s).ok())
     }
 }
 

@@ -508,6 +508,8 @@ pub(crate) enum Show {
     Revoked,
     /// VersionAddendum, tokens expanded where the profile does.
     Addendum,
+    /// RemoteCommand: `%` tokens expanded (no `${}`).
+    Command,
 }
 
 /// The row of `op`.

@@ -41,7 +41,7 @@ pub(crate) fn finish(
     env: &ResolveEnv,
     original: &str,
     host: &str,
-    _command: &str,
+    command: &str,
 ) -> Result<Resolution, ConfigError> {
     let p = &env.profile;
     let lists = assemble_lists(&o, p)?;
@@ -49,7 +49,17 @@ pub(crate) fn finish(
         adjust(&mut o);
     }
     clear_forwardings(&mut o);
-    post_checks(&mut o)?;
+    // A jump makes its own ProxyCommand: one already there is an error
+    // (until 10.3 even `none`, which only an unassembled list leaves).
+    if o.jump.is_some()
+        && let Some(pc) = o.get(Op::ProxyCommand)
+        && !(p.rules.proxy_first_match && pc.eq_ignore_ascii_case("none"))
+    {
+        return Err(ConfigError::Usage(
+            "inconsistent options: ProxyCommand+ProxyJump".into(),
+        ));
+    }
+    post_checks(&mut o, !command.is_empty())?;
     let pr = Printer {
         o: &o,
         env,
@@ -284,8 +294,9 @@ fn clear_forwardings(o: &mut Options) {
     }
 }
 
-/// The checks and adjustments ssh makes after the files, before `-G` prints.
-fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
+/// The checks and adjustments ssh makes after the files, before `-G`
+/// prints; `command` whether the command line has a remote command.
+fn post_checks(o: &mut Options, command: bool) -> Result<(), ConfigError> {
     if o.get(Op::ProxyCommand) == Some("-") && o.get(Op::ProxyUseFdpass) == Some("yes") {
         return Err(ConfigError::Usage(
             "ProxyCommand=- and ProxyUseFDPass are incompatible".into(),
@@ -298,6 +309,7 @@ fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
             Some("SILENT" | "QUIET" | "FATAL" | "ERROR")
         );
         let off = (persist && o.get(Op::ControlPath).is_some())
+            || command
             || o.get(Op::RemoteCommand).is_some()
             || o.get(Op::RequestTty) == Some("false")
             || quiet;
@@ -319,7 +331,13 @@ fn post_checks(o: &mut Options) -> Result<(), ConfigError> {
             "Invalid number of ConnectionAttempts".into(),
         ));
     }
+    if command && o.get(Op::RemoteCommand).is_some() {
+        return Err(ConfigError::Usage(
+            "Cannot execute command-line and remote command.".into(),
+        ));
+    }
     if o.get(Op::ForkAfterAuthentication) == Some("yes")
+        && !command
         && o.get(Op::RemoteCommand).is_none()
         && o.get(Op::SessionType) != Some("none")
     {
@@ -552,6 +570,12 @@ impl Printer<'_> {
                 }
             }
             Show::Revoked => self.revoked(row, t, &mut put)?,
+            Show::Command => {
+                if let Some(mut v) = self.single(row) {
+                    v.value = t.percent(&v.value)?;
+                    put(v);
+                }
+            }
             Show::Addendum => {
                 if let Some(mut v) = self.single(row) {
                     if p.rules.setenv_expansion {

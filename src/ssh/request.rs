@@ -344,6 +344,23 @@ fn apply_step(
                 }
                 return Ok(());
             }
+            // -s and -N refuse each other (or a SessionType set before).
+            let session = opts.get(Op::SessionType);
+            let clash = match c {
+                's' => session.is_some_and(|s| s != "subsystem"),
+                'N' => session.is_some_and(|s| s != "none"),
+                _ => false,
+            };
+            if clash {
+                let (a, b) = if *c == 's' {
+                    ("-s", "-N")
+                } else {
+                    ("-N", "-s")
+                };
+                return Err(ConfigError::Usage(format!(
+                    "Cannot specify {a} with {b}/SessionType"
+                )));
+            }
             let quiet = if p.build.debian_patches {
                 "SILENT"
             } else {
@@ -386,6 +403,8 @@ fn flag_effects(
         ('C', _) => set(&[(Op::Compression, "yes")]),
         ('T', _) => set(&[(Op::RequestTty, "false")]),
         ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
+        ('s', _) => set(&[(Op::SessionType, "subsystem")]),
+        ('W', Some(_)) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
         ('n', _) => set(&[(Op::StdinNull, "yes")]),
         ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
         ('q', _) => set(&[(Op::LogLevel, quiet)]),
@@ -470,7 +489,7 @@ fn apply_destination(dest: &str, opts: &mut Options, p: &Profile) -> Result<Stri
 
 /// `%XX` escapes and `+` (a blank) of an `ssh://` user; a NUL ends it, or
 /// (`nul_refused`, 10.1) makes it invalid.
-fn urldecode(s: &str, nul_refused: bool) -> Option<String> {
+pub(crate) fn urldecode(s: &str, nul_refused: bool) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

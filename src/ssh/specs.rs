@@ -93,12 +93,13 @@ pub(crate) fn valid_uri_host(h: &str, p: &Profile) -> bool {
 fn parse_hop(s: &str, p: &Profile) -> Option<(Option<String>, String, i64)> {
     if let Some(rest) = s.strip_prefix("ssh://") {
         let (user, hostport) = match rest.find('@') {
-            Some(p) => {
-                let u = rest[..p].split(';').next().unwrap_or("");
+            Some(at) => {
+                let u = rest[..at].split(';').next().unwrap_or("");
                 if u.is_empty() {
                     return None;
                 }
-                (Some(u.to_string()), &rest[p + 1..])
+                let u = super::request::urldecode(u, p.rules.uri_nul_refused)?;
+                (Some(u), &rest[at + 1..])
             }
             None => (None, rest),
         };

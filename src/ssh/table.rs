@@ -320,7 +320,7 @@ pub(crate) static ROWS: &[Keyword] = &[
         shown: &[Shown::new(670, "localcommand", Show::Value)], ..BASE },
     Keyword { op: Op::RemoteCommand, names: &["remotecommand"],
         parse: Parse::Command, none_unsets: true,
-        shown: &[Shown::new(680, "remotecommand", Show::Value)], ..BASE },
+        shown: &[Shown::new(680, "remotecommand", Show::Command)], ..BASE },
     Keyword { op: Op::LogLevel, names: &["loglevel"],
         parse: Parse::LogLevel,
         default: Def::Text("INFO"),

@@ -3,6 +3,10 @@
 //! command-line options) resolved by the builtin resolver and by the real
 //! `ssh -G`; every printed line must agree, but for the differences the
 //! known-differences table (`ssh_rules::KNOWN`) lists for that ssh build.
+//! The generator also writes what changed between 8.7 and 10.5 and the
+//! vendor keywords (`CHANGED`, the Match criteria and tokens, the Include
+//! tokens, the command-line host, user and jump checks), so that every
+//! build meets what it does differently.
 //! 1,000 cases by default, `PUSHGUARD_LONG=1` runs 10,000; `PUSHGUARD_SEED`
 //! picks the seed; `PUSHGUARD_SSH` the ssh build.
 
@@ -191,6 +195,10 @@ fn option(r: &mut Rng) -> (String, String) {
             // Rare unknown keyword: usually covered by IgnoreUnknown.
             "1".into(),
         ),
+        34..=38 => {
+            let (k, vs) = CHANGED[r.below(CHANGED.len())];
+            (k, r.pick(vs).into())
+        }
         _ => {
             let table = if r.chance(2) { BAD } else { OTHER };
             let (k, vs) = table[r.below(table.len())];
@@ -326,6 +334,142 @@ const OTHER: &[(&str, &[&str])] = &[
     ("RSAAuthentication", &["yes"]),
 ];
 
+/// What changed between 8.7 and 10.5, and the vendor keywords: each build
+/// accepts, refuses or prints some of these its own way.
+const CHANGED: &[(&str, &[&str])] = &[
+    (
+        "ServerAliveInterval",
+        &[
+            "1.5", "30s30s", "+5", "1m1.5", ".5", "1.", "5s5", "1M1s1S", "-0", "0.0s", "1.5s1m",
+        ],
+    ),
+    ("ConnectTimeout", &["1.5", "30s30s", "+5", "NONE"]),
+    ("ForwardX11Timeout", &["1.5", "30s30s"]),
+    ("ControlPersist", &["1.5", "30s30s", "+5"]),
+    ("RekeyLimit", &["1G 1.5", "1G 30s30s", "1G +5"]),
+    ("AddKeysToAgent", &["1.5", "confirm 1.5", "30s30s"]),
+    (
+        "ChannelTimeout",
+        &[
+            "session=30",
+            "a=5 b=6",
+            "none",
+            "session=1.5",
+            "session=30s30s",
+            "session=+5",
+            "=5",
+            "NONE",
+            "none x=1",
+        ],
+    ),
+    ("Tag", &["t1", "t2", "none"]),
+    (
+        "ObscureKeystrokeTiming",
+        &[
+            "yes",
+            "no",
+            "interval:5",
+            "interval:0",
+            "YES",
+            "interval:20",
+        ],
+    ),
+    (
+        "VersionAddendum",
+        &["foo bar", "none", "x # c", "%h-%r", "\"q\""],
+    ),
+    ("WarnWeakCrypto", &["yes", "no", "no-pq-kex", "NO"]),
+    (
+        "RevokedHostKeys",
+        &["/a /b", "~/rk", "/rk-%h", "none", "none /a"],
+    ),
+    (
+        "IPQoS",
+        &[
+            "lowdelay",
+            "0x10",
+            "010",
+            "va",
+            "16",
+            "reliability",
+            "+8",
+            "le",
+            "4",
+            "1",
+        ],
+    ),
+    ("Compression", &["yes"]),
+    ("SendEnv", &["# comment"]),
+    (
+        "SetEnv",
+        &["# comment", "A=%h", "A=50%", "A=${HOME}", "A=1 A=2", "B=%%"],
+    ),
+    (
+        "CanonicalDomains",
+        &["# comment", "_a.example", "Example.COM", "a.example."],
+    ),
+    ("CanonicalizePermittedCNAMEs", &["none", "# comment"]),
+    ("PermitRemoteOpen", &["h:22", "NONE", "a:1 b:2", "any"]),
+    ("PubkeyAuthentication", &["unbound"]),
+    ("Ciphers", &[",", "+,", "-*", "aes128-ctr,,bogus"]),
+    ("MACs", &[","]),
+    (
+        "KexAlgorithms",
+        &[
+            ",",
+            "^mlkem768x25519-sha256",
+            "sntrup761x25519-sha512",
+            "+mlkem768nistp256-sha256",
+        ],
+    ),
+    (
+        "HostKeyAlgorithms",
+        &[
+            "ssh-dss",
+            "ssh-mldsa44-ed25519@openssh.com",
+            "webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+            "ssh-ed*",
+            "+ssh-dss",
+        ],
+    ),
+    (
+        "CASignatureAlgorithms",
+        &["ssh-ed25519-cert-v01@openssh.com", "+ssh-dss"],
+    ),
+    ("ProxyJump", &["j1 j2", "j1,j2 j3", "none"]),
+    ("User", &["a%%b", "%h-x", "a;b", "%C", "x${HOME}"]),
+    ("RequiredRSASize", &["512"]),
+    ("EnableEscapeCommandline", &["yes"]),
+    ("LogLevel", &["QUIET", "SILENT"]),
+    ("ProtocolKeepAlives", &["30"]),
+    ("SetupTimeOut", &["60"]),
+    ("UseBlacklistedKeys", &["no"]),
+    ("UseKeychain", &["yes"]),
+    ("AppleMultipath", &["yes"]),
+    ("NoHostAuthenticationForProxyCommand", &["yes"]),
+    ("RefuseConnection", &["nope"]),
+    ("ControlPath", &["/tmp/%j", "/tmp/%C"]),
+];
+
+/// Keywords some builds lack (later releases, vendor patches).
+const LATER_KEYWORDS: &[&str] = &[
+    "gssapi*",
+    "Tag",
+    "ObscureKeystrokeTiming",
+    "ChannelTimeout",
+    "VersionAddendum",
+    "WarnWeakCrypto",
+    "RefuseConnection",
+    "RequiredRSASize",
+    "EnableEscapeCommandline",
+    "UseKeychain",
+    "AppleMultipath",
+    "NoHostAuthenticationForProxyCommand",
+    "ProtocolKeepAlives",
+    "SetupTimeOut",
+    "UseBlacklistedKeys",
+];
+
 /// Values ssh rejects (used rarely).
 const BAD: &[(&str, &[&str])] = &[
     ("Port", &["0", "abc", "22 23"]),
@@ -374,7 +518,9 @@ fn match_line(r: &mut Rng) -> String {
     let n = 1 + r.below(3);
     for _ in 0..n {
         let neg = if r.chance(20) { "!" } else { "" };
-        let c = match r.below(9) {
+        let c = match r.below(12) {
+            9 if r.chance(50) => changed_criterion(r, neg),
+            9..=11 => format!("{neg}host {}", pattern_list(r)),
             0 | 1 => format!("{neg}host {}", pattern_list(r)),
             2 => format!("{neg}originalhost {}", pattern_list(r)),
             3 => format!(
@@ -395,10 +541,51 @@ fn match_line(r: &mut Rng) -> String {
     format!("Match {}", parts.join(" "))
 }
 
+/// A Match criterion whose reading changed (tokens, `criterion=arg`) or
+/// that a later release added.
+fn changed_criterion(r: &mut Rng, neg: &str) -> String {
+    let c = r.pick(&[
+        "host 'x'",
+        "host=x",
+        "host = x",
+        "host=a,x",
+        "originalhost=B.Example.COM",
+        "exec=true",
+        "tagged t1",
+        "tagged *",
+        "tagged \"\"",
+        "tagged=t2",
+        "localnetwork 127.0.0.0/8",
+        "localnetwork 198.51.100.0/24",
+        "localnetwork ::1/128",
+        "localnetwork foo",
+        "version OpenSSH_*",
+        "version OpenSSH_9.2p1*",
+        "version *Debian*",
+        "version=OpenSSH_10.*",
+        "sessiontype shell",
+        "sessiontype exec",
+        "sessiontype none",
+        "sessiontype=shell",
+        "command ls*",
+        "command \"\"",
+        "final",
+        "canonical",
+    ]);
+    format!("{neg}{c}")
+}
+
 /// One generated file body; includes point into `dir`.
 fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>) -> String {
     let mut lines = Vec::new();
-    if r.chance(10) {
+    if depth == 0 && r.chance(70) {
+        // The keywords some builds lack: each build ignores the ones it
+        // does not know, and reads the others.
+        lines.push(format!(
+            "IgnoreUnknown Bogus,Other,{}",
+            LATER_KEYWORDS.join(",")
+        ));
+    } else if r.chance(10) {
         lines.push("IgnoreUnknown Bogus,Other".to_string());
     }
     let blocks = 1 + r.below(5);
@@ -449,7 +636,7 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
             };
             lines.push(format!("Include {target}{missing}"));
         }
-        if depth == 0 && r.chance(2) {
+        if depth == 0 && r.chance(1) {
             // Includes itself: ssh stops at depth 16.
             lines.push(format!("Include {}/config", dir.display()));
         }
@@ -458,6 +645,22 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
                 r.pick(&["Include relative-missing.conf", "Include ~/.ssh/missing-*"])
                     .into(),
             );
+        }
+        if r.chance(4) {
+            // Tokens in Include paths (9.9): the files exist for a few
+            // hosts; an unknown token stops ssh, an unset variable skips.
+            let d = dir.display().to_string();
+            let rel = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            lines.push(match r.below(10) {
+                0..=3 => format!("Include {d}/tok_%h.conf"),
+                4..=6 => format!("Include ${{HOME}}/{rel}/tok_home.conf"),
+                7 => format!("Include {d}/tok_%Z.conf"),
+                8 => format!("Include {d}/tok_%%h.conf"),
+                _ => "Include ${PUSHGUARD_UNSET_VARIABLE}/x.conf".into(),
+            });
         }
     }
     // Line ends and trailing whitespace vary: CRLF, blanks and form feeds
@@ -488,12 +691,25 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
     for (name, text) in &files {
         std::fs::write(dir.join(name), text).unwrap();
     }
+    for (name, text) in [
+        ("tok_a.conf", "Port 2001\n"),
+        ("tok_x.conf", "Port 2002\nUser tok\n"),
+        ("tok_home.conf", "Port 2003\n"),
+        ("tok_%h.conf", "Port 2004\n"),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
     let cfg = dir.join("config");
     std::fs::write(&cfg, &main).unwrap();
     let mut args = vec!["-F".to_string(), cfg.display().to_string()];
     let nopt = r.below(4);
     for _ in 0..nopt {
-        match r.below(7) {
+        match r.below(9) {
+            7 => changed_command_line(&mut r, &mut args),
+            8 => {
+                args.push("-p".into());
+                args.push(r.pick(&["2200", "22"]).into());
+            }
             0 | 1 => {
                 let (k, v) = option(&mut r);
                 if r.chance(2) {
@@ -524,9 +740,24 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         }
     }
     let host = r.pick(HOSTS);
-    let dest = match r.below(6) {
+    let dest = match r.below(7) {
         0 => format!("git@{host}"),
         1 if !host.contains(':') => format!("ssh://u@{host}:2022"),
+        // Host and user names that later releases check.
+        6 if r.chance(40) => r
+            .pick(&[
+                "a,b",
+                "a;b",
+                "a b",
+                "a;b@h",
+                "x\u{1}y@h",
+                "ssh://u%3bx@h",
+                "ssh://u%00x@h",
+                "ssh://u%41@h",
+                "ssh://u;fp=x@h",
+                "ssh://u+v@_h",
+            ])
+            .to_string(),
         _ => host.to_string(),
     };
     // ssh also reads options after the destination.
@@ -536,11 +767,36 @@ fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         args.len()
     };
     args.insert(at, dest);
+    // Now and then a remote command (`Match command`, `sessiontype exec`).
+    if r.chance(10) {
+        args.extend(r.pick(&["ls -l", "sftp"]).split(' ').map(String::from));
+    }
     let mut text = format!("== config\n{main}");
     for (n, t) in &files {
         text.push_str(&format!("== {n}\n{t}"));
     }
     (args, text)
+}
+
+/// A command-line option whose reading changed between releases.
+fn changed_command_line(r: &mut Rng, args: &mut Vec<String>) {
+    let words: &[&str] = match r.below(14) {
+        0 => &["-P", "t1"],
+        1 => &["-J", "none"],
+        2 => &["-o", "ProxyJump=none"],
+        3 => &["-J", "a;b"],
+        4 => &["-J", "j1 j2"],
+        5 => &["-l", "a;b"],
+        6 => &["-l", "x%hy"],
+        7 => &["-o", "User=x%hy"],
+        8 => &["-o", "User=a;b"],
+        9 => &["-l", "a\u{1}b"],
+        10 => &["-q"],
+        11 => &["-o", "BatchMode=yes"],
+        12 => &["-N"],
+        _ => &["-s"],
+    };
+    args.extend(words.iter().map(|w| w.to_string()));
 }
 
 #[test]
@@ -560,6 +816,9 @@ fn differential_against_ssh_g() {
     let failed = AtomicUsize::new(0);
     let rejected = AtomicUsize::new(0);
     let expected: Mutex<BTreeMap<&str, usize>> = Mutex::default();
+    // PUSHGUARD_DIFF_STATS=1: which reasons the both-rejected cases have.
+    let stats = std::env::var_os("PUSHGUARD_DIFF_STATS").is_some();
+    let reasons: Mutex<BTreeMap<String, usize>> = Mutex::default();
     let start = Instant::now();
     let threads = std::thread::available_parallelism()
         .map(|x| x.get())
@@ -579,10 +838,21 @@ fn differential_against_ssh_g() {
                     let dir = tmp.path(format!("c{i}"));
                     std::fs::create_dir_all(&dir).unwrap();
                     let (args, text) = case(seed0 + i as u64, &dir);
-                    let out = w.compare(&args, &env);
-                    if out == Ok(false) {
+                    let out = w.compare_why(&args, &env);
+                    if let Ok(Some(why)) = &out {
                         rejected.fetch_add(1, Ordering::Relaxed);
+                        if stats {
+                            // The reason without its file and line.
+                            let why = why.rsplit(": ").next().unwrap_or(why);
+                            let why: String = why
+                                .chars()
+                                .filter(|c| !c.is_ascii_digit())
+                                .take(40)
+                                .collect();
+                            *reasons.lock().unwrap().entry(why).or_default() += 1;
+                        }
                     }
+                    let out = out.map(|why| why.is_none());
                     if let Err(kind) = out {
                         let d = Difference {
                             args: args.join(" ").replace(&root, "$DIR"),
@@ -621,6 +891,11 @@ fn differential_against_ssh_g() {
     );
     for (what, count) in &expected {
         eprintln!("  listed for this build, seen {count} times: {what}");
+    }
+    let mut reasons: Vec<(String, usize)> = reasons.into_inner().unwrap().into_iter().collect();
+    reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    for (why, n) in reasons.iter().take(25) {
+        eprintln!("  both rejected {n} times: {why}");
     }
     let f = failures.lock().unwrap();
     if bad > 0 && known.is_none() {

@@ -59,6 +59,7 @@ pub fn resolve_env(witness: Option<&Witness>, home: &Path) -> ResolveEnv {
     let profile = witness.map_or_else(Profile::newest, |w| w.profile.clone());
     let mut env = ResolveEnv::current(profile, ExecPolicy::Run);
     env.include_home = home.to_path_buf();
+    env.home_var = Some(home.display().to_string());
     env
 }
 
@@ -169,12 +170,17 @@ impl Witness {
     }
 
     /// Compares the builtin's answer for one argv with `ssh -G`'s, run
-    /// with `env.include_home` as `HOME`: `Ok(accepted)` when they agree
-    /// (the same output, or both reject).
-    pub fn compare(&self, args: &[String], env: &ResolveEnv) -> Result<bool, Kind> {
+    /// with `env.include_home` as `HOME`: `Ok` when they agree (the same
+    /// output, or both reject), with the builtin's reason when both reject
+    /// (`Ok(None)`: both print the same).
+    pub fn compare_why(&self, args: &[String], env: &ResolveEnv) -> Result<Option<String>, Kind> {
         let ours = ResolveRequest::from_ssh_args(args).and_then(|r| resolve(&r, env));
         let real = self.ssh_g(args, &env.include_home);
-        differ(&real, &ours.map(|r| r.dump()).map_err(|e| e.to_string()))
+        let ours = ours.map(|r| r.dump()).map_err(|e| e.to_string());
+        differ(&real, &ours).map(|accepted| match (accepted, ours) {
+            (false, Err(e)) => Some(e),
+            _ => None,
+        })
     }
 
     /// The known differences of this build, `None` when it is not in `table`.
