@@ -72,13 +72,17 @@ impl Run<'_> {
         src: Source,
         active: &mut bool,
     ) -> Result<bool, ConfigError> {
+        // A probe's config on stdin: a pipe, read once (the final pass
+        // finds it empty).
         if let Some(text) = self
             .env
             .stdin_config
             .clone()
             .filter(|_| path == Path::new("/dev/stdin"))
         {
-            self.read_text(&text, path, src, active)?;
+            if !self.final_pass {
+                self.read_text(&text, path, src, active)?;
+            }
             return Ok(true);
         }
         // One open and one fstat per file, like ssh: the permission check

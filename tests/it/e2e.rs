@@ -346,6 +346,9 @@ fn check_ssh_resolves_even_a_small_push() {
         .json();
     assert_eq!(v["verdict"], "ok");
     assert_eq!(v["ssh"]["serveraliveinterval"].as_u64(), Some(45), "{v:#}");
+    // The build the builtin modelled: what `ssh -V` printed before the comma.
+    let version = v["ssh"]["version"].as_str().unwrap_or_default();
+    assert!(version.starts_with("OpenSSH_"), "{v:#}");
     assert_eq!(
         v["ssh"]["serveraliveinterval_origin"]["line"].as_u64(),
         Some(2),

@@ -12,5 +12,7 @@ mod git_url;
 mod install;
 mod ssh_cli;
 mod ssh_differential;
+mod ssh_profiles;
 mod ssh_rules;
+mod ssh_versions;
 mod support;

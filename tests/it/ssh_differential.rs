@@ -900,15 +900,17 @@ fn differential_against_ssh_g() {
     let f = failures.lock().unwrap();
     if bad > 0 && known.is_none() {
         report_loudly(&format!(
-            "WITNESS {} is not in the known-differences table; {bad} of {n} generated cases differ from the builtin resolver, first ones:\n{}",
+            "WITNESS {} is not in the known-differences table; {bad} of {n} generated cases differ from the builtin resolver, first ones:\n{}\n{}",
             w.banner,
-            f.join("\n")
+            f.join("\n"),
+            w.divergences()
         ));
         return;
     }
     assert!(
         bad == 0,
-        "{bad} of {n} cases differ; first ones:\n{}",
-        f.join("\n")
+        "{bad} of {n} cases differ; first ones:\n{}\n{}",
+        f.join("\n"),
+        w.divergences()
     );
 }

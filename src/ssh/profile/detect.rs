@@ -15,7 +15,9 @@
 //!
 //! A probe is settled by simulation: the builtin resolver answers it under
 //! each candidate value of the behaviour, and the value whose answer is
-//! the real one's is taken.
+//! the real one's is taken. Not probed (taken from the release): whether
+//! `Match !final` asks for the final pass, which needs a config read twice
+//! (a probe's config is a pipe, read once), and the wording of `-o Match`.
 
 use std::borrow::Cow;
 use std::ffi::OsStr;
@@ -194,6 +196,19 @@ impl Profile {
         Ok(p)
     }
 
+    /// This profile settled against `program` as for a build not modelled:
+    /// its default table learnt from `ssh -G -F none`, each behaviour the
+    /// [`PROBES`] test settled; the basis lists what changed.
+    pub fn settled(mut self, program: &OsStr) -> Profile {
+        let from = self.name.clone();
+        let mut found = Vec::new();
+        learn_defaults(program, &mut self, &mut found);
+        settle(program, &mut self, &mut found);
+        recheck_defaults(program, &self, &mut found);
+        self.basis = Basis::Probed { from, found };
+        self
+    }
+
     /// The probes `program` answers otherwise than this profile predicts,
     /// each with the value of its behaviour that would explain the answer
     /// (none when no value does).
@@ -268,6 +283,7 @@ fn detect_uncached(program: &OsStr) -> Result<Profile, DetectError> {
         _ => p.name.clone(),
     };
     settle(program, &mut p, &mut found);
+    recheck_defaults(program, &p, &mut found);
     if !matches!(p.basis, Basis::Newer { .. }) {
         p.basis = Basis::Probed { from, found };
     }
@@ -454,12 +470,29 @@ pub static PROBES: &[Probe] = &[
         },
     },
     Probe {
+        behaviour: "user_expansion",
+        runs: &[("User a%%b\n", &["x"]), ("", &["-l", "a%%b", "x"])],
+        by_message: false,
+        candidates: |p| {
+            vary(
+                p,
+                &[
+                    UserExpansion::None,
+                    UserExpansion::Every,
+                    UserExpansion::NotCommandLine,
+                ],
+                |c, v| c.rules.user_expansion = v,
+            )
+        },
+    },
+    Probe {
         behaviour: "user checks (early, late, control characters)",
         runs: &[
             ("BogusOption x\n", &["-l", "a;b", "x"]),
             ("", &["-o", "User=a;b", "x"]),
             ("User a;b\n", &["x"]),
             ("", &["-l", "a\x01b", "x"]),
+            ("User %h;x\n", &["x"]),
         ],
         by_message: true,
         candidates: |p| {
@@ -483,22 +516,6 @@ pub static PROBES: &[Probe] = &[
                 }
             }
             v
-        },
-    },
-    Probe {
-        behaviour: "user_expansion",
-        runs: &[("User a%%b\n", &["x"]), ("", &["-l", "a%%b", "x"])],
-        by_message: false,
-        candidates: |p| {
-            vary(
-                p,
-                &[
-                    UserExpansion::None,
-                    UserExpansion::Every,
-                    UserExpansion::NotCommandLine,
-                ],
-                |c, v| c.rules.user_expansion = v,
-            )
         },
     },
     Probe {
@@ -538,12 +555,6 @@ pub static PROBES: &[Probe] = &[
                 |c, v| c.rules.time = v,
             )
         },
-    },
-    Probe {
-        behaviour: "negated_final_pass",
-        runs: &[("SendEnv A\nMatch !final\n", &["x"])],
-        by_message: false,
-        candidates: |p| flag(p, |r, v| r.negated_final_pass = v),
     },
     Probe {
         behaviour: "match_words",
@@ -695,7 +706,7 @@ pub static PROBES: &[Probe] = &[
             "CASignatureAlgorithms ssh-ed25519-cert-v01@openssh.com\n",
             &["x"],
         )],
-        by_message: false,
+        by_message: true,
         candidates: |p| flag(p, |r, v| r.ca_names_only = v),
     },
     Probe {
@@ -756,27 +767,41 @@ fn run_all(program: &OsStr, probes: &'static [Probe]) -> Vec<Vec<Answer>> {
     out
 }
 
-/// Settles each probe's behaviour on `p`; `found` gets what changed.
+/// Settles each probe's behaviour on `p`; `found` gets what changed. A
+/// probe's answer may hang on a behaviour a later probe settles, so the
+/// probes left unexplained are tried again while a round settles one.
 fn settle(program: &OsStr, p: &mut Profile, found: &mut Vec<String>) {
     let answers = run_all(program, PROBES);
-    for (probe, real) in PROBES.iter().zip(answers) {
-        if probe.agrees(p, &real) {
-            continue;
-        }
-        match (probe.candidates)(p)
-            .into_iter()
-            .find(|(_, c)| probe.agrees(c, &real))
-        {
-            Some((label, c)) => {
-                *p = c;
-                found.push(format!("{}: {label}", probe.behaviour));
+    let mut open: Vec<usize> = (0..PROBES.len()).collect();
+    loop {
+        let before = open.len();
+        open.retain(|&i| {
+            let (probe, real) = (&PROBES[i], &answers[i]);
+            if probe.agrees(p, real) {
+                return false;
             }
-            None => found.push(format!(
-                "{}: no modelled value explains {}",
-                probe.behaviour,
-                probe.describe()
-            )),
+            match (probe.candidates)(p)
+                .into_iter()
+                .find(|(_, c)| probe.agrees(c, real))
+            {
+                Some((label, c)) => {
+                    *p = c;
+                    found.push(format!("{}: {label}", probe.behaviour));
+                    false
+                }
+                None => true,
+            }
+        });
+        if open.is_empty() || open.len() == before {
+            break;
         }
+    }
+    for i in open {
+        found.push(format!(
+            "{}: no modelled value explains {}",
+            PROBES[i].behaviour,
+            PROBES[i].describe()
+        ));
     }
 }
 
@@ -812,6 +837,20 @@ fn learn_defaults(program: &OsStr, p: &mut Profile, found: &mut Vec<String>) -> 
     set(&mut d.forward_x11_trusted, "forwardx11trusted");
     set(&mut d.xauth, "xauthlocation");
     set(&mut d.gss_kex, "gssapikexalgorithms");
+    // A name in a default list is one the build knows.
+    let learn = |known: &mut Vec<&'static str>, list: &str| {
+        for name in list.split(',') {
+            if let Some(n) = all_names().iter().find(|n| **n == name)
+                && !known.contains(n)
+            {
+                known.push(n);
+            }
+        }
+    };
+    let kex = d.kex.to_string();
+    learn(&mut d.kex_names, &kex);
+    let keys = format!("{},{}", d.host_keys, d.ca_signatures);
+    learn(&mut d.key_names, &keys);
     let ids: Vec<Cow<'static, str>> = dump
         .get_all("identityfile")
         .iter()
@@ -829,12 +868,41 @@ fn learn_defaults(program: &OsStr, p: &mut Profile, found: &mut Vec<String>) -> 
         Gssapi::No
     };
     p.build.apple_patches = dump.get("applemultipath").is_some();
+    // What every dump shows of the rules: the host line (9.2), the CNAME
+    // rules line (8.9), PubkeyAuthentication as a multistate (8.9).
     p.rules.host_line = dump.get("host").is_some();
-    let fits = predict(p, "", &["x"]).stdout == real.stdout;
-    if !fits {
-        found.push("the default table still differs".into());
-    }
+    p.rules.cnames_none = dump.get("canonicalizePermittedcnames").is_some();
+    p.rules.pubkey_multistate = dump
+        .get("pubkeyauthentication")
+        .is_none_or(|v| v.value != "yes");
     false
+}
+
+/// Every algorithm name of any release modelled.
+fn all_names() -> Vec<&'static str> {
+    let newest = super::releases::NEWEST;
+    let mut v = crate::ssh::algorithms::kex_names(newest, true);
+    v.extend(crate::ssh::algorithms::key_names(newest, true));
+    v
+}
+
+/// Notes in `found` when the default table still differs after the probes.
+fn recheck_defaults(program: &OsStr, p: &Profile, found: &mut Vec<String>) {
+    let real = run_probe(program, "", &["x"]);
+    let mine = predict(p, "", &["x"]);
+    if real.ok && mine.stdout != real.stdout {
+        let theirs: Vec<&str> = real.stdout.lines().collect();
+        let keys: Vec<&str> = mine
+            .stdout
+            .lines()
+            .filter(|l| !theirs.contains(l))
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        found.push(format!(
+            "the default table still differs: {}",
+            keys.join(", ")
+        ));
+    }
 }
 
 #[cfg(test)]

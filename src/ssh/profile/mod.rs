@@ -57,7 +57,7 @@ impl Release {
     }
 
     /// Whether this release is `major.minor` (any patch level) or later.
-    pub(crate) const fn at_least(self, major: u32, minor: u32) -> bool {
+    pub const fn at_least(self, major: u32, minor: u32) -> bool {
         self.base() >= major * 100 + minor
     }
 }

@@ -183,6 +183,26 @@ impl Witness {
         })
     }
 
+    /// The probes this build answers otherwise than its profile predicts,
+    /// each with the behaviour, the value that would explain it and the
+    /// probe that settles it (a report for a surprise).
+    pub fn divergences(&self) -> String {
+        let found = self.profile.divergences(self.path.as_os_str());
+        if found.is_empty() {
+            return format!(
+                "every probe of {} agrees with its profile {}",
+                self.banner, self.profile.name
+            );
+        }
+        let lines: Vec<String> = found.iter().map(|d| format!("  {d}")).collect();
+        format!(
+            "{} behaves otherwise than its profile {} predicts:\n{}",
+            self.banner,
+            self.profile.name,
+            lines.join("\n")
+        )
+    }
+
     /// The known differences of this build, `None` when it is not in `table`.
     pub fn known<'t>(&self, table: &'t Table) -> Option<&'t [Known]> {
         table
