@@ -5,9 +5,9 @@
 //! The resolver's files, one concept each:
 //! - `table`: the keyword table, one row per keyword meaning; `keywords`:
 //!   the row type, its column kinds and the lookups.
-//! - `values`: how each kind of value parses; `states`: the yes/no-like
-//!   word tables; `specs`: forward, jump and `host:port` specs;
-//!   `algorithms`: algorithm names and default lists.
+//! - `values`: how each kind of value parses (`lists`: the list-valued
+//!   kinds); `states`: the yes/no-like word tables; `specs`: forward, jump
+//!   and `host:port` specs; `algorithms`: algorithm names and default lists.
 //! - `lex`: a line's words, numbers and times; `pattern`: `*`/`?` patterns
 //!   and `!` lists.
 //! - `options`: the store (first wins or as the row says) with origins.
@@ -34,6 +34,7 @@ mod exec;
 mod files;
 mod keywords;
 mod lex;
+mod lists;
 mod matching;
 mod netlist;
 mod options;

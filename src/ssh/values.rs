@@ -11,9 +11,12 @@
 
 use std::borrow::Cow;
 
-use super::algorithms::{CIPHERS, MACS, key_names_valid};
-use super::keywords::{Algorithm, Forward, Parse};
+use super::keywords::{Forward, Parse};
 use super::lex::{self, convtime, strtonum};
+use super::lists::{
+    algorithms, channel_timeouts, cnames, domains, env_assignments, env_names, key_types,
+    needs_arguments, remote_open, remote_open_89, words,
+};
 use super::profile::{HostCheck, IpQosNumbers, Profile, TimeGrammar};
 use super::request::{valid_hostname, valid_ruser};
 use super::specs::{self, Jump};
@@ -105,36 +108,36 @@ impl<'w, 'a> Args<'w, 'a> {
     pub(crate) fn new(av: &'w mut lex::Words<'a>) -> Self {
         Args { av, i: 0 }
     }
-    fn next(&mut self) -> Option<Cow<'a, str>> {
+    pub(crate) fn next(&mut self) -> Option<Cow<'a, str>> {
         let v = self.av.take(self.i);
         if v.is_some() {
             self.i += 1;
         }
         v
     }
-    fn peek(&self) -> Option<&str> {
+    pub(crate) fn peek(&self) -> Option<&str> {
         self.av.get(self.i)
     }
     /// Words not taken yet.
     pub(crate) fn left(&self) -> usize {
         self.av.len() - self.i
     }
-    fn consume(&mut self) {
+    pub(crate) fn consume(&mut self) {
         self.i = self.av.len();
     }
     /// Checks that all the words left are non-empty and consumes them (they
     /// stay in the buffer for the caller).
-    fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
+    pub(crate) fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
         if (self.i..self.av.len()).any(|i| self.av.get(i).is_some_and(str::is_empty)) {
             return Err(format!("keyword {keyword} empty argument"));
         }
         self.consume();
         Ok(())
     }
-    fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
+    pub(crate) fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
         self.next_nonempty_msg("Missing argument.")
     }
-    fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
+    pub(crate) fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
         match self.next() {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(msg.to_string()),
@@ -317,16 +320,6 @@ fn states<'a>(
     })))
 }
 
-/// A list option whose only argument was a comment (9.7 refuses it).
-fn needs_arguments<'a>(v: Parsed<'a>, keyword: &str, p: &Profile) -> Result<Parsed<'a>, LineError> {
-    match &v {
-        Parsed::Many(x) if x.is_empty() && p.rules.lists_need_arguments => {
-            Err(format!("no {keyword} specified"))
-        }
-        _ => Ok(v),
-    }
-}
-
 /// Host, Include and Match lines (not on the command line).
 fn block<'a>(
     kind: Parse,
@@ -350,45 +343,6 @@ fn block<'a>(
         a.all_nonempty(keyword)?;
     }
     Ok(Parsed::Block(block))
-}
-
-/// Algorithm names, each one the build supports (a `-` list is not
-/// checked); the check stops at an empty name, and from 10.4 a cipher or
-/// MAC list must name one.
-fn algorithms<'a>(
-    a: &mut Args<'_, 'a>,
-    which: Algorithm,
-    p: &Profile,
-) -> Result<Parsed<'a>, LineError> {
-    let (all, what, needs_one): (&[&str], &str, bool) = match which {
-        Algorithm::Cipher => (CIPHERS, "cipher spec", true),
-        Algorithm::Mac => (MACS, "MAC spec", true),
-        Algorithm::Kex => (&p.defaults.kex_names, "KexAlgorithms", false),
-    };
-    let arg = a.next_nonempty()?;
-    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
-    let listed: Vec<&str> = names.split(',').take_while(|n| !n.is_empty()).collect();
-    let bad = listed.iter().any(|n| !all.contains(n))
-        || (needs_one && listed.is_empty() && p.rules.strict_algorithm_lists);
-    if !arg.starts_with('-') && bad {
-        return Err(format!("Bad SSH2 {what} '{arg}'."));
-    }
-    Ok(Parsed::One(arg))
-}
-
-/// Key type names (patterns allowed), each one the build knows; only
-/// plain types with `plain_only` (a `-` list is not checked).
-fn key_types<'a>(
-    a: &mut Args<'_, 'a>,
-    plain_only: bool,
-    p: &Profile,
-) -> Result<Parsed<'a>, LineError> {
-    let arg = a.next_nonempty()?;
-    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
-    if !arg.starts_with('-') && !key_names_valid(names, &p.defaults.key_names, plain_only) {
-        return Err(format!("Bad key types '{arg}'."));
-    }
-    Ok(Parsed::One(arg))
 }
 
 /// ObscureKeystrokeTiming: `yes`/`true` (20 ms, printed yes), `no`/`false`,
@@ -423,35 +377,6 @@ fn keystroke<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
     })
 }
 
-/// ChannelTimeout: `type=interval` words (the interval a valid time),
-/// `none` alone; kept as written.
-fn channel_timeouts<'a>(
-    a: &mut Args<'_, 'a>,
-    keyword: &str,
-    p: &Profile,
-) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.eq_ignore_ascii_case("none") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"none\" argument must appear alone."
-                ));
-            }
-        } else {
-            let ok = match arg.split_once('=') {
-                Some((t, v)) if !t.is_empty() => convtime(v, p.rules.time).is_some(),
-                _ => false,
-            };
-            if !ok {
-                return Err(format!("invalid channel timeout {arg}"));
-            }
-        }
-        vals.push(arg);
-    }
-    needs_arguments(Parsed::Many(vals), keyword, p)
-}
-
 /// VersionAddendum: the rest of the line as written (quotes and `#` kept),
 /// `none` (any case) for an empty one; no carriage return.
 fn addendum<'a>(rest: &'a str, a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
@@ -465,18 +390,6 @@ fn addendum<'a>(rest: &'a str, a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineE
     } else {
         Cow::Borrowed(v)
     }))
-}
-
-/// SendEnv's names (a `-pattern` removes).
-fn env_names<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.is_empty() || arg.contains('=') {
-            return Err("Invalid environment name.".into());
-        }
-        vals.push(arg);
-    }
-    Ok(Parsed::Many(vals))
 }
 
 /// ControlPersist: yes, no, or a time (0 is yes).
@@ -529,89 +442,6 @@ fn time(a: &mut Args, grammar: TimeGrammar) -> Result<Option<i64>, LineError> {
         .ok_or_else(|| "invalid time value.".into())
 }
 
-/// A word list where `none` must stand alone.
-fn words<'a>(a: &mut Args<'_, 'a>, keyword: &str, _kind: Parse) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.is_empty() {
-            return Err(format!("keyword {keyword} empty argument"));
-        }
-        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
-            return Err(format!(
-                "keyword {keyword} \"none\" argument must appear alone."
-            ));
-        }
-        vals.push(arg);
-    }
-    Ok(Parsed::Many(vals))
-}
-
-/// CanonicalDomains: domain names, lowercased, a final dot dropped; `none`
-/// alone. Before 9.7 an empty one has its own message.
-fn domains<'a>(a: &mut Args<'_, 'a>, keyword: &str, p: &Profile) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.is_empty() && !p.rules.lists_need_arguments {
-            return Err(format!("keyword {keyword} empty argument"));
-        }
-        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
-            return Err(format!(
-                "keyword {keyword} \"none\" argument must appear alone."
-            ));
-        }
-        vals.push(Cow::Owned(valid_domain(&arg, p.rules.domain_underscore)?));
-    }
-    Ok(Parsed::Many(vals))
-}
-
-/// PermitRemoteOpen before 9.2: the first argument is taken only when it
-/// is `any` or `none` (as written); otherwise it is skipped, unchecked.
-fn remote_open_89<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
-    let first = match a.next() {
-        Some(s) if !s.is_empty() => s,
-        _ => return Err("missing permitremoteopen specification".into()),
-    };
-    if first == "any" || first == "none" {
-        return Ok(Parsed::Many(vec![first]));
-    }
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        remote_open_target(&arg)?;
-        vals.push(arg);
-    }
-    Ok(Parsed::Many(vals))
-}
-
-/// A PermitRemoteOpen `host:port` (port `*` allowed).
-fn remote_open_target(arg: &str) -> Result<(), LineError> {
-    let (_, port) =
-        specs::hpdelim(arg).ok_or_else(|| "missing host in permitremoteopen".to_string())?;
-    match port {
-        Some(p) if p == "*" || lex::a2port(p).is_some_and(|x| x > 0) => Ok(()),
-        _ => Err("bad port number in permitremoteopen".into()),
-    }
-}
-
-fn remote_open<'a>(a: &mut Args<'_, 'a>, keyword: &str) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.eq_ignore_ascii_case("none") || arg.eq_ignore_ascii_case("any") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"{arg}\" argument must appear alone."
-                ));
-            }
-        } else {
-            remote_open_target(&arg)?;
-        }
-        vals.push(arg);
-    }
-    if vals.is_empty() {
-        return Err("missing permitremoteopen specification".into());
-    }
-    Ok(Parsed::Many(vals))
-}
-
 fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineError> {
     let arg = a.next_nonempty()?;
     let remote = which == Forward::Remote;
@@ -632,23 +462,6 @@ fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineE
     let fwd = specs::parse_forward(&spec, dynamic, remote)
         .ok_or_else(|| "Bad forwarding specification.".to_string())?;
     Ok(Parsed::One(Cow::Owned(fwd)))
-}
-
-/// SetEnv's `NAME=value` words; with `dedup` (9.2) a name given twice
-/// keeps its first value.
-fn env_assignments<'a>(a: &mut Args<'_, 'a>, dedup: bool) -> Result<Parsed<'a>, LineError> {
-    let mut vals: Vec<Cow<'a, str>> = Vec::new();
-    let name = |s: &str| s.split('=').next().unwrap_or("").to_string();
-    while let Some(arg) = a.next() {
-        if !arg.contains('=') {
-            return Err("Invalid SetEnv.".into());
-        }
-        let n = name(&arg);
-        if !dedup || !vals.iter().any(|v| name(v) == n) {
-            vals.push(arg);
-        }
-    }
-    Ok(Parsed::Many(vals))
 }
 
 fn ip_qos<'a>(a: &mut Args<'_, 'a>, p: &Profile) -> Result<Parsed<'a>, LineError> {
@@ -676,30 +489,6 @@ fn ip_qos<'a>(a: &mut Args<'_, 'a>, p: &Profile) -> Result<Parsed<'a>, LineError
         show(v1),
         show(v2)
     ))))
-}
-
-fn cnames<'a>(a: &mut Args<'_, 'a>, keyword: &str, none: bool) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        let v = if none && arg.eq_ignore_ascii_case("none") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"none\" argument must appear alone."
-                ));
-            }
-            format!("{arg}:")
-        } else if arg == "*" {
-            "*:*".to_string()
-        } else {
-            let l = arg.to_ascii_lowercase();
-            match l.split_once(':') {
-                Some((s, t)) if !t.is_empty() => format!("{s}:{t}"),
-                _ => return Err(format!("Invalid permitted CNAME \"{l}\"")),
-            }
-        };
-        vals.push(Cow::Owned(v));
-    }
-    Ok(Parsed::Many(vals))
 }
 
 fn add_keys<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>, LineError> {
@@ -904,35 +693,6 @@ fn valid_env_name(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// A domain name as ssh keeps it (lowercased, a final dot dropped), or
-/// its message; `underscore` allows a leading `_` (10.0).
-fn valid_domain(s: &str, underscore: bool) -> Result<String, LineError> {
-    let first = s.bytes().next();
-    let Some(first) = first else {
-        return Err("empty domain name".into());
-    };
-    if !(first.is_ascii_alphanumeric() || (underscore && first == b'_')) {
-        return Err(format!("domain name \"{s}\" starts with invalid character"));
-    }
-    let lower = s.to_ascii_lowercase();
-    if lower.contains("..") {
-        return Err(format!(
-            "domain name \"{lower}\" contains consecutive separators"
-        ));
-    }
-    if !lower
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
-    {
-        return Err(format!(
-            "domain name \"{lower}\" contains invalid characters"
-        ));
-    }
-    Ok(lower
-        .strip_suffix('.')
-        .map_or(lower.clone(), str::to_string))
 }
 
 #[cfg(test)]

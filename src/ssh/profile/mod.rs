@@ -25,9 +25,11 @@ use std::fmt;
 use std::path::PathBuf;
 
 mod detect;
+mod probes;
 mod releases;
 
-pub use detect::{Answer, DetectError, Divergence, PROBES, Probe};
+pub use detect::DetectError;
+pub use probes::{Answer, Divergence, PROBES, Probe};
 pub use releases::ProfileError;
 
 /// An OpenSSH release: major, minor and portable patch level (`9.2p1`).
