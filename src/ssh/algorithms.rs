@@ -80,8 +80,43 @@ pub(crate) fn kex_names(r: Release, sntrup_name: bool) -> Vec<&'static str> {
 }
 
 /// `ssh -Q key-sig` of release `r`, built with DSA keys or not: every key
-/// type and signature name, in ssh's order (a pattern expands in it).
+/// type and signature name, in ssh's order (a pattern expands in it; 9.2
+/// put each certificate type after its plain type).
 pub(crate) fn key_names(r: Release, dsa: bool) -> Vec<&'static str> {
+    if !r.at_least(9, 2) {
+        let mut v = vec![
+            "ssh-ed25519",
+            "ssh-ed25519-cert-v01@openssh.com",
+            "sk-ssh-ed25519@openssh.com",
+            "sk-ssh-ed25519-cert-v01@openssh.com",
+            "ssh-rsa",
+            "rsa-sha2-256",
+            "rsa-sha2-512",
+        ];
+        if dsa {
+            v.push("ssh-dss");
+        }
+        v.extend([
+            "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521",
+            "sk-ecdsa-sha2-nistp256@openssh.com",
+            "webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+            "ssh-rsa-cert-v01@openssh.com",
+            "rsa-sha2-256-cert-v01@openssh.com",
+            "rsa-sha2-512-cert-v01@openssh.com",
+        ]);
+        if dsa {
+            v.push("ssh-dss-cert-v01@openssh.com");
+        }
+        v.extend([
+            "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+            "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+            "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+            "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+        ]);
+        return v;
+    }
     let mut v = vec![
         "ssh-ed25519",
         "ssh-ed25519-cert-v01@openssh.com",
@@ -121,6 +156,17 @@ pub(crate) fn key_names(r: Release, dsa: bool) -> Vec<&'static str> {
     ]);
     v
 }
+
+/// The GSSAPI key exchange name prefixes (`ssh -Q kex-gss`).
+pub(crate) const GSS_KEX: &[&str] = &[
+    "gss-gex-sha1-",
+    "gss-group1-sha1-",
+    "gss-group14-sha1-",
+    "gss-group14-sha256-",
+    "gss-group16-sha512-",
+    "gss-nistp256-sha256-",
+    "gss-curve25519-sha256-",
+];
 
 /// Whether a key-type list names only types in `known` (`*`/`?` patterns
 /// pass when they match one; with `plain_only`, no certificate type):

@@ -281,6 +281,8 @@ pub(crate) enum Parse {
     Refuse,
     /// RevokedHostKeys: a file (a list of them from 10.3).
     Revoked,
+    /// GSSAPIKexAlgorithms: GSSAPI key exchange names.
+    GssKex,
     /// A port number or service name.
     Port,
     /// A file path that accumulates (identity, certificate).

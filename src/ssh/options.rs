@@ -97,6 +97,9 @@ pub(crate) struct Options {
     /// The user came from `-l`, `user@` or `ssh://` (not `-o User` nor a
     /// file): later builds expand and check it otherwise.
     pub user_from_command_line: bool,
+    /// Options a `none` cleared after their default was set: ssh prints
+    /// nothing for them (SecurityKeyProvider).
+    pub cleared: Vec<Op>,
 }
 
 impl Default for Options {
@@ -110,6 +113,7 @@ impl Default for Options {
             agent_socket: None,
             rekey_interval: None,
             user_from_command_line: false,
+            cleared: Vec::new(),
         }
     }
 }

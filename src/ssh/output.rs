@@ -272,6 +272,9 @@ fn adjust(o: &mut Options) {
             .is_some_and(|v| v.eq_ignore_ascii_case("none"))
         {
             o.clear(row.op);
+            if row.default != Def::Unset {
+                o.cleared.push(row.op);
+            }
         }
     }
     if o.jump.as_ref().is_some_and(|(j, _)| j.is_none()) {
@@ -413,6 +416,7 @@ impl Printer<'_> {
         }
         match self.o.value(row.op) {
             Some(v) => Some(v.clone()),
+            None if self.o.cleared.contains(&row.op) => None,
             None => self.defaults(row).first().map(|d| self.fallback(d)),
         }
     }

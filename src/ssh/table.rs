@@ -137,7 +137,7 @@ pub(crate) static ROWS: &[Keyword] = &[
         parse: Parse::Word, needs: Some(Needs::GssKeyExchange),
         shown: &[Shown::new(250, "gssapiserveridentity", Show::Value)], ..BASE },
     Keyword { op: Op::GssKexAlgorithms, names: &["gssapikexalgorithms"],
-        parse: Parse::Word, needs: Some(Needs::GssKeyExchange),
+        parse: Parse::GssKex, needs: Some(Needs::GssKeyExchange),
         default: Def::Build(Slot::GssKex),
         shown: &[Shown::new(260, "gssapikexalgorithms", Show::Value)], ..BASE },
     Keyword { op: Op::HashKnownHosts, names: &["hashknownhosts"],

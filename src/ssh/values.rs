@@ -179,12 +179,16 @@ pub(crate) fn parse<'a>(
                 v.ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
             Parsed::One(Cow::Borrowed(table.print(v)))
         }
+        // ssh's atoi_err: 0 to INT_MAX.
         Parse::Int => {
             let arg = a.next().unwrap_or_default();
-            let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
-                .map_err(|e| format!("integer value {e}."))?;
-            Parsed::Num(v)
+            let v = match arg.is_empty() {
+                true => Err("missing"),
+                false => strtonum(&arg, 0, i64::from(i32::MAX)),
+            };
+            Parsed::Num(v.map_err(|e| format!("integer value {e}."))?)
         }
+        Parse::GssKex => Parsed::One(gss_kex(a.next_nonempty()?)?),
         Parse::Pubkey if !p.rules.pubkey_multistate => states(a, &FLAG, None)?,
         Parse::Pubkey => states(a, &PUBKEY, None)?,
         // 9.9 prints the new value of `yes` as UNKNOWN.
@@ -510,6 +514,19 @@ fn add_keys<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>
         _ => return Err("unsupported option".into()),
     };
     Ok(Parsed::One(Cow::Owned(text)))
+}
+
+/// GSSAPIKexAlgorithms: names that start with a GSSAPI key exchange
+/// prefix (the check stops at an empty name).
+fn gss_kex(arg: Cow<'_, str>) -> Result<Cow<'_, str>, LineError> {
+    let ok = arg
+        .split(',')
+        .take_while(|n| !n.is_empty())
+        .all(|n| super::algorithms::GSS_KEX.iter().any(|p| n.starts_with(p)));
+    match ok && !arg.starts_with(',') {
+        true => Ok(arg),
+        false => Err(format!("Bad GSSAPI KexAlgorithms '{arg}'.")),
+    }
 }
 
 /// An agent socket: a path, or `$NAME` with a valid name.

@@ -440,6 +440,16 @@ const CHANGED: &[(&str, &[&str])] = &[
     ("NoHostAuthenticationForProxyCommand", &["yes"]),
     ("RefuseConnection", &["nope"]),
     ("ControlPath", &["/tmp/%j", "/tmp/%C"]),
+    ("SecurityKeyProvider", &["NONE", "none"]),
+    ("ServerAliveCountMax", &["-1"]),
+    (
+        "PubkeyAcceptedAlgorithms",
+        &["ssh-ed*,rsa*", "rsa*,ssh-ed*", "+ssh-dss"],
+    ),
+    (
+        "GSSAPIKexAlgorithms",
+        &["gss-group14-sha256-abc", "bogus", "gss-gex-sha1-,,x"],
+    ),
 ];
 
 /// Keywords some builds lack (later releases, vendor patches).
