@@ -547,6 +547,40 @@ mod tests {
     }
 
     #[test]
+    fn names_are_checked_like_ssh() {
+        for (host, metachars, comma) in [
+            ("h.example", true, true),
+            ("a,b", true, false),
+            ("a;b", false, false),
+            ("a b", false, false),
+            ("-x", false, false),
+            ("a\u{1}b", false, false),
+            ("[::1]", true, true),
+        ] {
+            assert_eq!(valid_hostname(host, HostCheck::Metachars), metachars, "{host}");
+            assert_eq!(valid_hostname(host, HostCheck::Comma), comma, "{host}");
+        }
+        for (user, plain, control) in [
+            ("git", true, true),
+            ("a b", true, true),
+            ("a$b", true, true),
+            ("a,b", true, true),
+            ("a;b", false, false),
+            ("a -b", false, false),
+            ("a\\", false, false),
+            ("-x", false, false),
+            ("a\u{1}b", true, false),
+        ] {
+            assert_eq!(valid_ruser(user, false), plain, "{user:?}");
+            assert_eq!(valid_ruser(user, true), control, "{user:?}");
+        }
+        assert_eq!(urldecode("u%41+v", true).as_deref(), Some("uA v"));
+        assert_eq!(urldecode("u%00x", false).as_deref(), Some("u"));
+        assert_eq!(urldecode("u%00x", true), None);
+        assert_eq!(urldecode("u%4", true), None);
+    }
+
+    #[test]
     fn command_line_applies_in_argv_order() {
         let env = ResolveEnv::current(Profile::debian12(6), Default::default());
         let mut opts = Options::default();
