@@ -454,25 +454,7 @@ impl Printer<'_> {
                     put(v);
                 }
             }
-            Show::Algorithms => match ASSEMBLED.iter().position(|op| *op == row.op) {
-                Some(i) => self.lists.values[i].clone().into_iter().for_each(&mut put),
-                // HostKeyAlgorithms is assembled when ssh prints it.
-                None => {
-                    let def = slot_text(Slot::HostKeys, p);
-                    let all = all_names(row.op, p);
-                    put(match o.value(row.op) {
-                        Some(v) => Value {
-                            value: assemble(&v.value, def, &all).ok_or_else(|| {
-                                ConfigError::Usage(
-                                    "expand HostKeyAlgorithms: invalid format".into(),
-                                )
-                            })?,
-                            origin: v.origin.clone(),
-                        },
-                        None => self.fallback(def),
-                    });
-                }
-            },
+            Show::Algorithms => self.algorithms(row)?.into_iter().for_each(&mut put),
             Show::Expanded => {
                 if let Some(v) = self.single(row) {
                     put(socket_path(v, t)?);
@@ -540,21 +522,7 @@ impl Printer<'_> {
                     put(one_line(rules, "none"));
                 }
             }
-            Show::Agent => match &o.agent_socket {
-                Some(s) => {
-                    let v = socket_path(s.clone(), t)?;
-                    if !Path::new(&v.value).exists()
-                        && o.get(Op::ExitOnForwardFailure) == Some("yes")
-                    {
-                        return Err(ConfigError::Usage(format!(
-                            "Cannot forward agent socket path \"{}\": No such file or directory",
-                            v.value
-                        )));
-                    }
-                    put(v);
-                }
-                None => self.single(row).into_iter().for_each(&mut put),
-            },
+            Show::Agent => self.agent(row, t)?.into_iter().for_each(&mut put),
             Show::Rekey => {
                 if let Some(mut v) = self.single(row) {
                     v.value = format!("{} {}", v.value, o.rekey_interval.unwrap_or(0));
@@ -590,6 +558,43 @@ impl Printer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// An algorithm list as assembled; HostKeyAlgorithms is assembled when
+    /// ssh prints it (`None`: not printed).
+    fn algorithms(&self, row: &Keyword) -> Result<Option<Value>, ConfigError> {
+        if let Some(i) = ASSEMBLED.iter().position(|op| *op == row.op) {
+            return Ok(self.lists.values[i].clone());
+        }
+        let p = &self.env.profile;
+        let def = slot_text(Slot::HostKeys, p);
+        let all = all_names(row.op, p);
+        Ok(Some(match self.o.value(row.op) {
+            Some(v) => Value {
+                value: assemble(&v.value, def, &all).ok_or_else(|| {
+                    ConfigError::Usage("expand HostKeyAlgorithms: invalid format".into())
+                })?,
+                origin: v.origin.clone(),
+            },
+            None => self.fallback(def),
+        }))
+    }
+
+    /// ForwardAgent: the socket path (which must exist under
+    /// ExitOnForwardFailure), or the flag.
+    fn agent(&self, row: &Keyword, t: &Tokens) -> Result<Option<Value>, ConfigError> {
+        let o = self.o;
+        let Some(s) = &o.agent_socket else {
+            return Ok(self.single(row));
+        };
+        let v = socket_path(s.clone(), t)?;
+        if !Path::new(&v.value).exists() && o.get(Op::ExitOnForwardFailure) == Some("yes") {
+            return Err(ConfigError::Usage(format!(
+                "Cannot forward agent socket path \"{}\": No such file or directory",
+                v.value
+            )));
+        }
+        Ok(Some(v))
     }
 
     /// RevokedHostKeys: one file printed when set (expanded from 9.4), or

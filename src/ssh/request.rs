@@ -557,7 +557,11 @@ mod tests {
             ("a\u{1}b", false, false),
             ("[::1]", true, true),
         ] {
-            assert_eq!(valid_hostname(host, HostCheck::Metachars), metachars, "{host}");
+            assert_eq!(
+                valid_hostname(host, HostCheck::Metachars),
+                metachars,
+                "{host}"
+            );
             assert_eq!(valid_hostname(host, HostCheck::Comma), comma, "{host}");
         }
         for (user, plain, control) in [
