@@ -126,13 +126,27 @@ pub(crate) struct Tokens<'a> {
 impl Tokens<'_> {
     /// `%` tokens in `s` (the one table of them).
     pub(crate) fn percent(&self, s: &str) -> Result<String, ConfigError> {
+        self.expand(s, true)
+    }
+
+    /// The tokens a user name expands (10.0): all but `%C` and `%r`, and
+    /// `${NAME}`.
+    pub(crate) fn user(&self, s: &str) -> Result<String, ConfigError> {
+        if !s.contains(['%', '$']) {
+            return Ok(s.to_string());
+        }
+        self.env.dollar_expand(&self.expand(s, false)?)
+    }
+
+    /// `%` tokens in `s`; `with_user` adds `%C` and `%r`.
+    fn expand(&self, s: &str, with_user: bool) -> Result<String, ConfigError> {
         let this = thishost();
         let short = this.split('.').next().unwrap_or("").to_string();
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
         // %C: a hash of local host, remote host, port and user (and from
         // 9.6 the jump host).
-        let hash = if s.contains("%C") {
+        let hash = if with_user && s.contains("%C") {
             let joined = format!(
                 "{this}{}{}{}{}",
                 self.host,
@@ -145,7 +159,6 @@ impl Tokens<'_> {
             String::new()
         };
         let mut keys: Vec<(char, &str)> = vec![
-            ('C', &hash),
             ('L', &short),
             ('d', &home),
             ('h', self.host),
@@ -154,40 +167,15 @@ impl Tokens<'_> {
             ('l', &this),
             ('n', self.original),
             ('p', self.port),
-            ('r', self.user),
             ('u', &self.env.local_user),
         ];
+        if with_user {
+            keys.extend([('C', hash.as_str()), ('r', self.user)]);
+        }
         if let Some(j) = self.jump {
             keys.push(('j', j));
         }
         percent_expand(s, &keys)
-    }
-
-    /// The tokens a user name expands (10.0): all but `%C` and `%r`, and
-    /// `${NAME}`.
-    pub(crate) fn user(&self, s: &str) -> Result<String, ConfigError> {
-        if !s.contains(['%', '$']) {
-            return Ok(s.to_string());
-        }
-        let this = thishost();
-        let short = this.split('.').next().unwrap_or("").to_string();
-        let uid = self.env.uid.to_string();
-        let home = self.env.home.display().to_string();
-        let mut keys: Vec<(char, &str)> = vec![
-            ('L', &short),
-            ('d', &home),
-            ('h', self.host),
-            ('i', &uid),
-            ('k', self.keyalias),
-            ('l', &this),
-            ('n', self.original),
-            ('p', self.port),
-            ('u', &self.env.local_user),
-        ];
-        if let Some(j) = self.jump {
-            keys.push(('j', j));
-        }
-        self.env.dollar_expand(&percent_expand(s, &keys)?)
     }
 
     /// `%` tokens, then `${NAME}` (SetEnv values, VersionAddendum).

@@ -18,6 +18,19 @@ use super::profile::Profile;
 use super::specs;
 use super::values::{Args, LineError, Parsed};
 
+/// `none` (or `any`), which must be a list's only word: `first` says
+/// nothing came before it, `a` what comes after; `word` is how ssh's
+/// message names it.
+fn alone(keyword: &str, word: &str, first: bool, a: &Args<'_, '_>) -> Result<(), LineError> {
+    if first && a.left() == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "keyword {keyword} \"{word}\" argument must appear alone."
+        ))
+    }
+}
+
 /// A list option whose only argument was a comment (9.7 refuses it).
 pub(crate) fn needs_arguments<'a>(
     v: Parsed<'a>,
@@ -81,11 +94,7 @@ pub(crate) fn channel_timeouts<'a>(
     let mut vals = Vec::new();
     while let Some(arg) = a.next() {
         if arg.eq_ignore_ascii_case("none") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"none\" argument must appear alone."
-                ));
-            }
+            alone(keyword, "none", vals.is_empty(), a)?;
         } else {
             let ok = match arg.split_once('=') {
                 Some((t, v)) if !t.is_empty() => convtime(v, p.rules.time).is_some(),
@@ -123,10 +132,8 @@ pub(crate) fn words<'a>(
         if arg.is_empty() {
             return Err(format!("keyword {keyword} empty argument"));
         }
-        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
-            return Err(format!(
-                "keyword {keyword} \"none\" argument must appear alone."
-            ));
+        if arg.eq_ignore_ascii_case("none") {
+            alone(keyword, "none", vals.is_empty(), a)?;
         }
         vals.push(arg);
     }
@@ -145,10 +152,8 @@ pub(crate) fn domains<'a>(
         if arg.is_empty() && !p.rules.lists_need_arguments {
             return Err(format!("keyword {keyword} empty argument"));
         }
-        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
-            return Err(format!(
-                "keyword {keyword} \"none\" argument must appear alone."
-            ));
+        if arg.eq_ignore_ascii_case("none") {
+            alone(keyword, "none", vals.is_empty(), a)?;
         }
         vals.push(Cow::Owned(valid_domain(&arg, p.rules.domain_underscore)?));
     }
@@ -190,11 +195,7 @@ pub(crate) fn remote_open<'a>(
     let mut vals = Vec::new();
     while let Some(arg) = a.next() {
         if arg.eq_ignore_ascii_case("none") || arg.eq_ignore_ascii_case("any") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"{arg}\" argument must appear alone."
-                ));
-            }
+            alone(keyword, &arg, vals.is_empty(), a)?; // as written
         } else {
             remote_open_target(&arg)?;
         }
@@ -234,11 +235,7 @@ pub(crate) fn cnames<'a>(
     let mut vals = Vec::new();
     while let Some(arg) = a.next() {
         let v = if none && arg.eq_ignore_ascii_case("none") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"none\" argument must appear alone."
-                ));
-            }
+            alone(keyword, "none", vals.is_empty(), a)?;
             format!("{arg}:")
         } else if arg == "*" {
             "*:*".to_string()
