@@ -5,7 +5,8 @@
 //!   like ssh does).
 //! - [`Tokens`]: the `%` token table of a connection (`%h %p %r %C %j`…),
 //!   and `${NAME}` from the environment.
-//! - [`percent_expand`], [`tilde`]: the expansion primitives.
+//! - [`percent_expand`], [`ResolveEnv::tilde_expand`], [`glob_tilde`]: the
+//!   expansion primitives.
 //!
 //! Hand-written: ssh takes the account from `getpwuid(getuid())`, not
 //! `$HOME`; reading `/etc/passwd` keeps the crate free of `unsafe`.
@@ -89,11 +90,65 @@ impl ResolveEnv {
 
 /// Name and home of `uid` from `/etc/passwd`.
 fn passwd_entry(uid: u32) -> Option<(String, PathBuf)> {
+    passwd_find(|f| f[2].parse::<u32>().ok() == Some(uid))
+}
+
+/// The home of the account `name` from `/etc/passwd` (ssh's `getpwnam`;
+/// other name services are not asked).
+pub(crate) fn passwd_home(name: &str) -> Option<PathBuf> {
+    passwd_find(|f| f[0] == name).map(|(_, home)| home)
+}
+
+/// Debian's and Ubuntu's `secure_permissions` (its user-group-modes
+/// patch) for a group-writable file: allowed when the file's group has
+/// exactly the user in it, counting the accounts whose primary group it
+/// is (each must be `uid`) and its listed members (one, the owner).
+/// Read from `/etc/passwd` and `/etc/group`.
+pub(crate) fn group_has_only(gid: u32, owner: u32, uid: u32) -> bool {
+    let Some(group) = std::fs::read_to_string("/etc/group").ok().and_then(|t| {
+        t.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 4 && f[2].parse::<u32>().ok() == Some(gid)).then(|| f[3].to_string())
+        })
+    }) else {
+        return false;
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let accounts: Vec<Vec<&str>> = passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<&str>>())
+        .filter(|f| f.len() >= 6)
+        .collect();
+    let mut members = 0;
+    for f in &accounts {
+        if f[3].parse::<u32>().ok() == Some(gid) {
+            members += 1;
+            if f[2].parse::<u32>().ok() != Some(uid) {
+                return false;
+            }
+        }
+    }
+    let Some(owner) = accounts
+        .iter()
+        .find(|f| f[2].parse::<u32>().ok() == Some(owner))
+    else {
+        return false;
+    };
+    let listed: Vec<&str> = group.split(',').filter(|m| !m.is_empty()).collect();
+    if let Some(first) = listed.first() {
+        members += 1;
+        if *first != owner[0] || listed.len() > 1 {
+            return false;
+        }
+    }
+    members > 0
+}
+
+fn passwd_find(want: impl Fn(&[&str]) -> bool) -> Option<(String, PathBuf)> {
     let text = std::fs::read_to_string("/etc/passwd").ok()?;
     text.lines().find_map(|l| {
         let f: Vec<&str> = l.split(':').collect();
-        (f.len() >= 6 && f[2].parse::<u32>().ok() == Some(uid))
-            .then(|| (f[0].to_string(), PathBuf::from(f[5])))
+        (f.len() >= 6 && want(&f)).then(|| (f[0].to_string(), PathBuf::from(f[5])))
     })
 }
 
@@ -189,7 +244,7 @@ impl Tokens<'_> {
     /// A path as `ssh -G` prints it: `~` from the passwd home, then `%`
     /// tokens, then `${NAME}`.
     pub(crate) fn path(&self, s: &str) -> Result<String, ConfigError> {
-        let s = tilde(s, &self.env.home);
+        let s = self.env.tilde_expand(s)?;
         if !s.contains(['%', '$']) {
             return Ok(s);
         }
@@ -244,13 +299,61 @@ fn dollar_expand(s: &str, var: impl Fn(&str) -> Option<String>) -> Result<String
     Ok(out)
 }
 
-/// A leading `~` or `~/` as `home`.
-pub(crate) fn tilde(s: &str, home: &Path) -> String {
-    if s == "~" {
-        return home.display().to_string();
+impl ResolveEnv {
+    /// ssh's `tilde_expand_filename` (the paths it prints expanded, `-i`):
+    /// `~`, `~/path` from the passwd home, `~name/path` from `name`'s; an
+    /// unknown name or a result of `PATH_MAX` bytes makes ssh exit. From
+    /// 8.9 ([`Rules::tilde_user_alone`](super::profile::Rules)) `~name`
+    /// alone names a user and the slashes after the name collapse.
+    pub(crate) fn tilde_expand(&self, s: &str) -> Result<String, ConfigError> {
+        let Some(rest) = s.strip_prefix('~') else {
+            return Ok(s.to_string());
+        };
+        let fail = |why: String| ConfigError::Usage(format!("tilde_expand: {why}"));
+        let (user, path) = if self.profile.rules.tilde_user_alone {
+            match rest.strip_prefix('/') {
+                Some(p) => (None, p.trim_start_matches('/')),
+                None if rest.is_empty() => (None, ""),
+                None => match rest.split_once('/') {
+                    Some((u, p)) => (Some(u), p.trim_start_matches('/')),
+                    None => (Some(rest), ""),
+                },
+            }
+        } else {
+            match rest.find('/') {
+                Some(0) => (None, &rest[1..]),
+                Some(i) if i > 127 => return Err(fail("~username too long".into())),
+                Some(i) => (Some(&rest[..i]), &rest[i + 1..]),
+                None => (None, rest),
+            }
+        };
+        let dir = match user {
+            Some(u) => passwd_home(u).ok_or_else(|| fail(format!("No such user {u}")))?,
+            None => self.home.clone(),
+        };
+        let dir = dir.display().to_string();
+        let sep = if dir.ends_with('/') { "" } else { "/" };
+        let out = format!("{dir}{sep}{path}");
+        if out.len() >= 4096 {
+            return Err(fail("Path too long".into()));
+        }
+        Ok(out)
     }
-    match s.strip_prefix("~/") {
-        Some(r) => format!("{}/{r}", home.display().to_string().trim_end_matches('/')),
+}
+
+/// The `~` of an Include pattern, as glob's `GLOB_TILDE` does it: `~` and
+/// `~/…` from `home` (`$HOME`), `~name…` from `name`'s passwd home, kept
+/// as written when there is no such account.
+pub(crate) fn glob_tilde(s: &str, home: &Path) -> String {
+    let Some(rest) = s.strip_prefix('~') else {
+        return s.to_string();
+    };
+    let (name, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if name.is_empty() {
+        return format!("{}{tail}", home.display());
+    }
+    match passwd_home(name) {
+        Some(h) => format!("{}{tail}", h.display()),
         None => s.to_string(),
     }
 }

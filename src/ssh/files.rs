@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
-use super::env::tilde;
+use super::env::glob_tilde;
 use super::lex::{self, Words};
 use super::options::LineCtx;
 use super::request::ResolveRequest;
@@ -97,15 +97,13 @@ impl Run<'_> {
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm {
-            use std::os::unix::fs::MetadataExt;
-            if let Some(m) = &meta
-                && ((m.uid() != 0 && m.uid() != self.env.uid) || m.mode() & 0o022 != 0)
-            {
-                return Err(ConfigError::Permissions {
-                    path: path.to_path_buf(),
-                });
-            }
+        if src.checkperm
+            && let Some(m) = &meta
+            && !self.secure(m)
+        {
+            return Err(ConfigError::Permissions {
+                path: path.to_path_buf(),
+            });
         }
         let size = meta
             .filter(std::fs::Metadata::is_file)
@@ -233,7 +231,7 @@ impl Run<'_> {
             } else {
                 arg.to_string()
             };
-            let full = tilde(&full, &self.env.include_home);
+            let full = glob_tilde(&full, &self.env.include_home);
             let oactive = *active;
             for f in glob(&full) {
                 if src.depth + 1 > 16 {
@@ -266,6 +264,20 @@ impl Run<'_> {
         let s = t.percent(arg)?;
         Ok(self.env.dollar_expand(&s).ok())
     }
+
+    /// ssh's permission check of a user or included file: owned by root or
+    /// the user, writable by no one else; Debian's patch allows a group
+    /// that holds only the user.
+    fn secure(&self, m: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let uid = self.env.uid;
+        if (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o002 != 0 {
+            return false;
+        }
+        m.mode() & 0o020 == 0
+            || (self.env.profile.build.debian_patches
+                && super::env::group_has_only(m.gid(), m.uid(), uid))
+    }
 }
 
 /// Reads an open file to its end into `buf` (a spare buffer, reused).
@@ -291,7 +303,9 @@ fn read_all_from(
             Ok(0) => break,
             Ok(k) => len += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            // ssh's getline stops at a read error (a directory opens and
+            // fails its first read): what came before is the file.
+            Err(_) => break,
         }
     }
     buf.truncate(len);

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use super::env::{ResolveEnv, tilde};
+use super::env::ResolveEnv;
 use super::keywords::Op;
 use super::lex::{self, Words};
 use super::options::{LineCtx, Options};
@@ -330,7 +330,7 @@ fn apply_step(
             }
         }
         Step::Identity(f) => {
-            let p = tilde(f, &env.home);
+            let p = env.tilde_expand(f)?;
             if Path::new(&p).exists() {
                 opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
             }

@@ -122,8 +122,19 @@ fn option(r: &mut Rng) -> (String, String) {
         ),
         16 => (
             "ControlPath",
-            r.pick(&["/tmp/cp-%r@%h:%p", "none", "~/.ssh/cm-%C", "/tmp/%n-%k"])
-                .into(),
+            // `~name` and `~` alone changed in 8.9; an unknown name stops
+            // ssh.
+            r.pick(&[
+                "/tmp/cp-%r@%h:%p",
+                "none",
+                "~/.ssh/cm-%C",
+                "/tmp/%n-%k",
+                "~root//cm-%h",
+                "~root",
+                "~",
+                "~pg-nosuch/cm",
+            ])
+            .into(),
         ),
         17 => (
             "ControlPersist",
@@ -278,7 +289,13 @@ const OTHER: &[(&str, &[&str])] = &[
     ("XAuthLocation", &["/usr/bin/xauth2"]),
     (
         "IdentityAgent",
-        &["none", "SSH_AUTH_SOCK", "~/agent.sock", "/tmp/a-%h"],
+        &[
+            "none",
+            "SSH_AUTH_SOCK",
+            "~/agent.sock",
+            "/tmp/a-%h",
+            "~root/a",
+        ],
     ),
     (
         "AddKeysToAgent",
@@ -643,8 +660,14 @@ fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>
         }
         if r.chance(2) {
             lines.push(
-                r.pick(&["Include relative-missing.conf", "Include ~/.ssh/missing-*"])
-                    .into(),
+                // A directory reads as empty; `~name` is the account's home.
+                r.pick(&[
+                    "Include relative-missing.conf",
+                    "Include ~/.ssh/missing-*",
+                    "Include ~root/.pg-missing-*",
+                    "Include /usr",
+                ])
+                .into(),
             );
         }
         if r.chance(4) {
@@ -692,6 +715,14 @@ pub fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
     for (name, text) in &files {
         std::fs::write(dir.join(name), text).unwrap();
     }
+    // Now and then an included file others may write: ssh refuses it,
+    // Debian's patch allows a group that holds only the user.
+    if !files.is_empty() && r.chance(15) {
+        use std::os::unix::fs::PermissionsExt;
+        let (name, _) = &files[r.below(files.len())];
+        let mode = if r.chance(25) { 0o646 } else { 0o664 };
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
     for (name, text) in [
         ("tok_a.conf", "Port 2001\n"),
         ("tok_x.conf", "Port 2002\nUser tok\n"),
@@ -736,7 +767,10 @@ pub fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
             }
             _ => {
                 args.push("-i".into());
-                args.push("/etc/hostname".into());
+                args.push(
+                    r.pick(&["/etc/hostname", "~root/../etc/hostname", "~pg-nosuch/id"])
+                        .into(),
+                );
             }
         }
     }
@@ -773,6 +807,13 @@ pub fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
         args.extend(r.pick(&["ls -l", "sftp"]).split(' ').map(String::from));
     }
     let mut text = format!("== config\n{main}");
+    for (n, _) in &files {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join(n)).map(|m| m.permissions().mode() & 0o777);
+        if let Ok(m @ (0o664 | 0o646)) = mode {
+            text.push_str(&format!("== chmod {m:o} {n}\n"));
+        }
+    }
     for (n, t) in &files {
         text.push_str(&format!("== {n}\n{t}"));
     }

@@ -667,6 +667,77 @@ fn deliberate_difference_no_dns() {
     assert_eq!(val(&r, "hostname"), "h");
 }
 
+/// Whether group `gid` holds only the account `uid` (Debian's rule): the
+/// accounts whose primary group it is are all `uid`, its listed members
+/// are that account alone, and there is at least one of either.
+fn group_holds_only(gid: u32, uid: u32) -> bool {
+    let read = |f: &str| std::fs::read_to_string(f).unwrap_or_default();
+    let passwd = read("/etc/passwd");
+    let accounts: Vec<Vec<&str>> = passwd.lines().map(|l| l.split(':').collect()).collect();
+    let me = accounts
+        .iter()
+        .find(|f| f.len() >= 6 && f[2] == uid.to_string())
+        .map(|f| f[0]);
+    let primary: Vec<&str> = accounts
+        .iter()
+        .filter(|f| f.len() >= 6 && f[3] == gid.to_string())
+        .map(|f| f[2])
+        .collect();
+    let group = read("/etc/group");
+    let Some(listed) = group.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() >= 4 && f[2] == gid.to_string()).then(|| f[3].to_string())
+    }) else {
+        return false;
+    };
+    let listed: Vec<&str> = listed.split(',').filter(|m| !m.is_empty()).collect();
+    primary.iter().all(|u| *u == uid.to_string())
+        && (listed.is_empty() || (listed.len() == 1 && Some(listed[0]) == me))
+        && !(primary.is_empty() && listed.is_empty())
+}
+
+#[test]
+fn group_writable_files_by_vendor() {
+    // ssh refuses a user or included file that others may write; Debian's
+    // (and Ubuntu's) user-group-modes patch allows a group-writable one
+    // whose group holds only the user. Witnessed through an Include (the
+    // user file would be the real ~/.ssh/config).
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let c = Case::new("group_writable_files_by_vendor");
+    let inc = c.write("inc.conf", "Port 2\n");
+    let cfg = format!("Include {}\n", inc.display());
+    let meta = std::fs::metadata(&inc).unwrap();
+    let private = group_holds_only(meta.gid(), meta.uid());
+    for (mode, group_writable) in [(0o664, true), (0o646, false), (0o644, false)] {
+        std::fs::set_permissions(&inc, std::fs::Permissions::from_mode(mode)).unwrap();
+        c.each(&cfg, &["h"], |p| {
+            let ok = mode == 0o644 || (group_writable && p.build.debian_patches && private);
+            match ok {
+                true => prints(&[("port", "2")]),
+                false => Err("Bad owner or permissions"),
+            }
+        });
+    }
+    // The user file: the same check (builtin only).
+    let req = ResolveRequest::from_ssh_args(&["h".into()]).unwrap();
+    std::fs::set_permissions(&inc, std::fs::Permissions::from_mode(0o664)).unwrap();
+    for p in Profile::modelled() {
+        let mut env = c.env.clone();
+        env.profile = p.clone();
+        env.user_config = inc.clone();
+        env.system_config = c.path("no_system_config");
+        let got = resolve(&req, &env);
+        match p.build.debian_patches && private {
+            true => assert_eq!(val(&got.unwrap(), "port"), "2", "{}", p.name),
+            false => assert!(
+                matches!(got, Err(ConfigError::Permissions { .. })),
+                "{}: {got:?}",
+                p.name
+            ),
+        }
+    }
+}
+
 #[test]
 fn algorithm_lists() {
     let c = Case::new("algorithm_lists");

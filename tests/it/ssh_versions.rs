@@ -257,6 +257,75 @@ fn include_paths_expand_tokens_from_9_9() {
     );
 }
 
+/// `home` with one trailing slash.
+fn dir_of(home: &str) -> String {
+    match home.ends_with('/') {
+        true => home.to_string(),
+        false => format!("{home}/"),
+    }
+}
+
+/// The passwd home of `name`.
+fn passwd_home(name: &str) -> Option<String> {
+    let text = std::fs::read_to_string("/etc/passwd").ok()?;
+    text.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() >= 6 && f[0] == name).then(|| f[5].to_string())
+    })
+}
+
+#[test]
+fn tilde_paths_by_release() {
+    // ssh's tilde_expand_filename (ControlPath, IdentityAgent, ForwardAgent,
+    // UserKnownHostsFile, -i): before 8.9 `~name` without a slash is the
+    // own home's `name` and the slashes after `~/` stay; from 8.9 `~name`
+    // is that account's home and the slashes collapse. An unknown account
+    // stops ssh. Include's `~` is glob's: `~name/` from passwd, an unknown
+    // name kept as written (a relative path that matches nothing).
+    let c = Case::new("tilde_paths_by_release");
+    let me = dir_of(&c.env.home.display().to_string());
+    let Some(root) = passwd_home("root").map(|h| dir_of(&h)) else {
+        eprintln!("tilde_paths_by_release: no root account in /etc/passwd; skipped");
+        return;
+    };
+    let table: &[(&str, Option<String>, Option<String>)] = &[
+        ("~", Some(me.clone()), Some(me.clone())),
+        ("~/", Some(me.clone()), Some(me.clone())),
+        ("~//x", Some(format!("{me}/x")), Some(format!("{me}x"))),
+        ("~root", Some(format!("{me}root")), Some(root.clone())),
+        (
+            "~root//a",
+            Some(format!("{root}/a")),
+            Some(format!("{root}a")),
+        ),
+        ("~pg-nosuch", Some(format!("{me}pg-nosuch")), None),
+        ("~pg-nosuch/x", None, None),
+    ];
+    for (input, before, from_8_9) in table {
+        c.each(&format!("ControlPath {input}\n"), &["h"], |p| {
+            let want = match p.rules.tilde_user_alone {
+                true => from_8_9,
+                false => before,
+            };
+            match want {
+                Some(v) => prints(&[("controlpath", v)]),
+                None => Err("No such user pg-nosuch"),
+            }
+        });
+    }
+    c.each("", &["-i", "~pg-nosuch/id", "h"], |_| {
+        Err("No such user pg-nosuch")
+    });
+    // Include: a directory reads as empty; an unknown `~name` matches
+    // nothing.
+    let d = c.dir.root().display().to_string();
+    for inc in [d.as_str(), "~pg-nosuch/x", "~root/.pg-missing-*"] {
+        c.each(&format!("Include {inc}\nUser q\n"), &["h"], |_| {
+            prints(&[("user", "q")])
+        });
+    }
+}
+
 #[test]
 fn user_names_expand_and_are_checked_by_release() {
     let c = Case::new("user_names_expand_and_are_checked_by_release");

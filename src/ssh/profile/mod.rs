@@ -301,6 +301,10 @@ pub struct Rules {
     pub domain_underscore: bool,
     /// `-o Match` says "Match directive" (10.4; before, "Host directive").
     pub match_directive_message: bool,
+    /// A path's `~name` without a slash names a user, and the slashes after
+    /// `~` or `~name/` collapse (8.9); before, `~name` is the own home's
+    /// `name`.
+    pub tilde_user_alone: bool,
 }
 
 /// The compiled-in values that differ between builds.

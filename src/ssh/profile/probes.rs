@@ -451,6 +451,12 @@ pub static PROBES: &[Probe] = &[
         candidates: |p| flag(p, |r, v| r.domain_underscore = v),
     },
     Probe {
+        behaviour: "tilde_user_alone",
+        runs: &[("ControlPath ~root\n", &["x"])],
+        by_message: false,
+        candidates: |p| flag(p, |r, v| r.tilde_user_alone = v),
+    },
+    Probe {
         behaviour: "debian_patches",
         runs: &[("", &["-q", "-o", "BatchMode=yes", "x"])],
         by_message: false,

@@ -129,6 +129,7 @@ impl Rules {
             tag_flag: at(9, 4),
             domain_underscore: at(10, 0),
             match_directive_message: at(10, 4),
+            tilde_user_alone: at(8, 9),
         }
     }
 }
