@@ -13,4 +13,5 @@ mod install;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;
+mod sshd;
 mod support;
