@@ -9,6 +9,7 @@ mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
 mod git_url;
+mod hook_managers;
 mod install;
 mod ssh_cli;
 mod ssh_differential;

@@ -18,6 +18,7 @@
 
 pub mod ssh;
 pub mod sshd;
+pub mod world;
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
