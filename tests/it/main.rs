@@ -3,6 +3,7 @@
 //!
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
 
+mod doctor;
 mod e2e;
 mod estimate;
 mod git_remote;
@@ -16,3 +17,4 @@ mod ssh_differential;
 mod ssh_rules;
 mod sshd;
 mod support;
+mod team;

@@ -107,6 +107,14 @@ fn known_place(tool: &str) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
+/// True when the git the tests run (`PUSHGUARD_TEST_GIT`, else `PATH`'s)
+/// is 2.54 or later, so it runs hooks defined in config.
+pub fn is_new_git() -> bool {
+    override_of("git")
+        .or_else(|| which("git"))
+        .is_some_and(|p| new_enough(&p))
+}
+
 /// True for a git at `path` of version 2.54 or later.
 fn new_enough(path: &Path) -> bool {
     let Ok(out) = Command::new(path).arg("--version").output() else {
