@@ -185,6 +185,17 @@ fn hookdir(cwd: &Path, view: &mut HookView, env: &Env) -> Result<Vec<Hook>, inst
         return Ok(out);
     }
     classify(cwd, &path, "hookdir", env, &mut out);
+    for h in out.iter().filter(|h| h.manager == Some("lefthook")) {
+        if h.how.as_deref().is_some_and(|w| w.ends_with(NO_STDIN)) {
+            view.problems.push(Problem::error(
+                format!(
+                    "lefthook runs pushguard without git's stdin: {}",
+                    h.how.as_deref().unwrap_or_default()
+                ),
+                "add `use_stdin: true` to pushguard's command in the lefthook config".into(),
+            ));
+        }
+    }
     let own = own_hook(cwd)?;
     let runs_own = out.iter().any(|h| h.kind == "repository");
     if let (Some(own), false) = (own, runs_own)
@@ -290,6 +301,9 @@ fn classify(cwd: &Path, path: &Path, kind: &'static str, env: &Env, out: &mut Ve
     out.push(hook);
 }
 
+/// How `how` ends for a lefthook config that gives pushguard no stdin.
+const NO_STDIN: &str = "without use_stdin: true, so every push looks empty to it";
+
 /// Sets whether the manager's config file at the worktree top names pushguard.
 fn named_in(cwd: &Path, manager: &str, files: &[&str], hook: &mut Hook) {
     let top = git::run(cwd, &["rev-parse", "--show-toplevel"])
@@ -303,7 +317,12 @@ fn named_in(cwd: &Path, manager: &str, files: &[&str], hook: &mut Hook) {
     match found {
         Some((p, t)) if t.contains("pushguard") => {
             hook.runs_pushguard = Some(true);
-            hook.how = Some(format!("named in {}", p.display()));
+            hook.how = Some(
+                match manager == "lefthook" && !t.contains("use_stdin: true") {
+                    true => format!("named in {}, {NO_STDIN}", p.display()),
+                    false => format!("named in {}", p.display()),
+                },
+            );
         }
         Some(_) => {}
         None => hook.how = Some(format!("no {manager} config file found")),

@@ -184,6 +184,16 @@ fn lefthook_passes_stdin_only_with_use_stdin() {
     assert!(out.success(), "{}", out.text());
     assert!(w.log("log").contains("STDIN\nENV\n"), "{}", w.log("log"));
     assert_eq!(w.log("old"), "", "lefthook does not run pre-push.old");
+    let v = w
+        .cmd(BIN, &["doctor", "--format", "json"], "work")
+        .run()
+        .json();
+    assert!(
+        v["problems"]
+            .to_string()
+            .contains("lefthook runs pushguard without git's stdin"),
+        "{v:#}"
+    );
     w.s.write("work/lefthook.yml", &config(true));
     w.commits(4);
     let out = w.push_blocking(&["main"]);
