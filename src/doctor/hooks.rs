@@ -95,7 +95,8 @@ fn listed(cwd: &Path) -> Result<Vec<(String, Option<String>)>, install::InstallE
     Ok(text
         .split('\0')
         .filter(|r| !r.is_empty())
-        .map(|r| match r.split_once('\t') {
+        .map(|r| match r.rsplit_once('\t') {
+            // `scope [TAB flag…] TAB name`; `disabled`, `event-disabled` are flags.
             Some((scope, name)) => (scope.to_string(), Some(name.to_string())),
             None => (String::new(), None),
         })

@@ -170,5 +170,10 @@ fn lists_config_hooks_before_the_hooks_directory_and_a_hook_manager_naming_pushg
         "{v:#}"
     );
     assert_eq!(v["git"]["config_hooks"], true);
+    w.git(&["config", "hook.pushguard.enabled", "false"], "work");
+    let (v, _) = doctor(&w);
+    assert_eq!(v["hooks"][0]["name"], "pushguard", "{v:#}");
+    assert_eq!(v["hooks"][0]["enabled"], false, "{v:#}");
+    assert_eq!(v["pushguard_runs"], 1, "{v:#}");
     let _ = fs::remove_file(w.path("work/.git/hooks/pre-push"));
 }
