@@ -143,6 +143,42 @@ pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckErr
     Ok((cfg, settings))
 }
 
+/// The settings for a push to `url` when some `pushguard.<url>.*` is set,
+/// matched by git; `None` (and no git process) when none is.
+pub fn settings_for_url(
+    cwd: &Path,
+    cfg: &GitConfig,
+    env: &Env,
+    url: &str,
+) -> Result<Option<Settings>, CheckError> {
+    match url_picks(cwd, cfg, url)? {
+        None => Ok(None),
+        Some(picked) => Ok(Some(Settings::for_url(cfg, &picked, &|k| env.get(k))?)),
+    }
+}
+
+/// For each per-URL key, the index (into `cfg.entries()`) of the entry git's
+/// URL matching picks for `url`; `None` when no `pushguard.<url>.*` is set.
+pub fn url_picks(
+    cwd: &Path,
+    cfg: &GitConfig,
+    url: &str,
+) -> Result<Option<HashMap<String, usize>>, CheckError> {
+    let candidates = policy::url_candidates(cfg);
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let asked: Vec<(Option<&str>, &str)> = candidates
+        .iter()
+        .map(|c| (c.url.as_deref(), c.key))
+        .collect();
+    let picked = git::url_match(cwd, "pushguard", &asked, url)?
+        .into_iter()
+        .map(|(k, i)| (k, candidates[i].index))
+        .collect();
+    Ok(Some(picked))
+}
+
 /// Judges a push: the hook's and the dry run's common path.
 pub fn judge(
     cwd: &Path,
@@ -164,6 +200,13 @@ pub fn judge(
     let decide = |out: &mut Outcome, facts: Facts| {
         out.decision = policy::decide(&out.settings, &facts);
     };
+    // The server's own settings (`pushguard.<url>.*`); bypass stays as given.
+    if let Some(s) = settings_for_url(cwd, cfg, env, &out.plan.url)? {
+        out.settings = Settings {
+            skip: out.settings.skip,
+            ..s
+        };
+    }
     if !policy::needs_facts(&out.settings) {
         decide(&mut out, Facts::NothingToSend);
         return Ok(out);
@@ -294,7 +337,7 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
 
 /// Finds the keepalive for the ssh command git will run: the witnesses
 /// `policy::reconcile` weighs (none for a variant that cannot tell).
-fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
+pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')

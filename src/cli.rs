@@ -2,7 +2,7 @@
 //! nothing else; `run` turns them into work.
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Parser, Subcommand, ValueEnum};
@@ -60,11 +60,14 @@ pub enum FlavourArg {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Git's pre-push hook: judge the push on stdin (also when run as `pre-push`).
+    /// Without arguments (a pre-commit or prek hook), the push is read from
+    /// the PRE_COMMIT_* variables.
     PrePush {
         /// The remote's name, or the URL as typed.
-        remote: String,
+        #[arg(requires = "url")]
+        remote: Option<String>,
         /// The URL git pushes to.
-        url: String,
+        url: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -92,10 +95,38 @@ pub enum Cmd {
     )]
     Resolve(ResolveArgs),
     /// Writes the pre-push hook into this repository (honours core.hooksPath;
-    /// an existing hook is kept and runs first).
-    Install,
-    /// Removes pushguard's pre-push hook and restores the one it chained.
-    Uninstall,
+    /// an existing hook is kept and runs first), or where the flags say.
+    Install(InstallArgs),
+    /// Undoes `install` given the same flags: removes pushguard's hook and
+    /// settings and restores what it chained.
+    Uninstall(InstallArgs),
+    /// Which hooks run on push, whether pushguard is among them, and the
+    /// ssh, keepalive and settings for every push URL; exit 1 when something
+    /// needs fixing.
+    Doctor {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+/// Where `install` and `uninstall` work (docs/install.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct InstallArgs {
+    /// A hooks folder: committed to this repository (sets the local
+    /// core.hooksPath), or with --global a user-wide one.
+    #[arg(long, value_name = "DIR")]
+    pub hooks_path: Option<PathBuf>,
+    /// A hook defined in git config (hook.pushguard.command; git 2.54 or later).
+    #[arg(long, conflicts_with = "hooks_path")]
+    pub config_hook: bool,
+    /// User-wide: the config hook in the global config (git 2.54 or
+    /// later); on older git only with --hooks-path DIR.
+    #[arg(long, conflicts_with = "local")]
+    pub global: bool,
+    /// With --config-hook: this repository's config (the default).
+    #[arg(long, requires = "config_hook")]
+    pub local: bool,
 }
 
 /// `pushguard resolve`: pushguard's own flags and the ssh arguments.
@@ -206,6 +237,28 @@ impl clap::FromArgMatches for SshArgs {
 mod tests {
     use super::*;
 
+    fn install_args(line: &str) -> Result<InstallArgs, clap::Error> {
+        match parse(line)?.command {
+            Cmd::Install(a) | Cmd::Uninstall(a) => Ok(a),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn install_flags_combine_as_documented() {
+        let a = install_args("pushguard install --config-hook --global").unwrap();
+        assert!(a.config_hook && a.global && !a.local);
+        let a = install_args("pushguard uninstall --global --hooks-path /h").unwrap();
+        assert_eq!(a.hooks_path.as_deref(), Some(Path::new("/h")));
+        assert!(install_args("pushguard install --local").is_err());
+        assert!(install_args("pushguard install --config-hook --hooks-path d").is_err());
+        assert!(install_args("pushguard install --config-hook --local --global").is_err());
+        assert_eq!(
+            install_args("pushguard install").unwrap(),
+            InstallArgs::default()
+        );
+    }
+
     fn parse(line: &str) -> Result<Cli, clap::Error> {
         Cli::from_argv(line.split(' ').map(OsString::from))
     }
@@ -249,7 +302,21 @@ mod tests {
         assert!(parse("pushguard resolve -x h").is_err());
         assert!(parse("pushguard resolve --flavour bsd h").is_err());
         let cli = parse("/usr/bin/pre-push origin ssh://h/p").unwrap();
-        assert!(matches!(cli.command, Cmd::PrePush { ref remote, .. } if remote == "origin"));
+        assert!(
+            matches!(cli.command, Cmd::PrePush { ref remote, .. } if remote.as_deref() == Some("origin"))
+        );
+        assert!(matches!(
+            parse("pushguard pre-push").unwrap().command,
+            Cmd::PrePush {
+                remote: None,
+                url: None,
+                ..
+            }
+        ));
+        assert!(
+            parse("pushguard pre-push origin").is_err(),
+            "a remote needs its url"
+        );
         let cli = parse("pushguard check --ssh --format json origin main").unwrap();
         let Cmd::Check {
             remote,

@@ -36,6 +36,80 @@ pub struct PushPlan {
     pub url: String,
     /// The ref updates, in stdin order.
     pub updates: Vec<RefUpdate>,
+    /// Where the updates came from.
+    pub source: Source,
+}
+
+/// Who described the push to pushguard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// git itself (the hook's argv and stdin), or the dry run asking git.
+    #[default]
+    Git,
+    /// pre-commit or prek: the `PRE_COMMIT_*` variables, which name only the
+    /// first ref with something to push.
+    PreCommit,
+}
+
+/// The variables pre-commit and prek give a pre-push hook instead of git's
+/// argv and stdin (they consume git's stdin themselves).
+pub const PRE_COMMIT_VARS: [&str; 6] = [
+    "PRE_COMMIT_FROM_REF",
+    "PRE_COMMIT_TO_REF",
+    "PRE_COMMIT_REMOTE_NAME",
+    "PRE_COMMIT_REMOTE_URL",
+    "PRE_COMMIT_LOCAL_BRANCH",
+    "PRE_COMMIT_REMOTE_BRANCH",
+];
+
+/// The push as pre-commit or prek describe it to a hook, or `None` when
+/// the variables are not there. They name one ref: the first with something
+/// to push. `PRE_COMMIT_FROM_REF`/`TO_REF` are absent when that ref's whole
+/// history is new to the remote (pre-commit's "all files" case): then the
+/// local branch is read from git and the remote side is unknown.
+pub fn from_pre_commit(
+    cwd: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<PushPlan>, PlanError> {
+    let [from, to, remote, url, local_ref, remote_ref] =
+        PRE_COMMIT_VARS.map(|k| env(k).filter(|v| !v.is_empty()));
+    let (Some(remote), Some(url), Some(local_ref), Some(remote_ref)) =
+        (remote, url, local_ref, remote_ref)
+    else {
+        return Ok(None);
+    };
+    let bad =
+        |what: &str, v: &str| PlanError::PreCommit(format!("{what} {v:?} is not an object id"));
+    let local_oid = match to {
+        Some(t) if is_oid(&t) => t.to_ascii_lowercase(),
+        Some(t) => return Err(bad("PRE_COMMIT_TO_REF", &t)),
+        None => git_out(
+            cwd,
+            &[
+                "rev-parse",
+                "--verify",
+                "-q",
+                &format!("{local_ref}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| PlanError::NoSuchRef(local_ref.clone()))?,
+    };
+    let remote_oid = match from {
+        Some(f) if is_oid(&f) => Some(f.to_ascii_lowercase()),
+        Some(f) => return Err(bad("PRE_COMMIT_FROM_REF", &f)),
+        None => None,
+    };
+    Ok(Some(PushPlan {
+        remote,
+        url,
+        updates: vec![RefUpdate {
+            local_ref,
+            local_oid: Some(local_oid),
+            remote_ref,
+            remote_oid,
+        }],
+        source: Source::PreCommit,
+    }))
 }
 
 /// A line of pre-push stdin that is not in git's format.
@@ -132,6 +206,14 @@ pub enum PlanError {
     /// A refspec's source is a commit, so the destination must be named.
     #[error("{0:?} is not a ref: give a destination ({0}:<branch>)")]
     NoDestination(String),
+    /// The `PRE_COMMIT_*` variables are not what pre-commit sets.
+    #[error("{0}")]
+    PreCommit(String),
+    /// Run as a hook with neither git's arguments nor pre-commit's variables.
+    #[error(
+        "no remote and URL: git passes them to a pre-push hook, pre-commit and prek set PRE_COMMIT_REMOTE_NAME and PRE_COMMIT_REMOTE_URL"
+    )]
+    NoPush,
     /// Asking git failed.
     #[error(transparent)]
     Git(#[from] GitError),
@@ -204,6 +286,7 @@ pub fn for_check(
         remote,
         url,
         updates,
+        source: Source::Git,
     })
 }
 
@@ -346,6 +429,41 @@ mod tests {
             git::run(d, args).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn pre_commit_variables_make_a_one_ref_plan() {
+        let dir = repo();
+        let d = dir.path();
+        let head = git_out(d, &["rev-parse", "HEAD"]).unwrap();
+        let vars = |pairs: Vec<(&'static str, String)>| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+        };
+        let base = vec![
+            ("PRE_COMMIT_REMOTE_NAME", "origin".to_string()),
+            ("PRE_COMMIT_REMOTE_URL", "ssh://git@h/r.git".into()),
+            ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main".into()),
+            ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main".into()),
+        ];
+        assert_eq!(from_pre_commit(d, &vars(vec![])).unwrap(), None);
+        // The whole history is new: no FROM/TO_REF, the branch is read from git.
+        let plan = from_pre_commit(d, &vars(base.clone())).unwrap().unwrap();
+        assert_eq!(plan.source, Source::PreCommit);
+        assert_eq!(
+            (plan.remote.as_str(), plan.url.as_str()),
+            ("origin", "ssh://git@h/r.git")
+        );
+        assert_eq!(plan.updates[0].local_oid.as_deref(), Some(head.as_str()));
+        assert_eq!(plan.updates[0].remote_oid, None);
+        let mut with_refs = base.clone();
+        with_refs.push(("PRE_COMMIT_FROM_REF", A.into()));
+        with_refs.push(("PRE_COMMIT_TO_REF", head.clone()));
+        let plan = from_pre_commit(d, &vars(with_refs)).unwrap().unwrap();
+        assert_eq!(plan.updates[0].remote_oid.as_deref(), Some(A));
+        let mut bad = base;
+        bad.push(("PRE_COMMIT_TO_REF", "main".into()));
+        let e = from_pre_commit(d, &vars(bad)).unwrap_err().to_string();
+        assert_eq!(e, "PRE_COMMIT_TO_REF \"main\" is not an object id");
     }
 
     #[test]

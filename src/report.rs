@@ -6,6 +6,7 @@ use serde_json::{Value as Json, json};
 
 use crate::check::{Outcome, SshFacts};
 use crate::estimate::Count;
+use crate::plan::Source;
 use crate::policy::{Keepalive, Risk, Verdict};
 use crate::ssh::Origin;
 
@@ -128,6 +129,9 @@ fn story(o: &Outcome) -> String {
     if let Some(obj) = objects_line(o) {
         t.push_str(&format!("  objects    {obj}\n"));
     }
+    if let Some(line) = judged_line(o) {
+        t.push_str(&format!("  judged     {line}\n"));
+    }
     if let Some(ssh) = &o.ssh {
         t.push_str(&format!("  keepalive  {}\n", keepalive_text(ssh)));
         for n in &ssh.notes {
@@ -158,6 +162,17 @@ fn story(o: &Outcome) -> String {
     }
     t.push_str("Bypass once: PUSHGUARD_SKIP=1 git push   (or: git push --no-verify)\n");
     t
+}
+
+/// Which refs were judged, when not all of the push's.
+fn judged_line(o: &Outcome) -> Option<String> {
+    let u = o.plan.updates.first()?;
+    (o.plan.source == Source::PreCommit).then(|| {
+        format!(
+            "only {} -> {}: pre-commit passes a hook only the first ref with something to push",
+            u.local_ref, u.remote_ref
+        )
+    })
 }
 
 /// The dry run's report: every fact found, then the verdict.
@@ -277,6 +292,10 @@ pub fn json(o: &Outcome) -> Json {
         "verdict": o.decision.verdict,
         "remote": o.plan.remote,
         "url": o.plan.url,
+        "refs_from": match o.plan.source {
+            Source::Git => "git",
+            Source::PreCommit => "pre-commit",
+        },
         "transport": o.transport,
         "objects": objects,
         "ssh": ssh,
@@ -342,6 +361,7 @@ mod snapshots {
                     remote_ref: "refs/heads/main".into(),
                     remote_oid: None,
                 }],
+                source: Default::default(),
             },
             settings,
             transport: Some("ssh".into()),

@@ -16,11 +16,12 @@ use std::io::{Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
-use crate::cli::{Cli, Cmd, FlavourArg, Format, ResolveArgs};
+use crate::cli::{Cli, Cmd, FlavourArg, Format, InstallArgs, ResolveArgs};
+use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
 use crate::policy::Verdict;
 use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
-use crate::{install, report};
+use crate::{doctor, install, report};
 
 /// Exit code: fine (ok, warn, skip).
 pub const EXIT_OK: u8 = 0;
@@ -110,11 +111,43 @@ fn dispatch(cmd: Cmd) -> Exit {
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },
         Cmd::Resolve(a) => resolve(&a),
-        Cmd::Install => hook_file(install::install(
+        Cmd::Install(a) => hook_file(install::install(
             &check::current_dir(),
             std::env::current_exe().ok().as_deref(),
+            &install_mode(&a),
         )),
-        Cmd::Uninstall => hook_file(install::uninstall(&check::current_dir())),
+        Cmd::Uninstall(a) => {
+            hook_file(install::uninstall(&check::current_dir(), &install_mode(&a)))
+        }
+        Cmd::Doctor { format } => doctor(format),
+    }
+}
+
+/// The install mode `install`'s and `uninstall`'s flags ask for.
+pub fn install_mode(a: &InstallArgs) -> Mode {
+    match (&a.hooks_path, a.config_hook, a.global) {
+        (Some(dir), _, true) => Mode::GlobalHooksPath(dir.clone()),
+        (Some(dir), _, false) => Mode::HooksPath(dir.clone()),
+        (None, true, true) => Mode::ConfigHook(Scope::Global),
+        (None, true, false) => Mode::ConfigHook(Scope::Local),
+        (None, false, true) => Mode::Global,
+        (None, false, false) => Mode::Repository,
+    }
+}
+
+/// `doctor`: its report, exit 0 when all is well, 1 when something needs
+/// fixing, 3 when it could not look.
+fn doctor(format: Format) -> Exit {
+    let env = Env::current();
+    match doctor::examine(&check::current_dir(), &env) {
+        Ok(d) => {
+            let code = if d.healthy() { EXIT_OK } else { EXIT_BLOCK };
+            match format {
+                Format::Json => Exit::stdout(code, format!("{:#}\n", d.to_json())),
+                Format::Text => Exit::stdout(code, d.text()),
+            }
+        }
+        Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard doctor: {e}\n")),
     }
 }
 
@@ -174,23 +207,36 @@ pub fn exit_code(v: Verdict) -> u8 {
 
 fn pre_push(
     on_error: &mut OnError,
-    remote: String,
-    url: String,
+    remote: Option<String>,
+    url: Option<String>,
     format: Format,
 ) -> Result<Exit, CheckError> {
     let env = Env::current();
     let cwd = check::current_dir();
     // Read all of stdin first, whatever happens next: git expects it consumed.
-    let stdin = read_stdin();
+    // Run without git's arguments (pre-commit, prek), stdin is not git's.
+    let given = remote.zip(url);
+    let stdin = given.as_ref().map(|_| read_stdin());
     let (cfg, settings) = check::settings(&cwd, &env)?;
     if settings.strict {
         *on_error = OnError::Stop;
     }
-    let updates = plan::read_updates(&stdin?)?;
-    let plan = PushPlan {
-        remote,
-        url,
-        updates,
+    let from_git = match (given, stdin) {
+        (Some((remote, url)), Some(stdin)) => Some(PushPlan {
+            remote,
+            url,
+            updates: plan::read_updates(&stdin?)?,
+            source: plan::Source::Git,
+        }),
+        _ => None,
+    };
+    // git's stdin absent or empty: pre-commit's variables, when they are there.
+    let plan = match from_git {
+        Some(p) if !p.updates.is_empty() => p,
+        from_git => match plan::from_pre_commit(&cwd, &|k| env.get(k))? {
+            Some(p) => p,
+            None => from_git.ok_or(PlanError::NoPush)?,
+        },
     };
     let o = check::judge(&cwd, &cfg, settings, plan, &env, false)?;
     Ok(verdict(&o, format, true))
@@ -251,9 +297,9 @@ fn resolve(a: &ResolveArgs) -> Exit {
     }
 }
 
-fn hook_file(done: Result<install::Done, install::InstallError>) -> Exit {
+fn hook_file(done: Result<Vec<install::Done>, install::InstallError>) -> Exit {
     match done {
-        Ok(done) => Exit::stdout(EXIT_OK, format!("{done}\n")),
+        Ok(done) => Exit::stdout(EXIT_OK, done.iter().map(|d| format!("{d}\n")).collect()),
         Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: {e}\n")),
     }
 }

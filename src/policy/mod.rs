@@ -7,7 +7,8 @@ pub mod settings;
 
 pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
 pub use settings::{
-    ENV_SKIP, ResolverChoice, SettingError, Settings, parse_git_int, parse_seconds,
+    Candidate, ENV_SKIP, PER_URL, ResolverChoice, SettingError, Settings, parse_git_int,
+    parse_seconds, url_candidates,
 };
 
 use std::time::Duration;

@@ -3,14 +3,18 @@
 //!
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
 
+mod doctor;
 mod e2e;
 mod estimate;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
 mod git_url;
+mod hook_managers;
 mod install;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;
+mod sshd;
 mod support;
+mod team;
