@@ -132,6 +132,7 @@ impl Outcome {
             &ssh.host,
             self.settings.idle_timeout,
             ssh.interval_origin.as_ref(),
+            fix::fix_command(&self.plan.remote, &self.plan.url),
         ))
     }
 }

@@ -217,7 +217,8 @@ pub fn check_text(o: &Outcome) -> String {
     t
 }
 
-fn origin_json(o: &Origin) -> Json {
+/// An origin as JSON: `{"file", "line"}`, `"command line"`, `"default"` or `null`.
+pub(crate) fn origin_json(o: &Origin) -> Json {
     match o {
         Origin::File { path, line } => json!({"file": path.display().to_string(), "line": line}),
         Origin::CommandLine => json!("command line"),
