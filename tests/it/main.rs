@@ -5,6 +5,7 @@
 
 mod e2e;
 mod estimate;
+mod fix;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
