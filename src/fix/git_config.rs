@@ -117,8 +117,9 @@ pub fn compose(base: &str, keys: &[(Key, u64)]) -> (String, Vec<String>) {
             Vec::new(),
         );
     };
-    // (word index, replacement text) for every -o that sets a key.
-    let mut edits: Vec<(usize, String, Key)> = Vec::new();
+    // (the option's first word, the word replaced, its new text, the key)
+    // for every -o that sets a key.
+    let mut edits: Vec<(usize, usize, String, Key)> = Vec::new();
     let mut i = 1;
     while i < ws.len() {
         let t = &ws[i].text;
@@ -131,6 +132,7 @@ pub fn compose(base: &str, keys: &[(Key, u64)]) -> (String, Vec<String>) {
                     continue;
                 }
                 let inline = &flags[j + c.len_utf8()..];
+                let flag = i;
                 let (word, value, prefix) = match inline.is_empty() {
                     false => (i, inline.to_string(), format!("-{}", &flags[..=j])),
                     true => {
@@ -146,7 +148,7 @@ pub fn compose(base: &str, keys: &[(Key, u64)]) -> (String, Vec<String>) {
                     && let Some(k) = key_of(&value)
                     && let Some(&(_, v)) = keys.iter().find(|(x, _)| *x == k)
                 {
-                    edits.push((word, format!("{prefix}{}", opt(k, v)), k));
+                    edits.push((flag, word, format!("{prefix}{}", opt(k, v)), k));
                 }
                 break;
             }
@@ -155,14 +157,14 @@ pub fn compose(base: &str, keys: &[(Key, u64)]) -> (String, Vec<String>) {
     }
     let mut out = base.to_string();
     let mut replaced = Vec::new();
-    for (w, text, _) in edits.iter().rev() {
+    for (flag, w, text, _) in edits.iter().rev() {
         let word = &ws[*w];
-        replaced.insert(0, base[word.start..word.end].to_string());
+        replaced.insert(0, base[ws[*flag].start..word.end].to_string());
         out.replace_range(word.start..word.end, text);
     }
     let mut out = out.trim_end().to_string();
     for &(k, v) in keys {
-        if !edits.iter().any(|(_, _, e)| *e == k) {
+        if !edits.iter().any(|(_, _, _, e)| *e == k) {
             out.push_str(&format!(" -o {}", opt(k, v)));
         }
     }
@@ -501,7 +503,10 @@ mod tests {
             c,
             "ssh -oServerAliveInterval=30 -vo ServerAliveCountMax=4 -F cfg"
         );
-        assert_eq!(r, ["-oServerAliveInterval=0", "'ServerAliveCountMax 0'"]);
+        assert_eq!(
+            r,
+            ["-oServerAliveInterval=0", "-vo 'ServerAliveCountMax 0'"]
+        );
         assert_eq!(
             composed("ssh -o \"serveraliveinterval = 0\"").0,
             "ssh -o ServerAliveInterval=30 -o ServerAliveCountMax=4"

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use super::probe::ProbeError;
 use super::{Effective, Origin};
-use crate::process::ProcessBuilder;
+use crate::process::{Failure, ProcessBuilder};
 
 /// How many bytes of a file name ssh prints (`%.200s`).
 const NAME_LIMIT: usize = 200;
@@ -186,15 +186,27 @@ pub struct Traced {
 }
 
 /// Runs the `-G` probe `argv` with `-vvv` in `cwd` (the directory git runs
-/// ssh in), stdin closed, bounded by `limit`.
+/// ssh in), stdin closed, bounded by `limit`. A program that fails with
+/// `-vvv` (a wrapper that is not ssh) is asked again without it: then the
+/// trace is empty.
 pub fn probe(argv: &[String], cwd: &Path, limit: Duration) -> Result<Traced, ProbeError> {
-    let argv = traced(argv);
-    let (program, args) = argv.split_first().ok_or(ProbeError::Empty)?;
-    let out = ProcessBuilder::new(program)
-        .args(args)
-        .cwd(cwd)
-        .timeout(limit)
-        .run()?;
+    let run = |argv: &[String]| -> Result<_, ProbeError> {
+        let (program, args) = argv.split_first().ok_or(ProbeError::Empty)?;
+        Ok(ProcessBuilder::new(program)
+            .args(args)
+            .cwd(cwd)
+            .timeout(limit)
+            .run()?)
+    };
+    let out = match run(&traced(argv)) {
+        Ok(out) => out,
+        Err(ProbeError::Process(p)) if matches!(p.kind, Failure::Exit { .. }) => {
+            let mut out = run(argv)?;
+            out.stderr.clear();
+            out
+        }
+        Err(e) => return Err(e),
+    };
     let dump: String = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.starts_with("loglevel "))
@@ -313,6 +325,29 @@ debug1: Reading configuration data /etc/ssh/ssh_config\r\n";
                 format!("{}:5", cfg.display())
             ]
         );
+    }
+
+    #[test]
+    fn a_program_that_refuses_vvv_is_asked_without_it() {
+        let script =
+            "for a; do [ \"$a\" = -vvv ] && exit 2; done; echo 'user x'; echo 'loglevel INFO'";
+        let argv: Vec<String> = ["sh", "-c", script, "sh", "-G", "h"]
+            .map(String::from)
+            .to_vec();
+        let t = probe(&argv, Path::new("/"), Duration::from_secs(5)).unwrap();
+        assert_eq!(t.dump, "user x\n");
+        assert!(!t.trace.is_present());
+        let fails: Vec<String> = [
+            "sh",
+            "-c",
+            "echo 'cfg line 1: bad' >&2; exit 255",
+            "sh",
+            "-G",
+        ]
+        .map(String::from)
+        .to_vec();
+        let e = probe(&fails, Path::new("/"), Duration::from_secs(5)).unwrap_err();
+        assert!(e.to_string().contains("cfg line 1: bad"), "{e}");
     }
 
     #[test]
