@@ -434,26 +434,7 @@ pub fn fix(
     };
     apply(cwd, &change)?;
     report.backup = backup.clone();
-    // The command git runs now, from git's config as it is now.
-    let cfg_now = git::GitConfig::read(cwd)?;
-    let t = git::parse_url(report.url.as_deref().unwrap_or(&report.host));
-    let inv_now = match t {
-        Ok(RemoteUrl::Ssh(t)) => git::ssh_invocation(
-            &t,
-            &cfg_now,
-            &|k| env.get(k),
-            "git-receive-pack",
-            IpFamily::Any,
-        )
-        .ok(),
-        _ => Some(git::SshInvocation {
-            command: cfg_now.get("core.sshCommand").unwrap_or("ssh").to_string(),
-            use_shell: true,
-            source: SshSource::CoreSshCommand,
-            ..inv.clone()
-        }),
-    }
-    .unwrap_or(candidate);
+    let inv_now = invocation_now(&report, &candidate, env, cwd)?;
     // Every host served by the new command gets the keepalive: asked for.
     let all = |_: &str| true;
     let p = proof::after(facts, &inv_now, None, &[], keys, idle, &others, &all);
@@ -465,21 +446,55 @@ pub fn fix(
             "proven with ssh -G through the command git runs now",
         ));
     }
-    let now = std::fs::read(&change.file).map_err(|source| FixError::Read {
-        path: change.file.clone(),
-        source,
-    })?;
-    let written = safe_write::Written {
-        path: change.file.clone(),
-        backup: backup.clone(),
-        created: original.is_none(),
-    };
-    writer.restore(&written, &now, original.as_deref())?;
+    put_back(writer, &change.file, backup, original.as_deref())?;
     report.backup = None;
     Ok(report.end(
         Status::Restored,
         "the proof failed, so the original bytes are back",
     ))
+}
+
+/// The command git runs now for the report's push, from git's config as
+/// it is now (`candidate`, the command predicted, when it cannot be read).
+fn invocation_now(
+    report: &Report,
+    candidate: &git::SshInvocation,
+    env: &Env,
+    cwd: &Path,
+) -> Result<git::SshInvocation, FixError> {
+    let cfg_now = git::GitConfig::read(cwd)?;
+    let target = git::parse_url(report.url.as_deref().unwrap_or(&report.host));
+    let now = match target {
+        Ok(RemoteUrl::Ssh(t)) => {
+            let env = |k: &str| env.get(k);
+            git::ssh_invocation(&t, &cfg_now, &env, "git-receive-pack", IpFamily::Any).ok()
+        }
+        _ => Some(git::SshInvocation {
+            command: cfg_now.get("core.sshCommand").unwrap_or("ssh").to_string(),
+            ..candidate.clone()
+        }),
+    };
+    Ok(now.unwrap_or_else(|| candidate.clone()))
+}
+
+/// Writes `original` back to the git config `file` (removes it when it was
+/// new) and drops the backup.
+fn put_back(
+    writer: &Writer,
+    file: &Path,
+    backup: Option<PathBuf>,
+    original: Option<&[u8]>,
+) -> Result<(), FixError> {
+    let now = std::fs::read(file).map_err(|source| FixError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let written = safe_write::Written {
+        path: file.to_path_buf(),
+        backup,
+        created: original.is_none(),
+    };
+    Ok(writer.restore(&written, &now, original)?)
 }
 
 #[cfg(test)]
