@@ -16,7 +16,7 @@ use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
 use crate::plan::{PlanError, PushPlan, RefUpdate};
 use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
-use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, probe};
+use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, trace};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
@@ -132,6 +132,7 @@ impl Outcome {
             &ssh.host,
             self.settings.idle_timeout,
             ssh.interval_origin.as_ref(),
+            fix::fix_command(&self.plan.remote, &self.plan.url),
         ))
     }
 }
@@ -245,7 +246,7 @@ pub fn judge(
     // Cheap first: can the repository's own size prove the push small?
     let repo = Repo::discover(cwd)?;
     let settings = &out.settings;
-    let resolve_ssh = || ssh_facts(&invocation, settings, env);
+    let resolve_ssh = || ssh_facts(&invocation, settings, env, cwd);
     let (est, ssh) = match quick_estimate(&repo, settings) {
         Some(est) => (est, always_ssh.then(resolve_ssh)),
         None => {
@@ -335,18 +336,25 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
     small.then(|| Estimate::within_repository(&inv))
 }
 
-/// Finds the keepalive for the ssh command git will run: the witnesses
-/// `policy::reconcile` weighs (none for a variant that cannot tell).
-pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
+/// Finds the keepalive for the ssh command git will run (in `cwd`): the
+/// witnesses `policy::reconcile` weighs (none for a variant that cannot
+/// tell). `ssh -G` runs with `-vvv`, and the builtin resolver replays the
+/// `Match exec` results it printed, so the origins name the line that won.
+pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
     let witnesses = policy::unreadable(inv.variant).is_none();
-    let probe = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
-        .then(|| probe::run(&inv.probe_argv(), PROBE_LIMIT));
-    let builtin = witnesses.then(|| builtin_resolve(inv, env));
+    let traced = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
+        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
+    let replay = match &traced {
+        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
+        _ => ExecPolicy::Unknown,
+    };
+    let probe = traced.map(|t| t.map(|t| t.effective));
+    let builtin = witnesses.then(|| builtin_resolve(inv, env, replay, cwd));
     let Finding {
         keepalive,
         interval_origin,
@@ -367,9 +375,15 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
     }
 }
 
-/// The builtin resolver on the argv git will run (the options a wrapper
-/// program adds are invisible to it).
-fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, String> {
+/// The builtin resolver on the argv git will run in `cwd`, `Match exec`
+/// as `exec` says. A wrapper program's options are invisible to it: then
+/// it names no origin.
+fn builtin_resolve(
+    inv: &SshInvocation,
+    env: &Env,
+    exec: ExecPolicy,
+    cwd: &Path,
+) -> Result<BuiltinAnswer, String> {
     let words = if inv.use_shell {
         git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
     } else {
@@ -390,18 +404,26 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, Stri
     };
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
-    let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    let renv = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let mut req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
+    // ssh opens a relative -F from where it runs (and names it so in its trace).
+    if let Some(c) = req.config.as_mut()
+        && !c.eq_ignore_ascii_case("none")
+        && Path::new(c.as_str()).is_relative()
+    {
+        *c = cwd.join(&*c).display().to_string();
+    }
+    let renv = ResolveEnv::current(Flavour::detect(), exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r
             .effective
             .get("serveraliveinterval")
+            .filter(|_| is_ssh)
             .map(|v| v.origin.clone()),
         shadowed: r
             .shadowed
             .iter()
-            .filter(|s| s.key == "serveraliveinterval")
+            .filter(|s| is_ssh && s.key == "serveraliveinterval")
             .map(|s| s.origin.clone())
             .collect(),
         depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),

@@ -108,6 +108,43 @@ pub enum Cmd {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Shows (and with --apply makes) the change that makes the keepalive
+    /// effective for a push, proven with ssh -G (docs/fix.md).
+    Fix(FixArgs),
+}
+
+/// `pushguard fix`: which push, which target, and whether to write.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// The remote (default: the current branch's push remote).
+    pub remote: Option<String>,
+    /// A host alias as given to ssh, instead of a push.
+    #[arg(long, conflicts_with_all = ["remote", "url"])]
+    pub host: Option<String>,
+    /// The URL git pushes to, instead of a remote.
+    #[arg(long, conflicts_with = "remote")]
+    pub url: Option<String>,
+    /// What to change (default: where the value that wins can be beaten).
+    #[arg(long, value_enum)]
+    pub target: Option<FixTarget>,
+    /// git config: change the user's global file, not the repository's.
+    #[arg(long)]
+    pub global: bool,
+    /// Make the change (otherwise it is only shown).
+    #[arg(long)]
+    pub apply: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// What `fix` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixTarget {
+    /// The ssh config file ssh reads for the host.
+    SshConfig,
+    /// git's core.sshCommand.
+    GitConfig,
 }
 
 /// Where `install` and `uninstall` work (docs/install.md).
@@ -291,6 +328,28 @@ mod tests {
         );
         let r = resolve("pushguard resolve -6 -4 h");
         assert_eq!(r.ssh.0, ["-6", "-4", "h"]);
+    }
+
+    #[test]
+    fn fix_takes_a_remote_a_url_or_a_host() {
+        let Cmd::Fix(a) = parse("pushguard fix origin --apply --target git-config --global")
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!(a.remote.as_deref(), Some("origin"));
+        assert!(a.apply && a.global && a.target == Some(FixTarget::GitConfig));
+        let Cmd::Fix(a) = parse("pushguard fix --host h --format json")
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!((a.host.as_deref(), a.format), (Some("h"), Format::Json));
+        assert!(parse("pushguard fix origin --host h").is_err());
+        assert!(parse("pushguard fix origin --url ssh://h/p").is_err());
+        assert!(parse("pushguard fix --target ssh-config").is_ok());
     }
 
     #[test]

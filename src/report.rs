@@ -53,15 +53,11 @@ fn keepalive_text(ssh: &SshFacts) -> String {
             };
             match &ssh.interval_origin {
                 Some(o) => format!("{what}, from {}", origin_text(o)),
-                None => what,
+                None => format!("{what}; pushguard cannot tell where this value comes from"),
             }
         }
         Keepalive::Unknown(why) => format!("cannot tell: {why}"),
     }
-}
-
-fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|l| format!("{by}{l}\n")).collect()
 }
 
 fn objects_line(o: &Outcome) -> Option<String> {
@@ -144,19 +140,14 @@ fn story(o: &Outcome) -> String {
     ));
     if let Some(s) = o.fix().filter(|s| s.putty) {
         t.push_str(&format!(
-            "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}.\n     PuTTY tools do not read ~/.ssh/config and pushguard cannot read PuTTY sessions,\n     so it only warns here, never blocks.\n",
-            s.host, s.interval
+            "Fix: {}   (sets \"Seconds between keepalives\" to {} in the PuTTY session; --apply makes it)\n     PuTTY tools do not read ~/.ssh/config, and the hook does not read PuTTY sessions,\n     so it only warns here, never blocks.\n",
+            s.command, s.interval
         ));
     } else if let Some(s) = o.fix() {
-        match &s.blocker {
-            Some(at) => t.push_str(&format!(
-                "Fix: the value above wins at {at} (ssh keeps the first value it reads).\n     Change it there, or add these lines above it:\n"
-            )),
-            None => t.push_str(
-                "Fix: add these lines at the top of ~/.ssh/config (ssh keeps the first value it reads):\n",
-            ),
-        }
-        t.push_str(&indent(&s.ssh_config, "         "));
+        t.push_str(&format!(
+            "Fix: {}   (shows the change that makes the keepalive effective; --apply makes it)\n",
+            s.command
+        ));
         t.push_str("     or, for this push only:\n");
         t.push_str(&format!("         {}\n", s.one_off));
     }
@@ -232,7 +223,8 @@ pub fn check_text(o: &Outcome) -> String {
     t
 }
 
-fn origin_json(o: &Origin) -> Json {
+/// An origin as JSON: `{"file", "line"}`, `"command line"`, `"default"` or `null`.
+pub(crate) fn origin_json(o: &Origin) -> Json {
     match o {
         Origin::File { path, line } => json!({"file": path.display().to_string(), "line": line}),
         Origin::CommandLine => json!("command line"),
@@ -283,6 +275,7 @@ pub fn json(o: &Outcome) -> Json {
     };
     let fix = o.fix().map(|s| {
         json!({
+            "command": s.command,
             "ssh_config": s.ssh_config,
             "one_off": s.one_off,
             "blocked_by": s.blocker.as_ref().map(origin_json),

@@ -16,12 +16,12 @@ use std::io::{Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
-use crate::cli::{Cli, Cmd, FlavourArg, Format, InstallArgs, ResolveArgs};
+use crate::cli::{Cli, Cmd, FixArgs, FixTarget, FlavourArg, Format, InstallArgs, ResolveArgs};
 use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
 use crate::policy::Verdict;
 use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
-use crate::{doctor, install, report};
+use crate::{doctor, fix, install, report};
 
 /// Exit code: fine (ok, warn, skip).
 pub const EXIT_OK: u8 = 0;
@@ -120,6 +120,7 @@ fn dispatch(cmd: Cmd) -> Exit {
             hook_file(install::uninstall(&check::current_dir(), &install_mode(&a)))
         }
         Cmd::Doctor { format } => doctor(format),
+        Cmd::Fix(a) => fix_keepalive(&a),
     }
 }
 
@@ -148,6 +149,45 @@ fn doctor(format: Format) -> Exit {
             }
         }
         Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard doctor: {e}\n")),
+    }
+}
+
+/// `pushguard fix`: the report on stdout; exit 0 when it did what was
+/// asked (already effective, planned, applied), 3 otherwise.
+fn fix_keepalive(a: &FixArgs) -> Exit {
+    let subject = match (&a.host, &a.url) {
+        (Some(h), _) => fix::Subject::Host(h.clone()),
+        (None, Some(u)) => fix::Subject::Url(u.clone()),
+        (None, None) => fix::Subject::Remote(a.remote.clone()),
+    };
+    let req = fix::Request {
+        subject,
+        target: a.target.map(|t| match t {
+            FixTarget::SshConfig => fix::TargetKind::SshConfig,
+            FixTarget::GitConfig => fix::TargetKind::GitConfig,
+        }),
+        global: a.global,
+        apply: a.apply,
+    };
+    match fix::run(
+        &check::current_dir(),
+        &Env::current(),
+        &req,
+        &fix::Writer::default(),
+    ) {
+        Ok(r) => {
+            let code = if r.status.success() {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            };
+            let out = match a.format {
+                Format::Json => format!("{:#}\n", fix::json(&r)),
+                Format::Text => fix::text(&r),
+            };
+            Exit::stdout(code, out)
+        }
+        Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard fix: {e}\n")),
     }
 }
 

@@ -356,7 +356,7 @@ fn push_url(
             return Ok(out);
         }
     };
-    let facts = check::ssh_facts(&invocation, &settings, env);
+    let facts = check::ssh_facts(&invocation, &settings, env, cwd);
     let effective = match facts.keepalive {
         Keepalive::Interval(i) => policy::keepalive_effective(i, settings.idle_timeout),
         Keepalive::Unknown(_) => false,
@@ -389,17 +389,11 @@ fn keepalive_problem(remote: &str, url: &str, facts: &SshFacts, idle_timeout: u6
         &facts.host,
         idle_timeout,
         facts.interval_origin.as_ref(),
+        crate::fix::fix_command(remote, url),
     );
-    let fix = match (&s.blocker, s.putty) {
-        (_, true) => format!(
-            "in the PuTTY session for {}, set \"Seconds between keepalives\" to {}",
-            s.host, s.interval
-        ),
-        (Some(at), false) => format!(
-            "the value wins at {at}: change it there, or put these lines above it:\n{}",
-            s.ssh_config
-        ),
-        (None, false) => format!("add at the top of ~/.ssh/config:\n{}", s.ssh_config),
-    };
+    let fix = format!(
+        "{} shows the change that makes it effective (--apply makes it); for one push: {}",
+        s.command, s.one_off
+    );
     Problem::error(format!("remote {remote} ({url}): {what}"), fix)
 }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::ConfigError;
 use super::exec::ExecPolicy;
+use super::overlay::Overlay;
 
 /// The ssh build whose defaults apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,6 +79,8 @@ pub struct ResolveEnv {
     pub flavour: Flavour,
     /// Whether `Match exec` runs.
     pub exec: ExecPolicy,
+    /// File contents read instead of the disk's (empty: the disk).
+    pub overlay: Overlay,
 }
 
 impl ResolveEnv {
@@ -107,6 +110,7 @@ impl ResolveEnv {
             uid,
             flavour,
             exec,
+            overlay: Overlay::default(),
         }
     }
 }
@@ -259,6 +263,7 @@ mod tests {
             uid: 1000,
             flavour: Flavour::Debian,
             exec: ExecPolicy::Unknown,
+            overlay: Overlay::default(),
         }
     }
 

@@ -14,9 +14,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
+use super::Origin;
 use super::env::tilde;
 use super::lex::{self, Words};
 use super::options::LineCtx;
+use super::readlog::Where;
 use super::request::ResolveRequest;
 use super::resolve::Run;
 use super::values::Block;
@@ -78,21 +80,33 @@ impl Run<'_> {
             path: path.to_path_buf(),
             reason: e.to_string(),
         };
+        let env = self.env;
+        if let Some(bytes) = env.overlay.get(path) {
+            // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
+            if src.checkperm
+                && let Ok(m) = std::fs::metadata(path)
+                && !self.owned_safely(&m)
+            {
+                return Err(ConfigError::Permissions {
+                    path: path.to_path_buf(),
+                });
+            }
+            let text = String::from_utf8_lossy(bytes);
+            return self.read_logged(&text, path, src, active).map(|()| true);
+        }
         let mut f = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm {
-            use std::os::unix::fs::MetadataExt;
-            if let Some(m) = &meta
-                && ((m.uid() != 0 && m.uid() != self.env.uid) || m.mode() & 0o022 != 0)
-            {
-                return Err(ConfigError::Permissions {
-                    path: path.to_path_buf(),
-                });
-            }
+        if src.checkperm
+            && let Some(m) = &meta
+            && !self.owned_safely(m)
+        {
+            return Err(ConfigError::Permissions {
+                path: path.to_path_buf(),
+            });
         }
         let size = meta
             .filter(std::fs::Metadata::is_file)
@@ -101,16 +115,53 @@ impl Run<'_> {
         let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
         drop(f);
         let done = match std::str::from_utf8(&bytes) {
-            Ok(text) => self.read_text(text, path, src, active),
+            Ok(text) => self.read_logged(text, path, src, active),
             Err(_) => {
                 let text = String::from_utf8_lossy(&bytes);
-                self.read_text(&text, path, src, active)
+                self.read_logged(&text, path, src, active)
             }
         };
         // The buffer serves the next file (files are read one at a time,
         // and an Include nests at most 16 deep).
         self.spare.push(bytes);
         done.map(|()| true)
+    }
+
+    /// ssh's check of a user or included file: owned by the user or root,
+    /// not writable by group or others.
+    fn owned_safely(&self, m: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        (m.uid() == 0 || m.uid() == self.env.uid) && m.mode() & 0o022 == 0
+    }
+
+    /// [`Run::read_text`], with the file's start and end in the read log.
+    fn read_logged(
+        &mut self,
+        text: &str,
+        path: &Path,
+        src: Source,
+        active: &mut bool,
+    ) -> Result<(), ConfigError> {
+        let at = self.log_at(src);
+        if let Some(log) = self.log.as_mut() {
+            let origin = Origin::File {
+                path: path.to_path_buf(),
+                line: 0,
+            };
+            log.file_start(origin, at);
+        }
+        let done = self.read_text(text, path, src, active);
+        if let Some(log) = self.log.as_mut() {
+            log.file_end();
+        }
+        done
+    }
+
+    fn log_at(&self, src: Source) -> Where {
+        Where {
+            final_pass: self.final_pass,
+            userconf: src.userconf,
+        }
     }
 
     /// Applies the lines of one file's text. A bad line does not stop the
@@ -142,22 +193,37 @@ impl Run<'_> {
                 line: ln,
                 reason,
             };
+            let tried = self.opts.attempts.len();
             let block = match self.opts.apply(line, &ctx, false, &mut words) {
                 Ok(Some(block)) => block,
-                Ok(None) => continue,
+                Ok(None) => {
+                    let at = self.log_at(src);
+                    if let Some(log) = self.log.as_mut() {
+                        log.sets(&self.opts.attempts[tried..], at);
+                    }
+                    continue;
+                }
                 Err(reason) => {
                     first_err.get_or_insert(err(reason));
                     continue;
                 }
             };
+            let at = self.log_at(src);
             let outcome = match block {
                 Block::Host => {
                     *active = !src.nevermatch && self.host_matches(words.iter());
+                    if let Some(log) = self.log.as_mut() {
+                        let patterns = words.iter().map(str::to_string).collect();
+                        log.header(Some(patterns), ctx.origin(), *active, at);
+                    }
                     Ok(())
                 }
                 Block::Match(rest) => match self.match_line(rest, &ctx) {
                     Ok((v, consumed)) => {
                         *active = !src.nevermatch && v;
+                        if let Some(log) = self.log.as_mut() {
+                            log.header(None, ctx.origin(), *active, at);
+                        }
                         if consumed {
                             Ok(())
                         } else {
@@ -166,7 +232,16 @@ impl Run<'_> {
                     }
                     Err(reason) => Err(format!("Bad Match condition ({reason})")),
                 },
-                Block::Include => self.include(&words, &file, ln, src, active)?,
+                Block::Include => {
+                    if let Some(log) = self.log.as_mut() {
+                        log.include_start(ctx.origin(), *active, at);
+                    }
+                    let done = self.include(&words, &file, ln, src, active);
+                    if let Some(log) = self.log.as_mut() {
+                        log.include_end();
+                    }
+                    done?
+                }
             };
             if let Err(reason) = outcome {
                 first_err.get_or_insert(err(reason));

@@ -17,12 +17,17 @@
 //!   host after HostName and canonicalisation; `output`: defaults and the
 //!   `ssh -G` output; `resolution`: the result and its renderings.
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
+//! - `trace`: what `ssh -G -vvv` says it read and which `Match exec`
+//!   commands matched (for `ExecPolicy::Replay`); `overlay`: file contents
+//!   read instead of the disk's; `readlog`: what one resolution read, in
+//!   order (for `fix`).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
 pub mod probe;
+pub mod trace;
 
 mod algorithms;
 mod canon;
@@ -34,7 +39,9 @@ mod lex;
 mod matching;
 mod options;
 mod output;
+mod overlay;
 mod pattern;
+mod readlog;
 mod request;
 mod resolution;
 mod resolve;
@@ -46,6 +53,8 @@ mod values;
 
 pub use env::{Flavour, ResolveEnv};
 pub use exec::ExecPolicy;
+pub use overlay::Overlay;
+pub use readlog::{Event, Kind, ReadLog, resolve_logged};
 pub use request::ResolveRequest;
 pub use resolution::{ConfigError, Resolution, Shadowed};
 pub use resolve::resolve;

@@ -150,8 +150,8 @@ fn large_push_without_keepalive_is_blocked_with_the_fix() {
     let err = &out.stderr;
     assert!(!out.success(), "push should be blocked: {err}");
     assert!(err.contains("pushguard: push stopped"), "{err}");
-    assert!(err.contains("Host bitbucket.example.com"), "{err}");
-    assert!(err.contains("ServerAliveInterval 30"), "{err}");
+    assert!(err.contains("Fix: pushguard fix origin "), "{err}");
+    assert!(err.contains("-o ServerAliveInterval=30"), "{err}");
     assert!(err.contains("ServerAliveInterval 0"), "{err}");
     assert!(err.contains("PUSHGUARD_SKIP=1"), "{err}");
     assert!(!w.remote_has_main(), "a blocked push must not land");

@@ -6,6 +6,7 @@
 mod doctor;
 mod e2e;
 mod estimate;
+mod fix;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
