@@ -84,15 +84,10 @@ impl Run<'_> {
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm {
-            use std::os::unix::fs::MetadataExt;
-            if let Some(m) = &meta
-                && ((m.uid() != 0 && m.uid() != self.env.uid) || m.mode() & 0o022 != 0)
-            {
-                return Err(ConfigError::Permissions {
-                    path: path.to_path_buf(),
-                });
-            }
+        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env.uid)) {
+            return Err(ConfigError::Permissions {
+                path: path.to_path_buf(),
+            });
         }
         let size = meta
             .filter(std::fs::Metadata::is_file)
@@ -224,6 +219,25 @@ impl Run<'_> {
         }
         Ok(Ok(()))
     }
+}
+
+/// ssh's check of the user file and of every `Include`d file (readconf.c
+/// `read_config_file_depth`): owned by root or the user, and not writable
+/// by group or others; else "Bad owner or permissions", fatal.
+#[cfg(unix)]
+fn refused(m: &std::fs::Metadata, uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o022 != 0
+}
+
+/// Windows: never refused here (`platform::ConfigCheck`). Git for Windows'
+/// ssh makes the Unix check over modes the MSYS2 runtime makes up, which
+/// always pass; Win32-OpenSSH checks the file's ACL, which pushguard cannot
+/// read: when it refuses the file, ssh stops the push by itself, with its
+/// own "Bad owner or permissions" message.
+#[cfg(windows)]
+fn refused(_: &std::fs::Metadata, _: u32) -> bool {
+    false
 }
 
 /// Reads an open file to its end into `buf` (a spare buffer, reused).
