@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use crate::git::{self, GitError};
 use crate::platform::Platform;
 
-pub use hookdir::hooks_dir;
+pub use hookdir::{chained_name, hook_names, hooks_dir};
 
 /// The hook shim, as shipped in `hooks/pre-push`.
 pub const SHIM: &str = include_str!("../../hooks/pre-push");
