@@ -24,22 +24,15 @@
 //! zombie, so the group id cannot have been reused by then.
 //!
 //! The platform part is the small `sys` module. On Windows the group is a
-//! job object with kill-on-close (`win32job`: a small safe wrapper over
-//! the Win32 job calls, which need `unsafe` and so cannot be made here):
-//! the child is
-//! put into a fresh job right after it starts (the job is made before), its
-//! descendants are born in it, and closing the job's handle terminates them
-//! all, also after the child itself has exited. The exit is waited for on
-//! the process handle (`wait-timeout`, for the time limit), which reaps
-//! nothing: Windows keeps the process id taken while the `Child` holds it.
-//! `taskkill /T /PID` was not taken: it walks parent ids, which miss a
-//! grandchild whose parent has already exited and may name an unrelated
-//! process that inherited a reused parent id, and it costs a process per
-//! kill. Two limits: a grandchild started in the microseconds between the
-//! spawn and the assignment would escape the job (starting the child
-//! suspended would close that gap, but std gives no handle to its thread),
-//! and anything a child leaves running dies when pushguard is done with
-//! that child, not only on a timeout or a stop as on Unix.
+//! job object with kill-on-close (`win32job`, a safe wrapper of the Win32
+//! calls, which need `unsafe`), made before the spawn and given the child
+//! right after: its descendants are born in it, and closing the job ends
+//! them all, also after the child has exited. The exit is waited for on the
+//! process handle (`wait-timeout`), which reaps nothing. `taskkill /T`
+//! follows parent ids (missing orphans, reaching strangers with a reused
+//! id) and costs a process per kill. Limits: a grandchild started before
+//! the assignment (microseconds) escapes, and what a child leaves running
+//! dies with its job, not only on a timeout or a stop (docs/windows.md).
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
