@@ -84,19 +84,16 @@ pub struct ResolveEnv {
 }
 
 impl ResolveEnv {
-    /// The environment of the current process: the passwd entry of the uid
-    /// that owns `/proc/self` (ssh uses `getpwuid(getuid())`, not `$HOME`).
+    /// The environment of the current process: the account ssh resolves
+    /// for (on Unix the passwd entry of the uid that owns `/proc/self`: ssh
+    /// uses `getpwuid(getuid())`, not `$HOME`).
     pub fn current(flavour: Flavour, exec: ExecPolicy) -> ResolveEnv {
-        use std::os::unix::fs::MetadataExt;
-        let uid = std::fs::metadata("/proc/self")
-            .map(|m| m.uid())
-            .unwrap_or(0);
-        let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
-            (
-                std::env::var("USER").unwrap_or_else(|_| "root".into()),
-                PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
-            )
-        });
+        let Account {
+            uid,
+            name,
+            home,
+            system_config,
+        } = account();
         let include_home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
@@ -104,7 +101,7 @@ impl ResolveEnv {
         ResolveEnv {
             include_home,
             user_config: home.join(".ssh/config"),
-            system_config: PathBuf::from("/etc/ssh/ssh_config"),
+            system_config,
             home,
             local_user: name,
             uid,
@@ -115,7 +112,68 @@ impl ResolveEnv {
     }
 }
 
+/// Whom ssh resolves for, and its system file.
+struct Account {
+    uid: u32,
+    name: String,
+    home: PathBuf,
+    system_config: PathBuf,
+}
+
+/// The uid owning `/proc/self`, its passwd entry (else `$USER`, `$HOME`),
+/// and `/etc/ssh/ssh_config`.
+#[cfg(unix)]
+fn account() -> Account {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(0);
+    let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
+        (
+            std::env::var("USER").unwrap_or_else(|_| "root".into()),
+            PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
+        )
+    });
+    Account {
+        uid,
+        name,
+        home,
+        system_config: PathBuf::from("/etc/ssh/ssh_config"),
+    }
+}
+
+/// Windows has no uid and no passwd file: the name is `USERNAME`, the home
+/// and system file those of the ssh git runs for a bare `ssh`
+/// (`platform::windows_default_ssh`). The uid is 0 (`%i` is not modelled);
+/// when the build cannot be told, the home is `USERPROFILE` and no system
+/// file is read.
+#[cfg(windows)]
+fn account() -> Account {
+    use crate::platform::{HostView, windows_default_ssh};
+    let env = |k: &str| std::env::var(k).ok();
+    let is_dir = |p: &Path| p.is_dir();
+    let is_file = |p: &Path| p.is_file();
+    let host = HostView {
+        env: &env,
+        passwd_home: None,
+        is_dir: &is_dir,
+    };
+    let files = windows_default_ssh(&host, &is_file)
+        .and_then(|b| Ok((b.home(&host)?, b.system_config(&host)?)));
+    let (home, system_config) = files.unwrap_or_else(|_| {
+        let profile = env("USERPROFILE").unwrap_or_default();
+        (PathBuf::from(profile), PathBuf::new())
+    });
+    Account {
+        uid: 0,
+        name: env("USERNAME").unwrap_or_default(),
+        home,
+        system_config,
+    }
+}
+
 /// Name and home of `uid` from `/etc/passwd`.
+#[cfg(unix)]
 fn passwd_entry(uid: u32) -> Option<(String, PathBuf)> {
     let text = std::fs::read_to_string("/etc/passwd").ok()?;
     text.lines().find_map(|l| {

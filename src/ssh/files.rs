@@ -85,7 +85,7 @@ impl Run<'_> {
             // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
             if src.checkperm
                 && let Ok(m) = std::fs::metadata(path)
-                && !self.owned_safely(&m)
+                && refused(&m, env.uid)
             {
                 return Err(ConfigError::Permissions {
                     path: path.to_path_buf(),
@@ -100,10 +100,7 @@ impl Run<'_> {
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm
-            && let Some(m) = &meta
-            && !self.owned_safely(m)
-        {
+        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env.uid)) {
             return Err(ConfigError::Permissions {
                 path: path.to_path_buf(),
             });
@@ -125,13 +122,6 @@ impl Run<'_> {
         // and an Include nests at most 16 deep).
         self.spare.push(bytes);
         done.map(|()| true)
-    }
-
-    /// ssh's check of a user or included file: owned by the user or root,
-    /// not writable by group or others.
-    fn owned_safely(&self, m: &std::fs::Metadata) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        (m.uid() == 0 || m.uid() == self.env.uid) && m.mode() & 0o022 == 0
     }
 
     /// [`Run::read_text`], with the file's start and end in the read log.
@@ -299,6 +289,25 @@ impl Run<'_> {
         }
         Ok(Ok(()))
     }
+}
+
+/// ssh's check of the user file and of every `Include`d file (readconf.c
+/// `read_config_file_depth`): owned by root or the user, and not writable
+/// by group or others; else "Bad owner or permissions", fatal.
+#[cfg(unix)]
+fn refused(m: &std::fs::Metadata, uid: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o022 != 0
+}
+
+/// Windows: never refused here (`platform::ConfigCheck`). Git for Windows'
+/// ssh makes the Unix check over modes the MSYS2 runtime makes up, which
+/// always pass; Win32-OpenSSH checks the file's ACL, which pushguard cannot
+/// read: when it refuses the file, ssh stops the push by itself, with its
+/// own "Bad owner or permissions" message.
+#[cfg(windows)]
+fn refused(_: &std::fs::Metadata, _: u32) -> bool {
+    false
 }
 
 /// Reads an open file to its end into `buf` (a spare buffer, reused).

@@ -2,6 +2,11 @@
 //! module (isolation, tool guard, command builder, the ssh witness).
 //!
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
+//!
+//! Unix only: the tests drive real git, sh, ssh and sshd with Unix modes,
+//! symlinks and process groups. The Windows rules are unit tests beside the
+//! code (`platform`, `git::url`, `putty`, `install`), run on any host.
+#![cfg(unix)]
 
 mod doctor;
 mod e2e;
