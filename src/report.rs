@@ -313,10 +313,14 @@ mod snapshots {
             bytes: Some(Bytes {
                 value: 72_300_000,
                 at_least: !objects.is_exact(),
+                exact: 0,
             }),
             notes: vec![],
             commit_graph: true,
             walk_time: None,
+            assumes: vec![],
+            without_tags: None,
+            missing: 0,
         };
         let decision = decide(
             &settings,
