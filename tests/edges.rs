@@ -584,10 +584,10 @@ fn now() -> u64 {
 
 /// Item 4: the server holds a release only through its tag (the branch was
 /// deleted after tagging, and this clone pruned it). A hotfix from the tag
-/// sends a handful of objects: the tag (fetched from that remote) bounds the count, and
-/// since the push would be blocked without it, pushguard warns rather than
-/// blocks. The first push of a whole history to a server never fetched from
-/// still blocks (its tags are not assumed).
+/// sends a handful of objects: the tag (fetched from that remote) bounds the
+/// count, and since the push would be blocked without it, pushguard warns
+/// rather than blocks. The first push of a whole history to a server never
+/// fetched from still blocks (its tags are not assumed).
 #[test]
 fn tags_of_a_fetched_remote_bound_the_count_and_never_block() {
     let Some(w) = World::new() else { return };

@@ -8,26 +8,22 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::PathBuf;
 
 use super::{EstimateError, Repo};
 
 /// The loose objects of every object directory (alternates included).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Loose {
-    dirs: Vec<PathBuf>,
-    /// Object name (hex) → the directory holding it (index into `dirs`).
-    names: HashMap<Box<str>, usize>,
+    /// Object name (hex) → its directory entry (a `stat` through the entry's
+    /// open directory costs about half of one by path).
+    names: HashMap<Box<str>, fs::DirEntry>,
 }
 
 impl Loose {
     /// Lists the loose objects of `repo`.
     pub(crate) fn read(repo: &Repo) -> Result<Loose, EstimateError> {
-        let mut loose = Loose {
-            dirs: repo.object_dirs().to_vec(),
-            names: HashMap::new(),
-        };
-        for (i, dir) in repo.object_dirs().iter().enumerate() {
+        let mut loose = Loose::default();
+        for dir in repo.object_dirs() {
             let entries = match fs::read_dir(dir) {
                 Ok(e) => e,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
@@ -47,14 +43,15 @@ impl Loose {
                     continue;
                 };
                 for file in files.filter_map(Result::ok) {
-                    let file = file.file_name();
+                    let name = file.file_name();
                     // Only names of the remaining hex digits are objects (not tmp_obj_*).
-                    if let Some(rest) = file.to_str().filter(|r| is_hex(r)) {
+                    if let Some(rest) = name.to_str().filter(|r| is_hex(r)) {
                         // git writes loose object names in lowercase, as rev-list prints them.
                         let mut oid = String::with_capacity(2 + rest.len());
                         oid.push_str(fanout);
                         oid.push_str(rest);
-                        loose.names.entry(oid.into_boxed_str()).or_insert(i);
+                        // The first object directory holding it wins, as in git.
+                        loose.names.entry(oid.into_boxed_str()).or_insert(file);
                     }
                 }
             }
@@ -73,13 +70,9 @@ impl Loose {
         self.names.len()
     }
 
-    /// The stored size of `oid` if it is loose (one `stat`).
+    /// The stored size of `oid` if it is loose (one `stat`; `None` if it vanished meanwhile).
     pub(crate) fn size(&self, oid: &str) -> Option<u64> {
-        let dir = self.dirs.get(*self.names.get(oid)?)?;
-        let (fanout, rest) = (oid.get(..2)?, oid.get(2..)?);
-        fs::metadata(dir.join(fanout).join(rest))
-            .ok()
-            .map(|m| m.len())
+        self.names.get(oid)?.metadata().ok().map(|m| m.len())
     }
 }
 

@@ -360,7 +360,6 @@ pub fn estimate_with(
     }
     let tips: Vec<&str> = tips.into_iter().collect();
     let oids = bounds.oids(true);
-    let loose = loose::Loose::read(repo)?;
     let started = Instant::now();
     let walk = walk::Walk {
         tips: &tips,
@@ -368,7 +367,7 @@ pub fn estimate_with(
         stop_at,
         boundary_commits: bounds.has_assumptions(),
         no_blobs: false,
-        loose: Some(&loose),
+        measure_loose: true,
     };
     let walked = walk.run(repo, on_reach)?;
     est.walk_time = Some(started.elapsed());
@@ -379,7 +378,7 @@ pub fn estimate_with(
         let trees = walk::Walk {
             no_blobs: true,
             boundary_commits: false,
-            loose: None,
+            measure_loose: false,
             ..walk
         }
         .run(repo, (u64::MAX, &mut || {}))?;
@@ -404,7 +403,7 @@ pub fn estimate_with(
             let walk = walk::Walk {
                 boundary: &without,
                 boundary_commits: false,
-                loose: None,
+                measure_loose: false,
                 ..walk
             };
             est.without_tags = Some(walk.run(repo, (u64::MAX, &mut || {}))?.objects);

@@ -50,8 +50,8 @@ pub(crate) struct Walk<'a> {
     pub boundary_commits: bool,
     /// Leave blobs out (`--filter=blob:none`): commits and trees only.
     pub no_blobs: bool,
-    /// Loose objects whose stored sizes to add up, when there are any.
-    pub loose: Option<&'a Loose>,
+    /// Add up the stored sizes of the loose objects in the set.
+    pub measure_loose: bool,
 }
 
 /// What a walk found.
@@ -71,13 +71,13 @@ pub(crate) struct Walked {
 }
 
 /// Tallies rev-list's output lines.
-struct Tally<'a> {
-    loose: Option<&'a Loose>,
+struct Tally {
+    loose: Option<Loose>,
     walked: Walked,
     lines: u64,
 }
 
-impl Tally<'_> {
+impl Tally {
     fn line(&mut self, line: &[u8]) {
         match line.first() {
             Some(b'-') => {
@@ -88,7 +88,7 @@ impl Tally<'_> {
             }
             Some(b'?') => self.walked.missing += 1,
             _ => {
-                if let Some(size) = self.loose.and_then(|l| {
+                if let Some(size) = self.loose.as_ref().and_then(|l| {
                     let oid = std::str::from_utf8(line).ok()?;
                     l.size(oid)
                 }) {
@@ -112,7 +112,7 @@ impl Walk<'_> {
         let (reach_at, on_reach) = on_reach;
         let mut reached = false;
         let mut tally = Tally {
-            loose: self.loose.filter(|l| !l.is_empty()),
+            loose: None,
             walked: Walked {
                 objects: Count::Exact(0),
                 missing: 0,
@@ -162,6 +162,17 @@ impl Walk<'_> {
                 s
             })
         });
+        if self.measure_loose {
+            // Listed while rev-list starts and walks, not before it.
+            match Loose::read(repo) {
+                Ok(loose) => tally.loose = Some(loose).filter(|l| !l.is_empty()),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(e);
+                }
+            }
+        }
         let mut stopped = false;
         if let Some(mut out) = child.stdout.take() {
             let mut buf = vec![0u8; 64 * 1024];
