@@ -374,27 +374,7 @@ pub fn estimate_with(
     est.objects = walked.objects;
     est.missing = walked.missing;
     if walked.missing > 0 && walked.objects.is_exact() {
-        // Missing blobs hide nothing; a missing tree hides what it holds.
-        let trees = walk::Walk {
-            no_blobs: true,
-            boundary_commits: false,
-            measure_loose: false,
-            ..walk
-        }
-        .run(repo, (u64::MAX, &mut || {}))?;
-        let hidden = if trees.missing > 0 {
-            est.objects = Count::AtLeast(walked.objects.value());
-            format!(
-                ", {} of them trees whose contents are unknown here, so the count is a lower bound",
-                trees.missing
-            )
-        } else {
-            String::new()
-        };
-        est.notes.push(format!(
-            "{} of these objects are not in this partial clone: git fetches them from the promisor remote to send them{hidden}",
-            walked.missing
-        ));
+        missing_trees(repo, &walk, &mut est)?;
     }
     if est.objects.is_exact() {
         let reliance = bounds.relied_on(repo, &walked.boundary, &mut est.notes)?;
@@ -417,17 +397,55 @@ pub fn estimate_with(
         .then(|| inventory.upper_bound())
         .flatten()
         .map(|total| total.max(est.objects.value()));
-    let present = walked.objects.value() - walked.missing;
+    est.bytes = stored_bytes(&walked, est.objects, &inventory);
+    Ok(est)
+}
+
+/// Says how many counted objects this partial clone lacks; if any of them is
+/// a tree (a walk without blobs finds those), what it holds is unknown and the
+/// count becomes a lower bound.
+fn missing_trees(
+    repo: &Repo,
+    walk: &walk::Walk<'_>,
+    est: &mut Estimate,
+) -> Result<(), EstimateError> {
+    let trees = walk::Walk {
+        no_blobs: true,
+        boundary_commits: false,
+        measure_loose: false,
+        ..*walk
+    }
+    .run(repo, (u64::MAX, &mut || {}))?;
+    let hidden = if trees.missing > 0 {
+        est.objects = Count::AtLeast(est.objects.value());
+        format!(
+            ", {} of them trees whose contents are unknown here, so the count is a lower bound",
+            trees.missing
+        )
+    } else {
+        String::new()
+    };
+    est.notes.push(format!(
+        "{} of these objects are not in this partial clone: git fetches them from the promisor remote to send them{hidden}",
+        est.missing
+    ));
+    Ok(())
+}
+
+/// The stored size of what the walk counted: loose objects as measured,
+/// packed ones at the mean packed size; `None` when objects are packed but
+/// no pack gives a mean.
+fn stored_bytes(walked: &walk::Walked, objects: Count, inventory: &Inventory) -> Option<Bytes> {
+    let present = walked.objects.value().saturating_sub(walked.missing);
     let packed = present.saturating_sub(walked.loose_objects);
     let packed_bytes = match inventory.mean_packed_size() {
-        Some(mean) => Some((packed as f64 * mean).round() as u64),
-        None if packed == 0 => Some(0),
-        None => None,
+        Some(mean) => (packed as f64 * mean).round() as u64,
+        None if packed == 0 => 0,
+        None => return None,
     };
-    est.bytes = packed_bytes.map(|p| Bytes {
-        value: walked.loose_bytes + p,
-        at_least: !est.objects.is_exact() || walked.missing > 0,
+    Some(Bytes {
+        value: walked.loose_bytes + packed_bytes,
+        at_least: !objects.is_exact() || walked.missing > 0,
         exact: walked.loose_bytes,
-    });
-    Ok(est)
+    })
 }
