@@ -311,6 +311,7 @@ fn unconfirmed_tags(est: &Estimate) -> Option<policy::Unconfirmed> {
         .first()
         .map_or("the remote", |a| a.remote.as_str());
     let what = match tags.as_slice() {
+        [] => format!("{remote} still has the tags fetched from it"),
         [one] => format!("{remote} still has tag {one}"),
         many => format!("{remote} still has tags {}", many.join(", ")),
     };
