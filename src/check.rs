@@ -216,14 +216,18 @@ pub fn judge(
                 &resolve_ssh,
             )?;
             let bytes = est.bytes.map(|b| b.value);
-            let large = policy::size_of(settings, est.objects, bytes) != Size::Small;
-            // Large by bytes alone: ssh was not started during the walk.
+            // Large by bytes alone, or only without the tags the count assumes:
+            // ssh was not started during the walk.
+            let large = std::iter::once(est.objects)
+                .chain(est.without_tags)
+                .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
         }
     };
     let facts = ssh_facts_of(&est, ssh.as_ref().map(|s| s.keepalive.clone()));
-    out.decision = policy::decide(&out.settings, &facts);
+    let unconfirmed = policy::Unconfirmed::tags_of(&est);
+    out.decision = policy::decide_unconfirmed(&out.settings, &facts, unconfirmed.as_ref());
     match ssh {
         Some(ssh) => out.ssh = Some(ssh),
         None => out.ssh_skipped = Some(SMALL.into()),
@@ -286,9 +290,9 @@ fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
 /// The estimate when the repository's total proves the push small: no git
 /// process, only the pack index headers and the loose object directories.
 fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
-    let inv = Inventory::scan(repo, s.warn_objects).ok()?;
+    let inv = Inventory::scan_sized(repo, s.warn_objects).ok()?;
     let total = inv.upper_bound()?;
-    let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
+    let small = policy::size_of(s, Count::AtMost(total), inv.stored_bytes()) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
 }
 

@@ -5,7 +5,7 @@
 use serde_json::{Value as Json, json};
 
 use crate::check::{Outcome, SshFacts};
-use crate::estimate::Count;
+use crate::estimate::{Count, Estimate, RefKind};
 use crate::policy::{Keepalive, Risk, Verdict};
 use crate::ssh::Origin;
 
@@ -72,6 +72,58 @@ fn objects_line(o: &Outcome) -> Option<String> {
     Some(s)
 }
 
+/// What the count takes the server to still have, when it rests on anything
+/// this push does not confirm: `origin still has main (as of …); if not, more is sent`.
+fn assumes_text(e: &Estimate) -> Option<String> {
+    const SHOWN: usize = 3;
+    let first = e.assumes.first()?;
+    let names: Vec<String> = e
+        .assumes
+        .iter()
+        .take(SHOWN)
+        .map(|a| {
+            let name = match a.kind {
+                RefKind::Tracking => a.remote_ref.trim_start_matches("refs/heads/").to_string(),
+                RefKind::Tag => format!("tag {}", a.remote_ref.trim_start_matches("refs/tags/")),
+            };
+            match a.updated {
+                Some(t) => format!("{name} (as of {})", utc(t)),
+                None => name,
+            }
+        })
+        .collect();
+    let mut t = format!("{} still has {}", first.remote, names.join(", "));
+    if e.assumes.len() > SHOWN {
+        t.push_str(&format!(" and {} more", e.assumes.len() - SHOWN));
+    }
+    match e.without_tags {
+        Some(c) => t.push_str(&format!(
+            "; without the tags, {} objects",
+            count_text(c, None)
+        )),
+        None => t.push_str("; if not, more is sent"),
+    }
+    Some(t)
+}
+
+/// Seconds since the epoch as `2026-11-30 14:02 UTC` (the civil calendar from a day count).
+fn utc(t: u64) -> String {
+    let (days, secs) = ((t / 86_400) as i64, t % 86_400);
+    let z = days + 719_468;
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3_600,
+        secs % 3_600 / 60
+    )
+}
+
 fn host_line(ssh: &SshFacts) -> String {
     let mut s = ssh.host.clone();
     if let Some(eff) = &ssh.effective {
@@ -119,14 +171,22 @@ fn story(o: &Outcome) -> String {
             "pushguard cannot tell whether ssh sends keepalives".to_string()
         }
     };
+    // Warned about only for what the count assumes (see "assuming" below).
+    let size = match o.estimate.as_ref().and_then(|e| e.without_tags) {
+        Some(_) => "may be large",
+        None => "is large",
+    };
     t.push_str(&format!(
-        "{head}: this push is large and {why}, so the server may cut it off.\n"
+        "{head}: this push {size} and {why}, so the server may cut it off.\n"
     ));
     if let Some(ssh) = &o.ssh {
         t.push_str(&format!("  host       {}\n", host_line(ssh)));
     }
     if let Some(obj) = objects_line(o) {
         t.push_str(&format!("  objects    {obj}\n"));
+    }
+    if let Some(a) = o.estimate.as_ref().and_then(assumes_text) {
+        t.push_str(&format!("  assuming   {a}\n"));
     }
     if let Some(ssh) = &o.ssh {
         t.push_str(&format!("  keepalive  {}\n", keepalive_text(ssh)));
@@ -185,6 +245,9 @@ pub fn check_text(o: &Outcome) -> String {
     if let Some(obj) = objects_line(o) {
         t.push_str(&format!("objects    {obj}\n"));
     }
+    if let Some(a) = o.estimate.as_ref().and_then(assumes_text) {
+        t.push_str(&format!("assuming   {a}\n"));
+    }
     for n in o.estimate.iter().flat_map(|e| &e.notes) {
         t.push_str(&format!("note       {n}\n"));
     }
@@ -235,6 +298,18 @@ pub fn json(o: &Outcome) -> Json {
             "upper_bound": e.upper_bound,
             "bytes": e.bytes.map(|b| b.value),
             "bytes_human": e.bytes.map(|b| b.to_string()),
+            "bytes_quality": e.bytes.map(|b| b.quality().as_str()),
+            "bytes_exact": e.bytes.map(|b| b.exact),
+            "missing": e.missing,
+            "assumes": e.assumes.iter().map(|a| json!({
+                "remote": a.remote,
+                "kind": a.kind.as_str(),
+                "ref": a.local_ref,
+                "remote_ref": a.remote_ref,
+                "oid": a.oid,
+                "updated": a.updated,
+            })).collect::<Vec<_>>(),
+            "without_tags": e.without_tags.map(|c| json!({"count": c.value(), "exact": c.is_exact()})),
             "notes": e.notes,
         })
     });
@@ -291,6 +366,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn assumptions_read_well() {
+        let a = |kind, remote_ref: &str, updated| crate::estimate::Assumption {
+            remote: "origin".into(),
+            kind,
+            local_ref: String::new(),
+            remote_ref: remote_ref.into(),
+            oid: String::new(),
+            updated,
+        };
+        let mut e = crate::estimate::Estimate::within_repository(&Default::default());
+        assert_eq!(assumes_text(&e), None);
+        e.assumes = vec![a(RefKind::Tracking, "refs/heads/main", Some(1_700_000_000))];
+        assert_eq!(
+            assumes_text(&e).unwrap(),
+            "origin still has main (as of 2023-11-14 22:13 UTC); if not, more is sent"
+        );
+        e.assumes.extend([
+            a(RefKind::Tag, "refs/tags/v1", None),
+            a(RefKind::Tag, "refs/tags/v2", None),
+            a(RefKind::Tag, "refs/tags/v3", None),
+        ]);
+        e.without_tags = Some(Count::Exact(34));
+        assert_eq!(
+            assumes_text(&e).unwrap(),
+            "origin still has main (as of 2023-11-14 22:13 UTC), tag v1, tag v2 and 1 more; without the tags, 34 objects"
+        );
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(utc(951_825_600), "2000-02-29 12:00 UTC");
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(thousands(22632), "22,632");
         assert_eq!(thousands(100), "100");
@@ -316,10 +427,14 @@ mod snapshots {
             bytes: Some(Bytes {
                 value: 72_300_000,
                 at_least: !objects.is_exact(),
+                exact: 0,
             }),
             notes: vec![],
             commit_graph: true,
             walk_time: None,
+            assumes: vec![],
+            without_tags: None,
+            missing: 0,
         };
         let decision = decide(
             &settings,
@@ -408,6 +523,39 @@ mod snapshots {
             ssh.invocation.command = "plink".into();
             ssh.effective = None;
         }
+        insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn warned_for_an_unconfirmed_tag() {
+        let mut o = outcome(
+            Count::Exact(5),
+            Keepalive::Interval(0),
+            Some(Origin::Default),
+        );
+        let unconfirmed = crate::policy::Unconfirmed {
+            objects: Count::AtLeast(20_000),
+            what: "origin still has tag v1.0".into(),
+        };
+        if let Some(e) = o.estimate.as_mut() {
+            e.bytes = None;
+            e.without_tags = Some(unconfirmed.objects);
+            e.assumes = vec![crate::estimate::Assumption {
+                remote: "origin".into(),
+                kind: RefKind::Tag,
+                local_ref: "refs/tags/v1.0".into(),
+                remote_ref: "refs/tags/v1.0".into(),
+                oid: "2".repeat(40),
+                updated: None,
+            }];
+        }
+        let facts = Facts::Ssh {
+            objects: Count::Exact(5),
+            bytes: None,
+            keepalive: Some(Keepalive::Interval(0)),
+        };
+        o.decision = crate::policy::decide_unconfirmed(&o.settings, &facts, Some(&unconfirmed));
+        assert_eq!(o.decision.verdict, Verdict::Warn);
         insta::assert_snapshot!(hook_text(&o));
     }
 

@@ -1,14 +1,17 @@
 //! The verdict: settings (`settings`) × the facts found × the keepalive
-//! reconciled from ssh's witnesses (`keepalive`). Pure: no I/O; every fact
-//! arrives as an argument.
+//! reconciled from ssh's witnesses (`keepalive`); a count resting on tags
+//! the server may lack is weighed by `unconfirmed`. Pure: no I/O; every
+//! fact arrives as an argument.
 
 pub mod keepalive;
 pub mod settings;
+pub mod unconfirmed;
 
 pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
 pub use settings::{
     ENV_SKIP, ResolverChoice, SettingError, Settings, parse_git_int, parse_seconds,
 };
+pub use unconfirmed::{Unconfirmed, decide_unconfirmed};
 
 use std::time::Duration;
 

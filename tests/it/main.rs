@@ -4,6 +4,7 @@
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
 
 mod e2e;
+mod edges;
 mod estimate;
 mod git_remote;
 mod git_ssh_argv;
