@@ -15,11 +15,11 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::git::GitConfig;
 use crate::plan::RefUpdate;
+use crate::process::{ProcessBuilder, ProcessError};
 
 mod boundary;
 mod loose;
@@ -280,27 +280,20 @@ pub enum EstimateError {
         /// What is wrong with it.
         reason: String,
     },
-    /// git could not be started or its output read.
-    #[error("cannot run git: {0}")]
-    Spawn(std::io::Error),
-    /// git exited non-zero.
-    #[error("`git {args}` failed: {stderr}")]
-    GitFailed {
-        /// The arguments given to git.
-        args: String,
-        /// What git printed on stderr.
-        stderr: String,
-    },
+    /// git could not be started, timed out, failed, or its output could not be read.
+    #[error(transparent)]
+    Git(#[from] ProcessError),
 }
 
 /// A git command for the estimate: run where git runs for this repository,
-/// and never fetching a partial clone's missing objects (`GIT_NO_LAZY_FETCH`,
-/// honoured by git 2.45 and later and by 2.39.4+ security releases; for
-/// older git, the walk's own `--missing=print` keeps it from fetching).
-pub(crate) fn git(repo: &Repo) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.current_dir(repo.cwd()).env("GIT_NO_LAZY_FETCH", "1");
-    cmd
+/// bounded like every git call ([`crate::git::command`]), and never fetching
+/// a partial clone's missing objects (`GIT_NO_LAZY_FETCH`, honoured by git
+/// 2.45 and later and by 2.39.4+ security releases; for older git, the
+/// walk's own `--missing=print` keeps it from fetching).
+pub(crate) fn git(repo: &Repo, args: &[&str]) -> ProcessBuilder {
+    let mut git = crate::git::command(repo.cwd(), args);
+    git.env("GIT_NO_LAZY_FETCH", "1");
+    git
 }
 
 /// Counts the objects a push of `updates` to `remote` sends, stopping at `stop_at`.

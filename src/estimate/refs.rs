@@ -179,21 +179,10 @@ fn refs_from_git(
     dirs: &[&str],
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, String>, EstimateError> {
-    let mut args = vec![
-        "for-each-ref".to_string(),
-        "--format=%(objectname) %(refname)".to_string(),
-    ];
-    args.extend(dirs.iter().map(|d| format!("{d}/")));
-    let out = super::git(repo)
-        .args(&args)
-        .output()
-        .map_err(EstimateError::Spawn)?;
-    if !out.status.success() {
-        return Err(EstimateError::GitFailed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
+    let mut args = vec!["for-each-ref", "--format=%(objectname) %(refname)"];
+    let dirs: Vec<String> = dirs.iter().map(|d| format!("{d}/")).collect();
+    args.extend(dirs.iter().map(String::as_str));
+    let out = super::git(repo, &args).run()?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_once(' '))

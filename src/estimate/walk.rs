@@ -20,13 +20,17 @@
 //!
 //! `--boundary` adds `-<oid>` lines for the commits just outside the set:
 //! the boundary commits the count rests on (see `super::boundary`).
+//!
+//! The walk is a [`crate::process::Streaming`] child: read as it prints,
+//! [`stop`](crate::process::Streaming::stop)ped (its process group killed)
+//! at the limit, else [`finish`](crate::process::Streaming::finish)ed, which
+//! checks its exit; like every git call it is bounded by `git::GIT_LIMIT`.
 
-use std::io::{Read, Write};
-use std::process::Stdio;
-use std::thread;
+use std::io::Read;
 
 use super::loose::Loose;
 use super::{Count, EstimateError, Repo};
+use crate::process::{Failure, ProcessError};
 
 const ARGS: [&str; 7] = [
     "rev-list",
@@ -133,106 +137,62 @@ impl Walk<'_> {
         if self.no_blobs {
             args.push("--filter=blob:none");
         }
-        let mut child = super::git(repo)
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(EstimateError::Spawn)?;
-        let mut input = String::with_capacity((self.tips.len() + self.boundary.len()) * 66);
-        for t in self.tips {
-            input.push_str(t);
-            input.push('\n');
-        }
-        for b in self.boundary {
-            input.push('^');
-            input.push_str(b);
-            input.push('\n');
-        }
-        // rev-list reads all of stdin before it prints anything, so writing first cannot deadlock.
-        let wrote = child
-            .stdin
-            .take()
-            .map(|mut stdin| stdin.write_all(input.as_bytes()));
-        let stderr = child.stderr.take().map(|mut e| {
-            thread::spawn(move || {
-                let mut s = String::new();
-                let _ = e.read_to_string(&mut s);
-                s
-            })
-        });
+        let mut git = super::git(repo, &args);
+        git.stdin(rev_input(self.tips, self.boundary));
+        let mut child = git.stream()?;
         if self.measure_loose {
             // Listed while rev-list starts and walks, not before it.
             match Loose::read(repo) {
                 Ok(loose) => tally.loose = Some(loose).filter(|l| !l.is_empty()),
                 Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    child.stop();
                     return Err(e);
                 }
             }
         }
-        let mut stopped = false;
-        if let Some(mut out) = child.stdout.take() {
-            let mut buf = vec![0u8; 64 * 1024];
-            // The start of a line that the previous read cut off.
-            let mut carry: Vec<u8> = Vec::new();
-            'read: loop {
-                let n = match out.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        return Err(EstimateError::Spawn(e));
+        let mut buf = vec![0u8; 64 * 1024];
+        // The start of a line that the previous read cut off.
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = match child.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    child.stop();
+                    let kind = Failure::Io(e);
+                    return Err(ProcessError {
+                        command: git.to_string(),
+                        kind,
                     }
-                };
-                let mut rest = &buf[..n];
-                while let Some(end) = rest.iter().position(|&b| b == b'\n') {
-                    if carry.is_empty() {
-                        tally.line(&rest[..end]);
-                    } else {
-                        carry.extend_from_slice(&rest[..end]);
-                        tally.line(&carry);
-                        carry.clear();
-                    }
-                    rest = &rest[end + 1..];
-                    if !reached && tally.lines >= reach_at {
-                        reached = true;
-                        on_reach();
-                    }
-                    if tally.lines >= stop_at {
-                        stopped = true;
-                        break 'read;
-                    }
+                    .into());
                 }
-                carry.extend_from_slice(rest);
+            };
+            let mut rest = &buf[..n];
+            while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+                if carry.is_empty() {
+                    tally.line(&rest[..end]);
+                } else {
+                    carry.extend_from_slice(&rest[..end]);
+                    tally.line(&carry);
+                    carry.clear();
+                }
+                rest = &rest[end + 1..];
+                if !reached && tally.lines >= reach_at {
+                    reached = true;
+                    on_reach();
+                }
+                if tally.lines >= stop_at {
+                    // Stopping a child that already finished is harmless.
+                    child.stop();
+                    tally.walked.objects = Count::AtLeast(tally.lines);
+                    tally.walked.boundary.clear();
+                    return Ok(tally.walked);
+                }
             }
+            carry.extend_from_slice(rest);
         }
-        if stopped {
-            // Killing a finished child is harmless; either way it is reaped here.
-            let _ = child.kill();
-            let _ = child.wait();
-            if let Some(h) = stderr {
-                let _ = h.join();
-            }
-            tally.walked.objects = Count::AtLeast(tally.lines);
-            tally.walked.boundary.clear();
-            return Ok(tally.walked);
-        }
-        let status = child.wait().map_err(EstimateError::Spawn)?;
-        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-        if !status.success() {
-            return Err(EstimateError::GitFailed {
-                args: args.join(" "),
-                stderr: stderr.trim().to_string(),
-            });
-        }
-        if let Some(Err(e)) = wrote {
-            return Err(EstimateError::Spawn(e));
-        }
+        child.finish()?;
         tally.walked.objects = Count::Exact(tally.lines);
         Ok(tally.walked)
     }
@@ -246,16 +206,7 @@ pub(crate) fn commits(
     not: &[&str],
     limit: usize,
 ) -> Result<Vec<String>, EstimateError> {
-    let mut input = String::new();
-    for f in from {
-        input.push_str(f);
-        input.push('\n');
-    }
-    for n in not {
-        input.push('^');
-        input.push_str(n);
-        input.push('\n');
-    }
+    let input = rev_input(from, not);
     let max = format!("--max-count={limit}");
     let args = ["rev-list", "--ignore-missing", &max, "--stdin"];
     let out = run_with_input(repo, &args, &input)?;
@@ -293,28 +244,24 @@ pub(crate) fn refs_at(
         .collect())
 }
 
+/// rev-list's stdin: `<oid>` lines, then `^<oid>` lines (no argv length
+/// limit, and no `--not`, which older git rejects on stdin). git reads all
+/// of it before it prints anything.
+fn rev_input(from: &[&str], not: &[&str]) -> String {
+    let mut input = String::with_capacity((from.len() + not.len()) * 66);
+    for f in from {
+        input.push_str(f);
+        input.push('\n');
+    }
+    for n in not {
+        input.push('^');
+        input.push_str(n);
+        input.push('\n');
+    }
+    input
+}
+
 fn run_with_input(repo: &Repo, args: &[&str], input: &str) -> Result<String, EstimateError> {
-    let mut child = super::git(repo)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(EstimateError::Spawn)?;
-    // git reads all of stdin before it prints anything, so writing first cannot deadlock.
-    let wrote = child
-        .stdin
-        .take()
-        .map(|mut stdin| stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(EstimateError::Spawn)?;
-    if !out.status.success() {
-        return Err(EstimateError::GitFailed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
-    if let Some(Err(e)) = wrote {
-        return Err(EstimateError::Spawn(e));
-    }
+    let out = super::git(repo, args).stdin(input).run()?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
