@@ -1,310 +1,25 @@
 //! The estimate at its edges (issue 10, items 1-4), each through a real
 //! `git push` with the hook installed, a bare remote behind a fake ssh that
 //! logs every call and runs git's remote command locally, and git's own
-//! `Total N` as the oracle:
+//! `Total N` as the oracle (see `support::push`):
 //!
 //! 1. a partial clone's walk fetches nothing and counts what git sends;
 //! 2. new loose content is measured (bytes), so a byte limit holds;
 //! 3. refs the count assumes the server still has are listed (`objects.assumes`);
 //! 4. tags of a fetched remote bound the count, and never cause a block.
-//!
-//! The hook here is a script that marks its start and end in the ssh log,
-//! runs `pushguard pre-push "$@" --format json` (what the installed shim
-//! runs, plus JSON) and exits with its status, so a call made while it runs
-//! is seen and its verdict stops or lets the push go on.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_pushguard");
-/// No child may run longer than this.
-const LIMIT: Duration = Duration::from_secs(60);
+use crate::support::push::World;
 
-const HOOK: &str = r#"#!/bin/sh
-d="$EDGES_DIR"
-printf 'HOOK-START\n' >> "$d/ssh.log"
-cat > "$d/stdin"
-printf '%s\n' "$1" > "$d/remote"
-"$PUSHGUARD_BIN" pre-push "$@" --format json < "$d/stdin" > "$d/hook.json" 2> "$d/hook.err"
-rc=$?
-printf 'HOOK-END %s\n' "$rc" >> "$d/ssh.log"
-exit $rc
-"#;
-
-/// Logs each call on one line; `-G` goes to the real ssh, anything else runs
-/// its last argument (git's remote command) here.
-const FAKE_SSH: &str = r#"#!/bin/sh
-printf 'CALL' >> "$EDGES_DIR/ssh.log"
-for a in "$@"; do printf ' %s' "$a" >> "$EDGES_DIR/ssh.log"; done
-printf '\n' >> "$EDGES_DIR/ssh.log"
-for a in "$@"; do
-  if [ "$a" = "-G" ]; then exec "$REAL_SSH" "$@"; fi
-done
-for last in "$@"; do :; done
-exec sh -c "$last"
-"#;
-
-fn which(program: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-}
-
-/// Runs `cmd` to the end or panics after [`LIMIT`]; returns status, stdout, stderr.
-fn run(mut cmd: Command, input: &[u8]) -> (ExitStatus, String, String) {
-    let what = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let read = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = r.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        })
-    };
-    let out = read(Box::new(child.stdout.take().unwrap()));
-    let err = read(Box::new(child.stderr.take().unwrap()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} took longer than {LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let _ = writer.join();
-    (status, out.join().unwrap(), err.join().unwrap())
-}
-
-/// A scratch world: repositories, the fake ssh, the hook.
-struct World {
-    tmp: tempfile::TempDir,
-}
-
-/// What one push did.
-#[derive(Debug)]
-struct Pushed {
-    ok: bool,
-    stderr: String,
-    /// git's `Total N` (0 when git sent no pack).
-    total: u64,
-    /// The bytes git reported writing, when it wrote a pack.
-    written: Option<f64>,
-    /// The hook's JSON, when the hook ran.
-    hook: Option<Value>,
-    /// The hook's exit status.
-    hook_rc: Option<i32>,
-    /// ssh calls made while the hook ran.
-    during_hook: Vec<String>,
-    /// The hook's stdin.
-    stdin: String,
-}
-
-impl World {
-    /// A world, or `None` (loudly) when a tool is missing; in CI a missing tool fails.
-    fn new() -> Option<World> {
-        for tool in ["git", "ssh"] {
-            if which(tool).is_none() {
-                if std::env::var_os("CI").is_some() {
-                    panic!("{tool} is required in CI");
-                }
-                eprintln!("SKIPPING: {tool} not found on PATH");
-                return None;
-            }
-        }
-        let w = World {
-            tmp: tempfile::tempdir().unwrap(),
-        };
-        fs::create_dir_all(w.path("bin")).unwrap();
-        fs::create_dir_all(w.path("home")).unwrap();
-        fs::write(w.path("ssh_config"), "").unwrap();
-        fs::write(w.path("ssh.log"), "").unwrap();
-        for (name, text) in [("bin/ssh", FAKE_SSH), ("hook", HOOK)] {
-            fs::write(w.path(name), text).unwrap();
-            fs::set_permissions(w.path(name), fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        Some(w)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.tmp.path().join(rel)
-    }
-
-    /// The ssh URL of a bare repository in this world.
-    fn url(&self, rel: &str) -> String {
-        format!("ssh://git@git.example.com{}", self.path(rel).display())
-    }
-
-    /// A command with nothing from the outer environment but PATH.
-    fn cmd(&self, program: &str, args: &[&str], cwd: &str) -> Command {
-        let mut c = Command::new(program);
-        c.args(args).current_dir(self.path(cwd)).env_clear();
-        if let Some(p) = std::env::var_os("PATH") {
-            c.env("PATH", p);
-        }
-        let real_ssh = which("ssh").unwrap_or_else(|| "/usr/bin/ssh".into());
-        c.env("HOME", self.path("home"))
-            .env("LANG", "C")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env("GIT_AUTHOR_NAME", "T")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "T")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .env(
-                "GIT_SSH_COMMAND",
-                format!(
-                    "{} -F {}",
-                    self.path("bin/ssh").display(),
-                    self.path("ssh_config").display()
-                ),
-            )
-            .env("REAL_SSH", real_ssh)
-            .env("EDGES_DIR", self.path("."))
-            .env("PUSHGUARD_BIN", BIN);
-        c
-    }
-
-    fn git(&self, cwd: &str, args: &[&str]) -> String {
-        let (status, out, err) = run(self.cmd("git", args, cwd), b"");
-        assert!(status.success(), "git {args:?} in {cwd}: {err}");
-        out.trim().to_string()
-    }
-
-    fn ssh_log(&self) -> String {
-        fs::read_to_string(self.path("ssh.log")).unwrap_or_default()
-    }
-
-    /// A bare repository `rel` that serves partial clones.
-    fn bare(&self, rel: &str) {
-        self.git(".", &["init", "-q", "--bare", "-b", "main", rel]);
-        self.git(rel, &["config", "uploadpack.allowFilter", "true"]);
-        self.git(rel, &["config", "uploadpack.allowAnySHA1InWant", "true"]);
-    }
-
-    /// A work repository `rel` with `origin` at the bare `remote`, and the hook.
-    fn work(&self, rel: &str, remote: &str) {
-        self.git(".", &["init", "-q", "-b", "main", rel]);
-        self.git(rel, &["remote", "add", "origin", &self.url(remote)]);
-        self.install_hook(rel);
-    }
-
-    fn install_hook(&self, rel: &str) {
-        let hooks = self.path(rel).join(".git/hooks");
-        fs::create_dir_all(&hooks).unwrap();
-        fs::copy(self.path("hook"), hooks.join("pre-push")).unwrap();
-    }
-
-    /// Changes `n` files (in a few directories, some nested) and commits.
-    fn commit(&self, rel: &str, tag: &str, n: usize) {
-        for i in 0..n {
-            let dir = self.path(rel).join(format!("d{}/s{}", i % 3, i % 2));
-            fs::create_dir_all(&dir).unwrap();
-            fs::write(dir.join(format!("f{i}")), format!("{tag} {i}\n")).unwrap();
-        }
-        self.git(rel, &["add", "-A"]);
-        self.git(rel, &["commit", "-q", "-m", tag]);
-    }
-
-    /// `git <pre> push --progress <args>` in `rel`, and what the hook saw and said.
-    fn push(&self, rel: &str, pre: &[&str], args: &[&str]) -> Pushed {
-        for f in ["hook.json", "stdin", "remote"] {
-            let _ = fs::remove_file(self.path(f));
-        }
-        let log_start = self.ssh_log().len();
-        let mut all: Vec<&str> = pre.to_vec();
-        all.extend(["push", "--progress"]);
-        all.extend_from_slice(args);
-        let (status, _, stderr) = run(self.cmd("git", &all, rel), b"");
-        let log = self.ssh_log()[log_start..].to_string();
-        let mut during_hook = Vec::new();
-        let mut inside = false;
-        let mut hook_rc = None;
-        for line in log.lines() {
-            if line == "HOOK-START" {
-                inside = true;
-            } else if let Some(rc) = line.strip_prefix("HOOK-END ") {
-                inside = false;
-                hook_rc = rc.trim().parse().ok();
-            } else if inside {
-                during_hook.push(line.to_string());
-            }
-        }
-        let hook = fs::read_to_string(self.path("hook.json"))
-            .ok()
-            .map(|t| serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")));
-        Pushed {
-            ok: status.success(),
-            total: git_total(&stderr),
-            written: written_bytes(&stderr),
-            stderr,
-            hook,
-            hook_rc,
-            during_hook,
-            stdin: fs::read_to_string(self.path("stdin")).unwrap_or_default(),
-        }
-    }
-
-    /// The dry run's text for the hook stdin of the last push.
-    fn check_text(&self, rel: &str, remote: &str, stdin: &str) -> String {
-        let cmd = self.cmd(BIN, &["check", "--stdin", remote], rel);
-        let (_, out, err) = run(cmd, stdin.as_bytes());
-        format!("{out}{err}")
-    }
-}
-
-/// `Total N` from push stderr; 0 when git sent no pack.
-fn git_total(stderr: &str) -> u64 {
-    stderr
-        .split("Total ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-/// The size in "Writing objects: 100% (n/n), 12.00 MiB | ..., done.", in bytes.
-fn written_bytes(stderr: &str) -> Option<f64> {
-    let last = stderr
-        .split(['\r', '\n'])
-        .rfind(|l| l.starts_with("Writing objects: 100%"))?;
-    let size = last.split(", ").nth(1)?;
-    let mut words = size.split_whitespace();
-    let n: f64 = words.next()?.parse().ok()?;
-    let unit = match words.next()? {
-        "bytes" => 1.0,
-        "KiB" => 1024.0,
-        "MiB" => 1024.0 * 1024.0,
-        "GiB" => 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    Some(n * unit)
-}
-
-fn hook_json(p: &Pushed) -> &Value {
-    p.hook
-        .as_ref()
-        .unwrap_or_else(|| panic!("the hook did not run: {}", p.stderr))
+/// The dry run's text for the hook stdin of the last push.
+fn check_text(w: &World, rel: &str, remote: &str, stdin: &str) -> String {
+    w.pushguard(rel, &["check", "--stdin", remote])
+        .stdin(stdin)
+        .run()
+        .text()
 }
 
 fn upload_packs(calls: &[String]) -> Vec<&String> {
@@ -356,7 +71,7 @@ fn partial_clone_walk_fetches_nothing_and_counts_what_git_sends() {
             p.during_hook
         );
         assert!(p.total > 0, "{}", p.stderr);
-        let o = &hook_json(&p)["objects"];
+        let o = &p.json()["objects"];
         let count = o["count"].as_u64().unwrap();
         assert!(
             o["missing"].as_u64().is_some_and(|m| m > 0),
@@ -391,7 +106,7 @@ fn partial_clone_walk_fetches_nothing_and_counts_what_git_sends() {
             "{filter}: {:?}",
             p.during_hook
         );
-        let o = &hook_json(&p)["objects"];
+        let o = &p.json()["objects"];
         assert_eq!(o["count"].as_u64(), Some(p.total), "{filter}: {o:#}");
         assert_eq!(o["exact"], true, "{filter}: {o:#}");
     }
@@ -439,7 +154,7 @@ fn new_loose_content_is_measured() {
 
         let limit = ["-c", "pushguard.blockBytes=10m"];
         let p = w.push(work, &limit, &["origin", "main"]);
-        let v = hook_json(&p);
+        let v = p.json();
         assert_eq!(v["verdict"], "block", "packed {packed}: {v:#}");
         assert!(!p.ok && p.hook_rc == Some(1), "{}", p.stderr);
         let o = &v["objects"];
@@ -492,7 +207,7 @@ fn the_boundary_says_what_it_assumes() {
     w.commit("w", "topic", 2);
     let p = w.push("w", &[], &["origin", "topic"]);
     assert!(p.ok, "{}", p.stderr);
-    let o = &hook_json(&p)["objects"];
+    let o = &p.json()["objects"];
     assert_eq!(
         (o["count"].as_u64(), &o["exact"]),
         (Some(p.total), &Value::Bool(true)),
@@ -508,7 +223,7 @@ fn the_boundary_says_what_it_assumes() {
     w.git("w", &["checkout", "-q", "main"]);
     w.commit("w", "m3", 2);
     let p = w.push("w", &[], &["origin", "main"]);
-    let o = &hook_json(&p)["objects"];
+    let o = &p.json()["objects"];
     assert_eq!(o["count"].as_u64(), Some(p.total), "{o:#}");
     assert_eq!(o["assumes"], Value::Array(vec![]), "{o:#}");
 
@@ -516,7 +231,7 @@ fn the_boundary_says_what_it_assumes() {
     w.git("w", &["checkout", "-q", "-b", "old", "main~2"]);
     w.commit("w", "old", 1);
     let p = w.push("w", &[], &["origin", "old"]);
-    let o = &hook_json(&p)["objects"];
+    let o = &p.json()["objects"];
     assert_eq!(o["count"].as_u64(), Some(p.total), "{o:#}");
     let refs: Vec<&Value> = o["assumes"]
         .as_array()
@@ -536,7 +251,7 @@ fn the_boundary_says_what_it_assumes() {
     w.git("w", &["checkout", "-q", "-b", "below", "main~2"]);
     w.commit("w", "below", 1);
     let p = w.push("w", &[], &["origin", "main", "below"]);
-    let o = &hook_json(&p)["objects"];
+    let o = &p.json()["objects"];
     assert_eq!(o["count"].as_u64(), Some(p.total), "{o:#}");
     assert_eq!(o["assumes"], Value::Array(vec![]), "{o:#}");
 
@@ -553,7 +268,7 @@ fn the_boundary_says_what_it_assumes() {
     w.commit("w", "fix", 1);
     let p = w.push("w", &[], &["origin", "fix"]);
     assert!(p.ok, "{}", p.stderr);
-    let o = &hook_json(&p)["objects"];
+    let o = &p.json()["objects"];
     let count = o["count"].as_u64().unwrap();
     assert!(
         count < p.total,
@@ -568,7 +283,7 @@ fn the_boundary_says_what_it_assumes() {
     assert_eq!(x["remote_ref"], "refs/heads/feature-x");
     let updated = x["updated"].as_u64().unwrap_or_else(|| panic!("{x:#}"));
     assert!((before..=now() + 1).contains(&updated), "{x:#}");
-    let text = w.check_text("w", "origin", &p.stdin);
+    let text = check_text(&w, "w", "origin", &p.stdin);
     assert!(
         text.contains("assuming   origin still has feature-x (as of "),
         "{text}"
@@ -614,7 +329,7 @@ fn tags_of_a_fetched_remote_bound_the_count_and_never_block() {
         "pushguard.blockObjects=20",
     ];
     let p = w.push("w", &limits, &["origin", "hotfix"]);
-    let v = hook_json(&p);
+    let v = p.json();
     assert!(p.ok, "never blocked on what pushguard cannot see: {v:#}");
     assert!((1..10).contains(&p.total), "{}", p.stderr);
     let o = &v["objects"];
@@ -636,7 +351,7 @@ fn tags_of_a_fetched_remote_bound_the_count_and_never_block() {
     w.bare("fresh.git");
     w.git("w", &["remote", "add", "fresh", &w.url("fresh.git")]);
     let p = w.push("w", &limits, &["fresh", "hotfix"]);
-    let v = hook_json(&p);
+    let v = p.json();
     assert!(!p.ok, "{v:#}");
     assert_eq!(v["verdict"], "block", "{v:#}");
     assert_eq!(v["objects"]["assumes"], Value::Array(vec![]), "{v:#}");
