@@ -127,11 +127,17 @@ impl Outcome {
     /// How to fix the keepalive, when the verdict asks for a fix.
     pub fn fix(&self) -> Option<Suggestion> {
         let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix())?;
+        // With ServerAliveCountMax 0 the interval's line is not what is wrong;
+        // the lines at the top of the file win over both.
+        let winning = match self.decision.risk {
+            Some(policy::Risk::GivesUp { .. }) => None,
+            _ => ssh.interval_origin.as_ref(),
+        };
         Some(fix::suggest(
             &ssh.invocation,
             &ssh.host,
             self.settings.idle_timeout,
-            ssh.interval_origin.as_ref(),
+            winning,
         ))
     }
 }

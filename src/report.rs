@@ -43,19 +43,25 @@ fn origin_text(o: &Origin) -> String {
 }
 
 fn keepalive_text(ssh: &SshFacts) -> String {
-    match &ssh.keepalive {
-        Keepalive::Interval(i) => {
-            let what = if *i == 0 {
-                "ServerAliveInterval 0 (off)".to_string()
-            } else {
-                format!("ServerAliveInterval {i} s")
-            };
-            match &ssh.interval_origin {
-                Some(o) => format!("{what}, from {}", origin_text(o)),
-                None => what,
-            }
-        }
-        Keepalive::Unknown(why) => format!("cannot tell: {why}"),
+    let what = match &ssh.keepalive {
+        Keepalive::Interval(0) => "ServerAliveInterval 0 (off)".to_string(),
+        Keepalive::Interval(i) => format!("ServerAliveInterval {i} s"),
+        Keepalive::GivesUp(i) => format!(
+            "ServerAliveInterval {i} s with ServerAliveCountMax 0 (ssh gives up after {i} s of server silence)"
+        ),
+        Keepalive::Unknown(why) => return format!("cannot tell: {why}"),
+    };
+    match &ssh.interval_origin {
+        Some(o) => format!("{what}, from {}", origin_text(o)),
+        None => what,
+    }
+}
+
+/// `ServerAliveInterval`, when known.
+fn interval_of(ssh: &SshFacts) -> Option<u64> {
+    match ssh.keepalive {
+        Keepalive::Interval(i) | Keepalive::GivesUp(i) => Some(i),
+        Keepalive::Unknown(_) => None,
     }
 }
 
@@ -166,6 +172,9 @@ fn story(o: &Outcome) -> String {
             idle_timeout,
         }) => format!(
             "ssh's keepalive (every {interval} s) is not below the server's idle timeout ({idle_timeout} s)"
+        ),
+        Some(Risk::GivesUp { interval }) => format!(
+            "ssh gives up after {interval} s without a packet from the server (ServerAliveCountMax 0)"
         ),
         Some(Risk::CannotTell) | None => {
             "pushguard cannot tell whether ssh sends keepalives".to_string()
@@ -324,11 +333,11 @@ pub fn json(o: &Outcome) -> Json {
             "argv": s.invocation.push_argv(),
             "variant": format!("{:?}", s.invocation.variant).to_ascii_lowercase(),
             "resolver": s.resolver,
-            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) => Some(i), Keepalive::Unknown(_) => None },
+            "serveraliveinterval": interval_of(s),
             "serveraliveinterval_origin": s.interval_origin.as_ref().map(origin_json),
             "serveralivecountmax": eff("serveralivecountmax").and_then(|v| v.parse::<u64>().ok()),
             "tcpkeepalive": eff("tcpkeepalive").map(|v| v == "yes"),
-            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), Keepalive::Interval(_) => None },
+            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), _ => None },
             "shadowed": s.shadowed.iter().map(origin_json).collect::<Vec<_>>(),
             "notes": s.notes,
             "skipped": Json::Null,

@@ -13,9 +13,11 @@
 //!   it did not run is cannot tell.
 //! - A `ControlPath` means ssh may reuse a shared connection, whose opener's
 //!   keepalive applies: a note.
+//! - `ServerAliveCountMax 0` with an interval is ssh giving up, not a
+//!   keepalive (`policy::keepalive_of`).
 
 use crate::git::Variant;
-use crate::policy::Keepalive;
+use crate::policy::{Keepalive, keepalive_of};
 use crate::ssh::probe::ProbeError;
 use crate::ssh::{Effective, Origin};
 
@@ -127,7 +129,7 @@ fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Findin
     let interval = eff.server_alive_interval();
     let mut found = Finding::cannot_tell("ssh -G printed no serveraliveinterval".into());
     if let Some(i) = interval {
-        found.keepalive = Keepalive::Interval(i);
+        found.keepalive = keepalive_of(i, count_max(&eff));
     }
     match builtin {
         Ok(b) => {
@@ -157,7 +159,7 @@ fn trust_builtin(b: BuiltinAnswer) -> Finding {
         (Some(at), _) => Keepalive::Unknown(format!(
             "it depends on a Match exec command at {at}, which pushguard does not run"
         )),
-        (None, Some(i)) => Keepalive::Interval(i),
+        (None, Some(i)) => keepalive_of(i, count_max(&b.effective)),
         (None, None) => Keepalive::Unknown("no serveraliveinterval resolved".into()),
     };
     Finding {
@@ -168,6 +170,14 @@ fn trust_builtin(b: BuiltinAnswer) -> Finding {
         effective: Some(b.effective),
         resolver: Some("builtin"),
     }
+}
+
+/// `ServerAliveCountMax` as resolved; ssh's default (3) when it is not in
+/// the dump (every ssh -G from 8.7p1 to 10.5p1 prints it).
+fn count_max(eff: &Effective) -> u64 {
+    eff.get("serveralivecountmax")
+        .and_then(|v| v.value.parse().ok())
+        .unwrap_or(3)
 }
 
 fn show(v: Option<u64>) -> String {
@@ -264,6 +274,9 @@ mod tests {
         let f = reconcile(Variant::OpenSsh, "ssh", probe(), Some(Err("bad".into())));
         assert_eq!(f.keepalive, Keepalive::Interval(30));
         assert_eq!(f.notes, ["origins unknown: bad"]);
+        let zero = Some(Ok(dump("serveraliveinterval 30\nserveralivecountmax 0\n")));
+        let f = reconcile(Variant::OpenSsh, "ssh", zero, None);
+        assert_eq!(f.keepalive, Keepalive::GivesUp(30));
         let f = reconcile(Variant::OpenSsh, "ssh", Some(Ok(dump("user git\n"))), None);
         assert_eq!(
             f.keepalive,

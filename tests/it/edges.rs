@@ -14,14 +14,6 @@ use serde_json::Value;
 
 use crate::support::push::World;
 
-/// The dry run's text for the hook stdin of the last push.
-fn check_text(w: &World, rel: &str, remote: &str, stdin: &str) -> String {
-    w.pushguard(rel, &["check", "--stdin", remote])
-        .stdin(stdin)
-        .run()
-        .text()
-}
-
 fn upload_packs(calls: &[String]) -> Vec<&String> {
     calls
         .iter()
@@ -283,7 +275,7 @@ fn the_boundary_says_what_it_assumes() {
     assert_eq!(x["remote_ref"], "refs/heads/feature-x");
     let updated = x["updated"].as_u64().unwrap_or_else(|| panic!("{x:#}"));
     assert!((before..=now() + 1).contains(&updated), "{x:#}");
-    let text = check_text(&w, "w", "origin", &p.stdin);
+    let text = w.check_text("w", "origin", &p.stdin);
     assert!(
         text.contains("assuming   origin still has feature-x (as of "),
         "{text}"

@@ -5,6 +5,7 @@
 
 mod e2e;
 mod edges;
+mod edges_flow;
 mod estimate;
 mod git_remote;
 mod git_ssh_argv;

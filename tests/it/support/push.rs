@@ -143,6 +143,14 @@ impl World {
         self.cmd(BIN, args, cwd)
     }
 
+    /// The dry run's text (stdout and stderr) for hook-format `stdin` lines.
+    pub fn check_text(&self, rel: &str, remote: &str, stdin: &str) -> String {
+        self.pushguard(rel, &["check", "--stdin", remote])
+            .stdin(stdin)
+            .run()
+            .text()
+    }
+
     /// The ssh log so far.
     pub fn ssh_log(&self) -> String {
         fs::read_to_string(self.path("ssh.log")).unwrap_or_default()
