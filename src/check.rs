@@ -342,18 +342,16 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, Stri
     } else {
         vec![inv.command.clone()]
     };
-    let mut notes = Vec::new();
     let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
     let is_ssh = Path::new(program)
         .file_name()
         .is_some_and(|n| n == "ssh" || n == "ssh.exe");
-    let mut args: Vec<String> = if is_ssh {
-        own_args.to_vec()
-    } else {
-        notes.push(format!(
-            "{program} is not ssh itself: the builtin resolver cannot see options it adds"
-        ));
-        Vec::new()
+    let blind = (!is_ssh).then(|| {
+        format!("{program} is not ssh itself, so pushguard cannot see the options it gives ssh")
+    });
+    let mut args: Vec<String> = match is_ssh {
+        true => own_args.to_vec(),
+        false => Vec::new(),
     };
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
@@ -373,7 +371,8 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, Stri
             .collect(),
         depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
         effective: r.effective,
-        notes,
+        notes: Vec::new(),
+        blind,
     })
 }
 

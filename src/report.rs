@@ -37,7 +37,7 @@ fn origin_text(o: &Origin) -> String {
     match o {
         Origin::Default => "ssh's default (not set anywhere)".into(),
         Origin::CommandLine => "the ssh command line".into(),
-        Origin::Unknown => "ssh -G (origin unknown)".into(),
+        Origin::Unknown => "cannot tell where this value comes from".into(),
         Origin::File { .. } => o.to_string(),
     }
 }
@@ -52,6 +52,7 @@ fn keepalive_text(ssh: &SshFacts) -> String {
         Keepalive::Unknown(why) => return format!("cannot tell: {why}"),
     };
     match &ssh.interval_origin {
+        Some(Origin::Unknown) => format!("{what} (cannot tell where this value comes from)"),
         Some(o) => format!("{what}, from {}", origin_text(o)),
         None => what,
     }

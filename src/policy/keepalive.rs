@@ -15,6 +15,9 @@
 //!   keepalive applies: a note.
 //! - `ServerAliveCountMax 0` with an interval is ssh giving up, not a
 //!   keepalive (`policy::keepalive_of`).
+//! - A builtin that cannot see every option (a wrapper program) decides
+//!   nothing: alone it is cannot tell, beside `ssh -G` its origins are
+//!   unknown (never "ssh's default" for a value it could not see).
 
 use crate::git::Variant;
 use crate::policy::{Keepalive, keepalive_of};
@@ -32,8 +35,12 @@ pub struct BuiltinAnswer {
     pub shadowed: Vec<Origin>,
     /// The first `Match exec` the keepalive depends on, if any.
     pub depends_on_exec: Option<Origin>,
-    /// Caveats (a wrapper the resolver cannot see through…).
+    /// Caveats.
     pub notes: Vec<String>,
+    /// Why the resolver cannot see every option ssh will get (a wrapper
+    /// program that may add its own), if so: then nothing it found is
+    /// known to be what ssh uses, and no origin it gives can be trusted.
+    pub blind: Option<String>,
 }
 
 /// The keepalive as far as known, where it came from, and the caveats.
@@ -132,6 +139,17 @@ fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Findin
         found.keepalive = keepalive_of(i, count_max(&eff));
     }
     match builtin {
+        Ok(BuiltinAnswer {
+            blind: Some(why),
+            notes,
+            ..
+        }) => {
+            found.interval_origin = Some(Origin::Unknown);
+            found.notes.push(format!(
+                "{why}: pushguard cannot tell where this value comes from"
+            ));
+            found.notes.extend(notes);
+        }
         Ok(b) => {
             let bi = b.effective.server_alive_interval();
             if bi == interval {
@@ -153,8 +171,17 @@ fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Findin
     found
 }
 
-/// Only the builtin answered: an unknown `Match exec` makes it cannot tell.
+/// Only the builtin answered: options it cannot see, or an unknown `Match
+/// exec`, make it cannot tell.
 fn trust_builtin(b: BuiltinAnswer) -> Finding {
+    if let Some(why) = b.blind {
+        let mut found = Finding::cannot_tell(format!(
+            "{why}, and with pushguard.resolver=builtin no ssh -G runs through it"
+        ));
+        found.notes = b.notes;
+        found.resolver = Some("builtin");
+        return found;
+    }
     let keepalive = match (&b.depends_on_exec, b.effective.server_alive_interval()) {
         (Some(at), _) => Keepalive::Unknown(format!(
             "it depends on a Match exec command at {at}, which pushguard does not run"
@@ -206,6 +233,7 @@ mod tests {
             shadowed: vec![at(5)],
             depends_on_exec: None,
             notes: vec!["builtin note".into()],
+            blind: None,
         }
     }
 
@@ -307,6 +335,36 @@ mod tests {
         assert_eq!(
             f.keepalive,
             Keepalive::Unknown("no serveraliveinterval resolved".into())
+        );
+    }
+
+    #[test]
+    fn a_builtin_that_cannot_see_the_options_decides_nothing() {
+        let blind = || {
+            let mut b = builtin("serveraliveinterval 0\n");
+            b.blind = Some("wrap is not ssh itself".into());
+            Some(Ok(b))
+        };
+        let f = reconcile(Variant::OpenSsh, "wrap", None, blind());
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "wrap is not ssh itself, and with pushguard.resolver=builtin no ssh -G runs through it"
+                    .into()
+            )
+        );
+        assert_eq!((f.interval_origin, f.shadowed), (None, vec![]));
+        // Beside ssh -G, the value is known and its origin is not.
+        let probe = Some(Ok(dump("serveraliveinterval 0\n")));
+        let f = reconcile(Variant::OpenSsh, "wrap", probe, blind());
+        assert_eq!(f.keepalive, Keepalive::Interval(0));
+        assert_eq!(
+            (f.interval_origin, f.shadowed),
+            (Some(Origin::Unknown), vec![])
+        );
+        assert_eq!(
+            f.notes[0],
+            "wrap is not ssh itself: pushguard cannot tell where this value comes from"
         );
     }
 

@@ -3,7 +3,7 @@
 //! fake ssh (see `support::push`), the real `ssh -G` as the witness of what
 //! ssh does.
 
-
+use serde_json::Value;
 
 use crate::support::push::World;
 
@@ -70,4 +70,54 @@ fn a_count_max_of_zero_is_no_keepalive() {
     // Counting stopped at the block threshold: a lower bound of git's Total.
     let count = v["objects"]["count"].as_u64().unwrap_or(u64::MAX);
     assert!((6..=p.total).contains(&count), "{v:#}: {}", p.stderr);
+}
+
+/// Item 7: with `pushguard.resolver=builtin` and a `GIT_SSH` wrapper that
+/// adds `-o ServerAliveInterval=30`, pushguard cannot see the wrapper's
+/// options: it warns, never blocks, and shows no default as the origin.
+/// With `ssh -G` through the wrapper, the value is seen (30, ok), and where
+/// it comes from cannot be told.
+#[test]
+fn options_pushguard_cannot_see_never_block() {
+    let Some(w) = world() else { return };
+    let wrapper = format!(
+        "#!/bin/sh\nexec {} -o ServerAliveInterval=30 \"$@\"\n",
+        w.ssh_command()
+    );
+    let wrapper = w.s.write_exec("bin/ssh-wrapper", &wrapper, 0o755);
+    let via_wrapper =
+        |cmd: crate::support::Cmd| cmd.env_remove("GIT_SSH_COMMAND").env("GIT_SSH", &wrapper);
+    let builtin = ["-c", "pushguard.resolver=builtin"];
+    let p = w.push_with(
+        via_wrapper(w.cmd("git", &[], "w")),
+        &builtin,
+        &["origin", "main"],
+    );
+    let v = p.json();
+    assert!(p.ok, "never blocked on what pushguard cannot see: {v:#}");
+    assert_eq!(v["verdict"], "warn", "{v:#}");
+    assert_eq!(v["ssh"]["serveraliveinterval"], Value::Null, "{v:#}");
+    assert_eq!(v["ssh"]["serveraliveinterval_origin"], Value::Null, "{v:#}");
+    let why = v["ssh"]["unknown_reason"].as_str().unwrap_or_default();
+    assert!(why.contains("ssh-wrapper is not ssh itself"), "{v:#}");
+    let text = via_wrapper(w.pushguard("w", &["check", "--stdin", "origin"]))
+        .env("GIT_CONFIG_PARAMETERS", "'pushguard.resolver'='builtin'")
+        .stdin(p.stdin.clone())
+        .run()
+        .text();
+    assert!(!text.contains("default"), "{text}");
+    assert!(text.contains("keepalive  cannot tell: "), "{text}");
+
+    // ssh -G through the wrapper sees its option; the origin stays unknown.
+    w.commit("w", "more", 3);
+    let p = w.push_with(
+        via_wrapper(w.cmd("git", &[], "w")),
+        &[],
+        &["origin", "main"],
+    );
+    let v = p.json();
+    assert!(p.ok, "{v:#}");
+    assert_eq!(v["verdict"], "ok", "{v:#}");
+    assert_eq!(v["ssh"]["serveraliveinterval"], 30, "{v:#}");
+    assert_eq!(v["ssh"]["serveraliveinterval_origin"], Value::Null, "{v:#}");
 }
