@@ -362,21 +362,48 @@ fn builtin_resolve(inv: &SshInvocation, env: &Env) -> Result<BuiltinAnswer, Stri
         interval_origin: r
             .effective
             .get("serveraliveinterval")
-            .map(|v| v.origin.clone()),
+            .map(|v| absolute(&v.origin)),
         shadowed: r
             .shadowed
             .iter()
             .filter(|s| s.key == "serveraliveinterval")
-            .map(|s| s.origin.clone())
+            .map(|s| absolute(&s.origin))
             .collect(),
-        depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
+        depends_on_exec: r.keepalive_depends_on_exec.first().map(absolute),
         effective: r.effective,
         notes: Vec::new(),
         blind,
     })
 }
 
+/// An origin whose file is named as ssh was given it (`-F ssh/config`),
+/// made absolute: where ssh opens it, from the directory git runs it in
+/// (this process's, see [`git_cwd`]), whatever directory the user reads it in.
+fn absolute(o: &Origin) -> Origin {
+    match o {
+        Origin::File { path, line } if path.is_relative() => Origin::File {
+            path: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+            line: *line,
+        },
+        other => other.clone(),
+    }
+}
+
 /// The directory a command runs in (for tests and the CLI).
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Where git runs ssh (its `-G` probe, the push connection) and the hook
+/// for a command started in `dir`: the top of the worktree when `dir` is
+/// inside one, else `dir` itself (in `.git/`, in a bare repository, or
+/// outside `GIT_WORK_TREE`), which is what `git rev-parse --show-cdup` says.
+pub fn git_cwd(dir: &Path) -> PathBuf {
+    match git::run(dir, &["rev-parse", "--show-cdup"]) {
+        Ok(up) if !up.trim().is_empty() => {
+            let top = dir.join(up.trim());
+            std::fs::canonicalize(&top).unwrap_or(top)
+        }
+        _ => dir.to_path_buf(),
+    }
 }

@@ -203,7 +203,13 @@ fn dry_run(
     ssh: bool,
 ) -> Result<Outcome, CheckError> {
     let env = Env::current();
-    let cwd = check::current_dir();
+    // git runs ssh and the hook from the worktree's top (the hook inherits
+    // that); the dry run moves there too, so that `ssh -G`, the builtin
+    // resolver (a relative `-F` path) and every git call see what a push sees.
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Err(CheckError::Internal("cannot enter the worktree's top"));
+    }
     let (cfg, settings) = check::settings(&cwd, &env)?;
     let updates = match stdin {
         true => Some(plan::read_updates(&read_stdin()?)?),

@@ -21,6 +21,7 @@
 
 use crate::git::Variant;
 use crate::policy::{Keepalive, keepalive_of};
+use crate::process::Failure;
 use crate::ssh::probe::ProbeError;
 use crate::ssh::{Effective, Origin};
 
@@ -102,19 +103,28 @@ pub fn reconcile(
         (Some(Ok(eff)), b) => trust_ssh_g(eff, b),
         (Some(Err(e)), Ok(_)) if variant == Variant::Auto => {
             return Finding::cannot_tell(format!(
-                "git will treat {command} as a simple ssh (its -G probe failed: {e})"
+                "git will treat {command} as a simple ssh (its -G probe failed: {})",
+                probe_failed(command, &e)
             ));
         }
         (probe, Ok(b)) => {
             let mut found = trust_builtin(b);
             if let Some(Err(e)) = probe {
+                let e = probe_failed(command, &e);
                 found
                     .notes
                     .insert(0, format!("{e}; using the builtin resolver"));
             }
             found
         }
-        (Some(Err(p)), Err(e)) => Finding::cannot_tell(format!("{p}; {e}")),
+        (Some(Err(p)), Err(e)) => {
+            let p = probe_failed(command, &p);
+            // A config both reject says the same thing twice.
+            Finding::cannot_tell(match p.contains(e.trim()) {
+                true => format!("{p} (the builtin resolver finds the same)"),
+                false => format!("{p}; the builtin resolver: {e}"),
+            })
+        }
         (None, Err(e)) => Finding::cannot_tell(e),
     };
     let shared = found
@@ -129,6 +139,31 @@ pub fn reconcile(
         ));
     }
     found
+}
+
+/// What went wrong with `ssh -G` through the ssh `command` git runs, named
+/// as configured (not as the shell git may wrap it in), on one line.
+fn probe_failed(command: &str, e: &ProbeError) -> String {
+    let ProbeError::Process(p) = e else {
+        return e.to_string();
+    };
+    let through = format!("ssh -G through `{command}`");
+    let one_line = |s: &str| s.trim().lines().collect::<Vec<_>>().join("; ");
+    match &p.kind {
+        Failure::Exit { code, stderr, .. } => {
+            let how =
+                code.map_or_else(|| "killed by a signal".into(), |c| format!("exit code {c}"));
+            match one_line(stderr).as_str() {
+                "" => format!("{through} failed ({how})"),
+                err => format!("{through} failed ({how}): {err}"),
+            }
+        }
+        Failure::Timeout(limit) => {
+            format!("{through} did not answer within {} ms", limit.as_millis())
+        }
+        Failure::Spawn(err) => format!("cannot run `{command}`: {err}"),
+        Failure::Io(err) => format!("{through}: {err}"),
+    }
 }
 
 /// `ssh -G` answered: its value decides; the builtin adds origins when it agrees.
@@ -369,6 +404,46 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_probe_names_the_command_as_configured_and_says_it_once() {
+        let failed = |stderr: &str| {
+            Some(Err(ProbeError::Process(crate::process::ProcessError {
+                command: "/bin/sh -c 'ssh -F x \"$@\"' 'ssh -F x' -G h".into(),
+                kind: Failure::Exit {
+                    code: Some(255),
+                    stdout: String::new(),
+                    stderr: stderr.into(),
+                },
+            })))
+        };
+        let missing = "Can't open user config file x: No such file or directory";
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh -F x",
+            failed(&format!("{missing}\n")),
+            Some(Err(missing.into())),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(format!(
+                "ssh -G through `ssh -F x` failed (exit code 255): {missing} (the builtin resolver finds the same)"
+            ))
+        );
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh -F x",
+            failed("line 1\nline 2"),
+            Some(Err("other".into())),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "ssh -G through `ssh -F x` failed (exit code 255): line 1; line 2; the builtin resolver: other"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
     fn no_witness_at_all_says_why() {
         let f = reconcile(
             Variant::OpenSsh,
@@ -378,7 +453,7 @@ mod tests {
         );
         assert_eq!(
             f.keepalive,
-            Keepalive::Unknown("no command to run; bad".into())
+            Keepalive::Unknown("no command to run; the builtin resolver: bad".into())
         );
         let f = reconcile(Variant::OpenSsh, "ssh", None, Some(Err("bad".into())));
         assert_eq!(f.keepalive, Keepalive::Unknown("bad".into()));

@@ -121,3 +121,93 @@ fn options_pushguard_cannot_see_never_block() {
     assert_eq!(v["ssh"]["serveraliveinterval"], 30, "{v:#}");
     assert_eq!(v["ssh"]["serveraliveinterval_origin"], Value::Null, "{v:#}");
 }
+
+/// The working directories of the fake ssh's calls (`CALL <cwd> <args>`)
+/// logged since `start`, for the calls whose arguments contain `marker`.
+fn ssh_cwds(w: &World, start: usize, marker: &str) -> Vec<String> {
+    w.ssh_log()[start..]
+        .lines()
+        .filter_map(|l| l.strip_prefix("CALL "))
+        .filter(|c| c.contains(marker))
+        .filter_map(|c| c.split(' ').next().map(str::to_string))
+        .collect()
+}
+
+/// Item 9: git runs ssh from the worktree's top when started inside the
+/// worktree, and where it was started otherwise (`.git/`, a bare
+/// repository). With a relative `core.sshCommand = ssh -F ssh/config`,
+/// `check` from a subdirectory resolves what the push from there resolves;
+/// and from every such directory pushguard's `ssh -G` runs where git's ssh
+/// does.
+#[test]
+fn ssh_runs_where_git_runs_it() {
+    let Some(w) = world() else { return };
+    let host = "git.example.com";
+    w.s.write(
+        "w/ssh/config",
+        &format!("Host {host}\n  ServerAliveInterval 30\n"),
+    );
+    w.s.write("w/sub/deeper/keep", "");
+    let relative = format!("{} -F ssh/config", w.path("bin/ssh").display());
+    w.git("w", &["config", "core.sshCommand", &relative]);
+    let no_env = |c: crate::support::Cmd| c.env_remove("GIT_SSH_COMMAND");
+    let top = w.path("w").display().to_string();
+
+    let start = w.ssh_log().len();
+    let out = no_env(w.pushguard("w/sub/deeper", &["check", "--format", "json"])).run();
+    let v = out.json();
+    assert_eq!(v["verdict"], "ok", "{v:#}");
+    assert_eq!(v["ssh"]["serveraliveinterval"], 30, "{v:#}");
+    let origin = &v["ssh"]["serveraliveinterval_origin"];
+    assert_eq!(origin["line"], 2, "{v:#}");
+    assert_eq!(origin["file"], format!("{top}/ssh/config"), "{v:#}");
+    assert_eq!(ssh_cwds(&w, start, "-G"), vec![top.clone()], "{}", w.ssh_log());
+    let text = no_env(w.pushguard("w/sub/deeper", &["check"])).run().text();
+    assert!(!text.contains("cannot tell"), "{text}");
+    // A config that is nowhere: the command named as configured, said once.
+    let missing = format!("{} -F nowhere/config", w.path("bin/ssh").display());
+    let out = no_env(w.pushguard("w/sub", &["check", "--format", "json"]))
+        .env(
+            "GIT_CONFIG_PARAMETERS",
+            format!("'core.sshCommand'='{missing}'"),
+        )
+        .run();
+    let why = out.json()["ssh"]["unknown_reason"].to_string();
+    let named = format!("ssh -G through `{missing}` failed (exit code 255): ");
+    assert!(why.contains(&named), "{why}");
+    assert_eq!(why.matches("nowhere/config").count(), 2, "{why}");
+
+    let p = w.push_with(
+        no_env(w.cmd("git", &[], "w/sub/deeper")),
+        &[],
+        &["origin", "main"],
+    );
+    let hook = p.json();
+    assert!(p.ok, "{}", p.stderr);
+    assert_eq!(hook["verdict"], v["verdict"], "{hook:#}");
+    assert_eq!(hook["ssh"]["serveraliveinterval"], 30, "{hook:#}");
+    assert_eq!(p.hook_cwd.as_deref(), Some(top.as_str()));
+    assert!(
+        p.by_git.iter().all(|c| c.starts_with(&format!("{top} "))),
+        "{p:?}"
+    );
+
+    // Outside the worktree's files git does not move; neither does pushguard.
+    w.git(".", &["clone", "-q", "--bare", &w.url("r.git"), "b.git"]);
+    for dir in ["w/.git/refs", "b.git/refs"] {
+        let start = w.ssh_log().len();
+        w.pushguard(
+            dir,
+            &["check", "--ssh", "--format", "json", "origin", "main"],
+        )
+        .run();
+        let probed = ssh_cwds(&w, start, "-G");
+        let start = w.ssh_log().len();
+        let p = w.push_with(w.cmd("git", &[], dir), &[], &["origin", "main"]);
+        assert!(p.ok, "{dir}: {}", p.stderr);
+        let pushed = ssh_cwds(&w, start, "git-receive-pack");
+        let here = w.path(dir).display().to_string();
+        assert_eq!(pushed, vec![here.clone()], "{dir}: git's ssh");
+        assert_eq!(probed, [here], "{dir}: pushguard's ssh -G");
+    }
+}
