@@ -63,9 +63,14 @@ pub enum CheckError {
     /// Running git failed.
     #[error(transparent)]
     Git(#[from] git::GitError),
-    /// A `pushguard.*` setting is invalid.
-    #[error(transparent)]
-    Setting(#[from] policy::SettingError),
+    /// A `pushguard.*` setting is invalid, set where `at` says.
+    #[error("{error}{}", at.as_ref().map_or_else(String::new, |at| format!(" (set at {at})")))]
+    Setting {
+        /// What is wrong.
+        error: policy::SettingError,
+        /// Where git says the value was set.
+        at: Option<git::ConfigOrigin>,
+    },
     /// The push URL cannot be read.
     #[error(transparent)]
     Url(#[from] git::UrlError),
@@ -145,8 +150,16 @@ impl Outcome {
 /// Reads the git configuration and the settings in `cwd`.
 pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckError> {
     let cfg = GitConfig::read(cwd)?;
-    let settings = Settings::from_config(&cfg, &|k| env.get(k))?;
+    let settings = settings_in(cwd, &cfg, env)?;
     Ok((cfg, settings))
+}
+
+/// The settings in `cfg`; a bad value's error says where it was set.
+pub fn settings_in(cwd: &Path, cfg: &GitConfig, env: &Env) -> Result<Settings, CheckError> {
+    Settings::from_config(cfg, &|k| env.get(k)).map_err(|error| CheckError::Setting {
+        at: git::config_origin(cwd, error.key),
+        error,
+    })
 }
 
 /// Judges a push: the hook's and the dry run's common path.

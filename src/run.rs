@@ -17,8 +17,9 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
 use crate::cli::{Cli, Cmd, FlavourArg, Format, ResolveArgs};
+use crate::git::GitConfig;
 use crate::plan::{self, PlanError, PushPlan};
-use crate::policy::Verdict;
+use crate::policy::{Settings, Verdict};
 use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
 use crate::{install, report};
 
@@ -182,10 +183,12 @@ fn pre_push(
     let cwd = check::current_dir();
     // Read all of stdin first, whatever happens next: git expects it consumed.
     let stdin = read_stdin();
-    let (cfg, settings) = check::settings(&cwd, &env)?;
-    if settings.strict {
+    let cfg = GitConfig::read(&cwd)?;
+    // Strict first, on its own: a bad value of another setting must not lose it.
+    if Settings::strict_in(&cfg) {
         *on_error = OnError::Stop;
     }
+    let settings = check::settings_in(&cwd, &cfg, &env)?;
     let updates = plan::read_updates(&stdin?)?;
     let plan = PushPlan {
         remote,

@@ -12,10 +12,12 @@ use std::time::Duration;
 
 use crate::process::{Failure, ProcessBuilder, ProcessError};
 
+mod origin;
 pub mod shell;
 mod transport;
 mod url;
 
+pub use origin::{ConfigOrigin, config_origin};
 pub use transport::{
     InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
 };

@@ -3,6 +3,8 @@
 //! fake ssh (see `support::push`), the real `ssh -G` as the witness of what
 //! ssh does.
 
+use std::fs;
+
 use serde_json::Value;
 
 use crate::support::push::World;
@@ -161,7 +163,12 @@ fn ssh_runs_where_git_runs_it() {
     let origin = &v["ssh"]["serveraliveinterval_origin"];
     assert_eq!(origin["line"], 2, "{v:#}");
     assert_eq!(origin["file"], format!("{top}/ssh/config"), "{v:#}");
-    assert_eq!(ssh_cwds(&w, start, "-G"), vec![top.clone()], "{}", w.ssh_log());
+    assert_eq!(
+        ssh_cwds(&w, start, "-G"),
+        vec![top.clone()],
+        "{}",
+        w.ssh_log()
+    );
     let text = no_env(w.pushguard("w/sub/deeper", &["check"])).run().text();
     assert!(!text.contains("cannot tell"), "{text}");
     // A config that is nowhere: the command named as configured, said once.
@@ -210,4 +217,54 @@ fn ssh_runs_where_git_runs_it() {
         assert_eq!(pushed, vec![here.clone()], "{dir}: git's ssh");
         assert_eq!(probed, [here], "{dir}: pushguard's ssh -G");
     }
+}
+
+/// Item 8: `pushguard.strict=true` holds even when another setting is bad:
+/// the hook stops the push (exit 3) and names the file and line of the bad
+/// value; a value given with `git -c` is named as coming from the command
+/// line. Without strict the push goes on, with the same one line.
+#[test]
+fn strict_holds_when_another_setting_is_bad() {
+    let Some(w) = world() else { return };
+    w.git("w", &["config", "pushguard.strict", "true"]);
+    w.git("w", &["config", "pushguard.blockObjects", "lots"]);
+    let config = w.path("w/.git/config");
+    let text = fs::read_to_string(&config).unwrap_or_default();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.trim() == "blockObjects = lots")
+        .unwrap_or_else(|| panic!("{text}"));
+    let p = w.push("w", &[], &["origin", "main"]);
+    assert!(!p.ok, "{}", p.stderr);
+    assert_eq!(p.hook_rc, Some(3), "{}", p.stderr);
+    let at = format!("(set at {}:{line})", config.display());
+    assert!(p.stderr.contains(&at), "{at}: {}", p.stderr);
+    assert!(
+        p.stderr.contains("stopping it (pushguard.strict is on)"),
+        "{}",
+        p.stderr
+    );
+    assert!(!w.git("r.git", &["branch"]).contains("main"), "blocked");
+
+    w.git("w", &["config", "--unset", "pushguard.blockObjects"]);
+    let p = w.push(
+        "w",
+        &["-c", "pushguard.warnObjects=many"],
+        &["origin", "main"],
+    );
+    assert_eq!(p.hook_rc, Some(3), "{}", p.stderr);
+    assert!(
+        p.stderr.contains("(set at the command line"),
+        "{}",
+        p.stderr
+    );
+
+    w.git("w", &["config", "pushguard.strict", "false"]);
+    let p = w.push(
+        "w",
+        &["-c", "pushguard.warnObjects=many"],
+        &["origin", "main"],
+    );
+    assert!(p.ok, "{}", p.stderr);
+    assert!(p.stderr.contains("letting it go on"), "{}", p.stderr);
 }

@@ -6,7 +6,8 @@
 //! remote command) here, so a push really lands in the bare remote. The
 //! shim finds pushguard through `PUSHGUARD_BIN`, which is a recorder: it
 //! marks the hook's start and end in the same log, runs
-//! `pushguard pre-push "$@" --format json` and exits with its status, so
+//! `pushguard pre-push "$@" --format json` (its stderr passed on to git,
+//! which shows it) and exits with its status, so
 //! an ssh call made while the hook runs is seen and its verdict stops the
 //! push or lets it go on.
 
@@ -34,8 +35,9 @@ d="$PUSH_DIR"
 printf 'HOOK-START %s\n' "$(pwd)" >> "$d/ssh.log"
 cat > "$d/stdin"
 printf '%s\n' "$2" >> "$d/urls"
-"$PUSHGUARD_UNDER_TEST" "$@" --format json < "$d/stdin" >> "$d/hook.json" 2>> "$d/hook.err"
+"$PUSHGUARD_UNDER_TEST" "$@" --format json < "$d/stdin" >> "$d/hook.json" 2> "$d/hook.err"
 rc=$?
+cat "$d/hook.err" >&2
 printf 'HOOK-END %s\n' "$rc" >> "$d/ssh.log"
 exit $rc
 "#;
