@@ -150,16 +150,17 @@ pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, PlanError> {
     Ok(parse_updates(text)?)
 }
 
-/// The push the dry run judges: the current branch (or `refspecs`, or the
-/// hook-format `stdin_updates`) to `remote` (default: the branch's push
-/// remote).
+/// The pushes the dry run judges, one per push URL git will use (a remote
+/// may have several `pushurl`s; git runs the hook once for each): the
+/// current branch (or `refspecs`, or the hook-format `stdin_updates`) to
+/// `remote` (default: the branch's push remote).
 pub fn for_check(
     cwd: &Path,
     cfg: &GitConfig,
     remote: Option<&str>,
     refspecs: &[String],
     stdin_updates: Option<Vec<RefUpdate>>,
-) -> Result<PushPlan, PlanError> {
+) -> Result<Vec<PushPlan>, PlanError> {
     let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
     let remote = match remote {
         Some(r) => r.to_string(),
@@ -174,11 +175,17 @@ pub fn for_check(
             .to_string(),
     };
     let is_remote = git::is_remote_name(cfg, &remote);
-    let url = if is_remote {
-        git_out(cwd, &["remote", "get-url", "--push", &remote])?
+    let urls: Vec<String> = if is_remote {
+        git_out(cwd, &["remote", "get-url", "--push", "--all", &remote])?
+            .lines()
+            .map(str::to_string)
+            .collect()
     } else if remote.contains(':') || remote.contains('/') {
-        remote.clone()
+        vec![remote.clone()]
     } else {
+        return Err(PlanError::UnknownRemote(remote));
+    };
+    let Some(url) = urls.first().cloned() else {
         return Err(PlanError::UnknownRemote(remote));
     };
     let updates = match stdin_updates {
@@ -200,11 +207,14 @@ pub fn for_check(
                 .collect::<Result<_, _>>()?
         }
     };
-    Ok(PushPlan {
-        remote,
-        url,
-        updates,
-    })
+    Ok(urls
+        .into_iter()
+        .map(|url| PushPlan {
+            remote: remote.clone(),
+            url,
+            updates: updates.clone(),
+        })
+        .collect())
 }
 
 /// The update one refspec asks for, as git would put it on the hook's stdin.
@@ -353,7 +363,7 @@ mod tests {
         let dir = repo();
         let d = dir.path();
         let cfg = GitConfig::read(d).unwrap();
-        let plan = for_check(d, &cfg, None, &[], None).unwrap();
+        let plan = for_check(d, &cfg, None, &[], None).unwrap().remove(0);
         assert_eq!(
             (plan.remote.as_str(), plan.url.as_str()),
             ("origin", "ssh://git@h/r.git")
@@ -379,9 +389,26 @@ mod tests {
             err(None, &["HEAD~0"]),
             "\"HEAD~0\" is not a ref: give a destination (HEAD~0:<branch>)"
         );
-        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None).unwrap();
+        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None)
+            .unwrap()
+            .remove(0);
         assert!(plan.updates[0].is_delete());
         assert_eq!(plan.updates[1].remote_ref, "refs/heads/x");
+        for url in ["/srv/m.git", "ssh://h/r.git"] {
+            let add = ["remote", "set-url", "--add", "--push", "origin", url];
+            git::run(d, &add).unwrap();
+        }
+        let cfg = GitConfig::read(d).unwrap();
+        let urls: Vec<String> = for_check(d, &cfg, None, &[], None)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.url)
+            .collect();
+        assert_eq!(
+            urls,
+            ["/srv/m.git", "ssh://h/r.git"],
+            "every push URL, in order"
+        );
         git::run(d, &["checkout", "-q", "--detach"]).unwrap();
         assert_eq!(
             err(Some("origin"), &[]),

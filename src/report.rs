@@ -290,6 +290,42 @@ pub fn check_text(o: &Outcome) -> String {
     t
 }
 
+/// The outcome judged worst (the first of equals): the push URL that
+/// decides the dry run's verdict.
+pub fn worst(all: &[Outcome]) -> Option<&Outcome> {
+    all.iter().rev().max_by_key(|o| o.decision.verdict)
+}
+
+/// The dry run's report for every push URL git will use: one URL's report
+/// alone, or the worst verdict and then each URL's report in git's order.
+pub fn check_text_all(all: &[Outcome]) -> String {
+    let (Some(worst), [_, _, ..]) = (worst(all), all) else {
+        return all.iter().map(check_text).collect();
+    };
+    let n = all.len();
+    let mut t = format!(
+        "verdict    {} (the worst of {n} push URLs)\n",
+        worst.decision.verdict.as_str()
+    );
+    for (i, o) in all.iter().enumerate() {
+        t.push_str(&format!("\npush URL {} of {n}: {}\n", i + 1, o.plan.url));
+        t.push_str(&check_text(o));
+    }
+    t
+}
+
+/// The dry run as JSON: the worst push URL's outcome at the top level (so a
+/// remote with one URL reads as before), and every URL's in `urls`, in
+/// git's order (see docs/json.md).
+pub fn json_all(all: &[Outcome]) -> Json {
+    let Some(worst) = worst(all) else {
+        return Json::Null;
+    };
+    let mut top = json(worst);
+    top["urls"] = Json::Array(all.iter().map(json).collect());
+    top
+}
+
 fn origin_json(o: &Origin) -> Json {
     match o {
         Origin::File { path, line } => json!({"file": path.display().to_string(), "line": line}),
@@ -567,6 +603,41 @@ mod snapshots {
         o.decision = crate::policy::decide_unconfirmed(&o.settings, &facts, Some(&unconfirmed));
         assert_eq!(o.decision.verdict, Verdict::Warn);
         insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn the_dry_run_of_several_push_urls_shows_each_and_the_worst() {
+        let block = outcome(Count::AtLeast(20_000), Keepalive::Interval(0), None);
+        let mut skip = block.clone();
+        skip.plan.url = "/srv/mirror.git".into();
+        skip.decision = decide(&skip.settings, &Facts::NotSsh("file".into()));
+        let all = [skip.clone(), block.clone()];
+        assert_eq!(
+            worst(&all).map(|o| o.plan.url.as_str()),
+            Some(block.plan.url.as_str())
+        );
+        let v = json_all(&all);
+        assert_eq!(v["verdict"], "block");
+        assert_eq!(v["url"], block.plan.url.as_str());
+        let urls: Vec<&str> = v["urls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| u["verdict"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(urls, ["skip", "block"]);
+        let t = check_text_all(&all);
+        assert!(
+            t.starts_with("verdict    block (the worst of 2 push URLs)\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("push URL 1 of 2: /srv/mirror.git\nverdict    skip\n"),
+            "{t}"
+        );
+        // One URL reads as before.
+        assert_eq!(check_text_all(&all[1..]), check_text(&block));
+        assert_eq!(json_all(&all[1..])["urls"][0], json(&block));
     }
 
     #[test]

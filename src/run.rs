@@ -107,7 +107,7 @@ fn dispatch(cmd: Cmd) -> Exit {
             ssh,
             format,
         } => match dry_run(remote, &refspecs, stdin, ssh) {
-            Ok(o) => verdict(&o, format, false),
+            Ok(all) => checked(&all, format),
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },
         Cmd::Resolve(a) => resolve(&a),
@@ -165,6 +165,16 @@ fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
     }
 }
 
+/// How the dry run's verdicts, one per push URL, are shown: each URL's
+/// report, and the worst verdict decides the exit code.
+fn checked(all: &[Outcome], format: Format) -> Exit {
+    let code = exit_code(report::worst(all).map_or(Verdict::Skip, |o| o.decision.verdict));
+    match format {
+        Format::Json => Exit::stdout(code, format!("{:#}\n", report::json_all(all))),
+        Format::Text => Exit::stdout(code, report::check_text_all(all)),
+    }
+}
+
 /// The exit code of a verdict: only a block stops the push.
 pub fn exit_code(v: Verdict) -> u8 {
     match v {
@@ -204,7 +214,7 @@ fn dry_run(
     refspecs: &[String],
     stdin: bool,
     ssh: bool,
-) -> Result<Outcome, CheckError> {
+) -> Result<Vec<Outcome>, CheckError> {
     let env = Env::current();
     // git runs ssh and the hook from the worktree's top (the hook inherits
     // that); the dry run moves there too, so that `ssh -G`, the builtin
@@ -218,8 +228,11 @@ fn dry_run(
         true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
     };
-    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
-    check::judge(&cwd, &cfg, settings, plan, &env, ssh)
+    let plans = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    plans
+        .into_iter()
+        .map(|plan| check::judge(&cwd, &cfg, settings.clone(), plan, &env, ssh))
+        .collect()
 }
 
 fn read_stdin() -> Result<Vec<u8>, PlanError> {

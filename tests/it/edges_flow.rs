@@ -268,3 +268,70 @@ fn strict_holds_when_another_setting_is_bad() {
     assert!(p.ok, "{}", p.stderr);
     assert!(p.stderr.contains("letting it go on"), "{}", p.stderr);
 }
+
+/// Item 5: a remote with two push URLs, a local mirror first, then ssh. git
+/// runs the hook once per URL and the push is blocked at the second; the
+/// dry run judges both and its verdict is the worst.
+#[test]
+fn every_push_url_is_judged() {
+    let Some(w) = world() else { return };
+    w.bare("mirror.git");
+    let mirror = w.path("mirror.git").display().to_string();
+    w.git(
+        "w",
+        &["remote", "set-url", "--add", "--push", "origin", &mirror],
+    );
+    w.git(
+        "w",
+        &[
+            "remote",
+            "set-url",
+            "--add",
+            "--push",
+            "origin",
+            &w.url("r.git"),
+        ],
+    );
+
+    let out = w.pushguard("w", &["check", "--format", "json"]).run();
+    let v = out.json();
+    assert_eq!(out.code, Some(1), "{v:#}");
+    assert_eq!(v["verdict"], "block", "{v:#}");
+    assert_eq!(v["url"], w.url("r.git"), "the worst URL at the top: {v:#}");
+    let judged: Vec<(&str, &str)> = v["urls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| {
+            (
+                u["url"].as_str().unwrap_or(""),
+                u["verdict"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let ssh_url = w.url("r.git");
+    assert_eq!(
+        judged,
+        [(mirror.as_str(), "skip"), (ssh_url.as_str(), "block")]
+    );
+    let text = w.pushguard("w", &["check"]).run().stdout;
+    assert!(
+        text.starts_with("verdict    block (the worst of 2 push URLs)"),
+        "{text}"
+    );
+
+    // The real push: one hook run per URL, the same verdicts.
+    let p = w.push("w", &[], &["origin", "main"]);
+    assert!(!p.ok, "{}", p.stderr);
+    let hooked: Vec<(&str, &str)> = p
+        .hooks
+        .iter()
+        .map(|h| {
+            (
+                h["url"].as_str().unwrap_or(""),
+                h["verdict"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(hooked, judged, "{}", p.stderr);
+}
