@@ -103,10 +103,16 @@ fn dispatch(cmd: Cmd) -> Exit {
         Cmd::Check {
             remote,
             refspecs,
+            all,
+            tags,
+            mirror,
             stdin,
             ssh,
             format,
-        } => match dry_run(remote, &refspecs, stdin, ssh) {
+        } => match plan::with_push_options(&refspecs, all, tags, mirror)
+            .map_err(CheckError::from)
+            .and_then(|specs| dry_run(remote, &specs, stdin, ssh))
+        {
             Ok(all) => checked(&all, format),
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },

@@ -335,3 +335,80 @@ fn every_push_url_is_judged() {
         .collect();
     assert_eq!(hooked, judged, "{}", p.stderr);
 }
+
+/// `(local ref, remote ref)` pairs, sorted, from lines whose words hold
+/// the local ref first and the remote ref at `remote`.
+fn ref_pairs<'a>(lines: impl Iterator<Item = &'a str>, remote: usize) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            let w: Vec<&str> = l.split(' ').collect();
+            Some((w.first()?.to_string(), w.get(remote)?.to_string()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The dry run's `update` lines (`update     <local> <oid> -> <remote>`).
+fn planned(text: &str) -> Vec<(String, String)> {
+    ref_pairs(
+        text.lines().filter_map(|l| l.strip_prefix("update     ")),
+        3,
+    )
+}
+
+/// Hook stdin lines (`<local> <oid> <remote> <oid>`).
+fn hooked(stdin: &str) -> Vec<(String, String)> {
+    ref_pairs(stdin.lines(), 2)
+}
+
+/// Pattern refspecs and `--all`, `--tags`, `--mirror`: the dry run plans
+/// the refs git puts on the hook's stdin for the same push, and counts
+/// what git sends; the matching refspec `:` is refused with the reason.
+#[test]
+fn check_takes_the_refspecs_git_push_takes() {
+    let Some(w) = world() else { return };
+    w.git("w", &["config", "pushguard.warnObjects", "1"]);
+    w.git("w", &["config", "pushguard.blockObjects", "100000"]);
+    w.git("w", &["checkout", "-q", "-b", "topic"]);
+    w.commit("w", "t", 2);
+    w.git("w", &["tag", "light"]);
+    w.git("w", &["tag", "-a", "-m", "v2", "v2", "main"]);
+    w.git("w", &["checkout", "-q", "main"]);
+    w.bare("m.git");
+    w.git("w", &["remote", "add", "m", &w.url("m.git")]);
+    let forms: [(&str, &[&str]); 4] = [
+        ("--all", &["--all", "origin"]),
+        ("--tags", &["--tags", "origin"]),
+        ("a pattern", &["origin", "+refs/heads/*:refs/heads/copy/*"]),
+        ("--mirror", &["--mirror", "m"]),
+    ];
+    for (what, args) in forms {
+        let mut check = vec!["check"];
+        check.extend_from_slice(args);
+        let text = w.pushguard("w", &check).run().stdout;
+        check.extend(["--format", "json"]);
+        let v = w.pushguard("w", &check).run().json();
+        let p = w.push("w", &[], args);
+        assert!(p.ok, "{what}: {}", p.stderr);
+        assert!(!hooked(&p.stdin).is_empty(), "{what}: {}", p.stderr);
+        assert_eq!(planned(&text), hooked(&p.stdin), "{what}: {text}");
+        assert_eq!(
+            v["objects"]["count"].as_u64(),
+            Some(p.total),
+            "{what}: {v:#}"
+        );
+        assert_eq!(
+            p.json()["objects"]["count"],
+            v["objects"]["count"],
+            "{what}"
+        );
+    }
+    let out = w.pushguard("w", &["check", "origin", ":"]).run();
+    assert_eq!(out.code, Some(3));
+    assert!(
+        out.stderr.contains("cannot see the server's"),
+        "{}",
+        out.stderr
+    );
+}
