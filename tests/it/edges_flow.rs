@@ -412,3 +412,36 @@ fn check_takes_the_refspecs_git_push_takes() {
         out.stderr
     );
 }
+
+/// Debian's ssh turns `BatchMode yes` into `ServerAliveInterval 300`; the
+/// value is shown as coming from the BatchMode line, never as ssh's
+/// default. The real ssh -G says which build this is: upstream OpenSSH
+/// keeps 0, which is its default (and a large push is blocked).
+#[test]
+fn debians_batchmode_keepalive_comes_from_the_batchmode_line() {
+    let Some(w) = world() else { return };
+    let host = "git.example.com";
+    w.s.write(
+        "ssh_config",
+        &format!("Host {host}\n  User git\n  BatchMode yes\n"),
+    );
+    let interval = ssh_g(&w, host, "serveraliveinterval");
+    let p = w.push("w", &[], &["origin", "main"]);
+    let v = p.json();
+    let origin = &v["ssh"]["serveraliveinterval_origin"];
+    match interval.as_deref() {
+        Some("300") => {
+            assert!(p.ok, "300 s is below the idle timeout: {v:#}");
+            assert_eq!(v["ssh"]["serveraliveinterval"], 300, "{v:#}");
+            assert_eq!(origin["line"], 3, "the BatchMode line: {v:#}");
+            let text = w.check_text("w", "origin", &p.stdin);
+            assert!(text.contains("ssh_config:3"), "{text}");
+            assert!(!text.contains("default"), "{text}");
+        }
+        Some("0") => {
+            assert!(!p.ok, "{v:#}");
+            assert_eq!(origin, "default", "upstream ssh: {v:#}");
+        }
+        other => panic!("ssh -G printed serveraliveinterval {other:?}"),
+    }
+}
