@@ -12,6 +12,7 @@ mod git_ssh_argv;
 mod git_strace;
 mod git_url;
 mod install;
+mod layouts;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;
