@@ -130,6 +130,11 @@ fn a_bare_repository() {
     let p = w.push("b.git", &[], &["origin", "main"]);
     counted_exactly(&p, "from a bare repository");
     assert!(Path::new(&b).join("hooks/pre-push").is_file());
+    // A new branch, bounded by the bare repository's tracking refs.
+    w.git("b.git", &["fetch", "-q", "origin"]);
+    w.commit("w", "topic", 2);
+    w.git("w", &["push", "-q", &b, "main:topic"]);
+    counted_exactly(&w.push("b.git", &[], &["origin", "topic"]), "a new branch");
 }
 
 #[test]
