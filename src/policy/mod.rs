@@ -274,7 +274,8 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
 mod tests {
     use super::*;
 
-    fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
+    /// The facts of an ssh push of `objects` with keepalive `k`.
+    pub(in crate::policy) fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
         Facts::Ssh {
             objects,
             bytes: None,

@@ -88,14 +88,7 @@ pub fn decide_unconfirmed(
 mod tests {
     use super::*;
     use crate::policy::Keepalive;
-
-    fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
-        Facts::Ssh {
-            objects,
-            bytes: None,
-            keepalive: k,
-        }
-    }
+    use crate::policy::tests::ssh;
 
     #[test]
     fn an_unconfirmed_tag_warns_and_never_blocks() {
