@@ -181,13 +181,17 @@ fn story(o: &Outcome) -> String {
             "pushguard cannot tell whether ssh sends keepalives".to_string()
         }
     };
+    let who = match o.decision.risk {
+        Some(Risk::GivesUp { .. }) => "ssh itself",
+        _ => "the server",
+    };
     // Warned about only for what the count assumes (see "assuming" below).
     let size = match o.estimate.as_ref().and_then(|e| e.without_tags) {
         Some(_) => "may be large",
         None => "is large",
     };
     t.push_str(&format!(
-        "{head}: this push {size} and {why}, so the server may cut it off.\n"
+        "{head}: this push {size} and {why}, so {who} may cut it off.\n"
     ));
     if let Some(ssh) = &o.ssh {
         t.push_str(&format!("  host       {}\n", host_line(ssh)));
@@ -204,10 +208,15 @@ fn story(o: &Outcome) -> String {
             t.push_str(&format!("  note       {n}\n"));
         }
     }
-    t.push_str(&format!(
-        "Why: the server ends an SSH session after {} s without traffic (pushguard.idleTimeout).\n     While it stores a large push the session is silent, and the push dies with\n     \"fatal: The remote end hung up unexpectedly\".\n",
-        o.settings.idle_timeout
-    ));
+    match o.decision.risk {
+        Some(Risk::GivesUp { interval }) => t.push_str(&format!(
+            "Why: with ServerAliveCountMax 0, ssh counts a keepalive as unanswered before it sends one,\n     so it quits (\"Timeout, server not responding\") after {interval} s without a packet from\n     the server. While it stores a large push the server is silent.\n"
+        )),
+        _ => t.push_str(&format!(
+            "Why: the server ends an SSH session after {} s without traffic (pushguard.idleTimeout).\n     While it stores a large push the session is silent, and the push dies with\n     \"fatal: The remote end hung up unexpectedly\".\n",
+            o.settings.idle_timeout
+        )),
+    }
     if let Some(s) = o.fix().filter(|s| s.putty) {
         t.push_str(&format!(
             "Fix: in the PuTTY session for {}, set Connection > \"Seconds between keepalives\" to {}.\n     PuTTY tools do not read ~/.ssh/config and pushguard cannot read PuTTY sessions,\n     so it only warns here, never blocks.\n",
@@ -548,6 +557,19 @@ mod snapshots {
         let o = outcome(
             Count::AtLeast(20_000),
             Keepalive::Interval(0),
+            Some(Origin::File {
+                path: "/home/dev/.ssh/config".into(),
+                line: 2,
+            }),
+        );
+        insta::assert_snapshot!(hook_text(&o));
+    }
+
+    #[test]
+    fn blocked_for_a_count_max_of_zero() {
+        let o = outcome(
+            Count::AtLeast(20_000),
+            crate::policy::keepalive_of(30, 0),
             Some(Origin::File {
                 path: "/home/dev/.ssh/config".into(),
                 line: 2,
