@@ -63,9 +63,14 @@ pub enum CheckError {
     /// Running git failed.
     #[error(transparent)]
     Git(#[from] git::GitError),
-    /// A `pushguard.*` setting is invalid.
-    #[error(transparent)]
-    Setting(#[from] policy::SettingError),
+    /// A `pushguard.*` setting is invalid, set where `at` says.
+    #[error("{error}{}", at.as_ref().map_or_else(String::new, |at| format!(" (set at {at})")))]
+    Setting {
+        /// What is wrong.
+        error: policy::SettingError,
+        /// Where git says the value was set.
+        at: Option<git::ConfigOrigin>,
+    },
     /// The push URL cannot be read.
     #[error(transparent)]
     Url(#[from] git::UrlError),
@@ -127,11 +132,17 @@ impl Outcome {
     /// How to fix the keepalive, when the verdict asks for a fix.
     pub fn fix(&self) -> Option<Suggestion> {
         let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix())?;
+        // With ServerAliveCountMax 0 the interval's line is not what is wrong;
+        // the lines at the top of the file win over both.
+        let winning = match self.decision.risk {
+            Some(policy::Risk::GivesUp { .. }) => None,
+            _ => ssh.interval_origin.as_ref(),
+        };
         Some(fix::suggest(
             &ssh.invocation,
             &ssh.host,
             self.settings.idle_timeout,
-            ssh.interval_origin.as_ref(),
+            winning,
             fix::fix_command(&self.plan.remote, &self.plan.url),
         ))
     }
@@ -140,8 +151,16 @@ impl Outcome {
 /// Reads the git configuration and the settings in `cwd`.
 pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckError> {
     let cfg = GitConfig::read(cwd)?;
-    let settings = Settings::from_config(&cfg, &|k| env.get(k))?;
+    let settings = settings_in(cwd, &cfg, env)?;
     Ok((cfg, settings))
+}
+
+/// The settings in `cfg`; a bad value's error says where it was set.
+pub fn settings_in(cwd: &Path, cfg: &GitConfig, env: &Env) -> Result<Settings, CheckError> {
+    Settings::from_config(cfg, &|k| env.get(k)).map_err(|error| CheckError::Setting {
+        at: git::config_origin(cwd, &error.key),
+        error,
+    })
 }
 
 /// The settings for a push to `url` when some `pushguard.<url>.*` is set,
@@ -154,7 +173,12 @@ pub fn settings_for_url(
 ) -> Result<Option<Settings>, CheckError> {
     match url_picks(cwd, cfg, url)? {
         None => Ok(None),
-        Some(picked) => Ok(Some(Settings::for_url(cfg, &picked, &|k| env.get(k))?)),
+        Some(picked) => Settings::for_url(cfg, &picked, &|k| env.get(k))
+            .map(Some)
+            .map_err(|error| CheckError::Setting {
+                at: git::config_origin(cwd, &error.key),
+                error,
+            }),
     }
 }
 
@@ -260,14 +284,18 @@ pub fn judge(
                 &resolve_ssh,
             )?;
             let bytes = est.bytes.map(|b| b.value);
-            let large = policy::size_of(settings, est.objects, bytes) != Size::Small;
-            // Large by bytes alone: ssh was not started during the walk.
+            // Large by bytes alone, or only without the tags the count assumes:
+            // ssh was not started during the walk.
+            let large = std::iter::once(est.objects)
+                .chain(est.without_tags)
+                .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
         }
     };
     let facts = ssh_facts_of(&est, ssh.as_ref().map(|s| s.keepalive.clone()));
-    out.decision = policy::decide(&out.settings, &facts);
+    let unconfirmed = policy::Unconfirmed::tags_of(&est);
+    out.decision = policy::decide_unconfirmed(&out.settings, &facts, unconfirmed.as_ref());
     match ssh {
         Some(ssh) => out.ssh = Some(ssh),
         None => out.ssh_skipped = Some(SMALL.into()),
@@ -330,9 +358,9 @@ fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
 /// The estimate when the repository's total proves the push small: no git
 /// process, only the pack index headers and the loose object directories.
 fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
-    let inv = Inventory::scan(repo, s.warn_objects).ok()?;
+    let inv = Inventory::scan_sized(repo, s.warn_objects).ok()?;
     let total = inv.upper_bound()?;
-    let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
+    let small = policy::size_of(s, Count::AtMost(total), inv.stored_bytes()) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
 }
 
@@ -354,7 +382,7 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         _ => ExecPolicy::Unknown,
     };
     let probe = traced.map(|t| t.map(|t| t.effective));
-    let builtin = witnesses.then(|| builtin_resolve(inv, env, replay, cwd));
+    let builtin = witnesses.then(|| builtin_resolve(inv, env, replay));
     let Finding {
         keepalive,
         interval_origin,
@@ -382,36 +410,28 @@ fn builtin_resolve(
     inv: &SshInvocation,
     env: &Env,
     exec: ExecPolicy,
-    cwd: &Path,
 ) -> Result<BuiltinAnswer, String> {
     let words = if inv.use_shell {
         git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
     } else {
         vec![inv.command.clone()]
     };
-    let mut notes = Vec::new();
     let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
     let is_ssh = Path::new(program)
         .file_name()
         .is_some_and(|n| n == "ssh" || n == "ssh.exe");
-    let mut args: Vec<String> = if is_ssh {
-        own_args.to_vec()
-    } else {
-        notes.push(format!(
-            "{program} is not ssh itself: the builtin resolver cannot see options it adds"
-        ));
-        Vec::new()
+    let blind = (!is_ssh).then(|| {
+        format!("{program} is not ssh itself, so pushguard cannot see the options it gives ssh")
+    });
+    let mut args: Vec<String> = match is_ssh {
+        true => own_args.to_vec(),
+        false => Vec::new(),
     };
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
-    let mut req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    // ssh opens a relative -F from where it runs (and names it so in its trace).
-    if let Some(c) = req.config.as_mut()
-        && !c.eq_ignore_ascii_case("none")
-        && Path::new(c.as_str()).is_relative()
-    {
-        *c = cwd.join(&*c).display().to_string();
-    }
+    // A relative -F opens from this process's directory, which is where git
+    // runs ssh (the hook inherits it; the dry run moves there, `git_cwd`).
+    let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
     let renv = ResolveEnv::current(Flavour::detect(), exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
@@ -419,20 +439,48 @@ fn builtin_resolve(
             .effective
             .get("serveraliveinterval")
             .filter(|_| is_ssh)
-            .map(|v| v.origin.clone()),
+            .map(|v| absolute(&v.origin)),
         shadowed: r
             .shadowed
             .iter()
             .filter(|s| is_ssh && s.key == "serveraliveinterval")
-            .map(|s| s.origin.clone())
+            .map(|s| absolute(&s.origin))
             .collect(),
-        depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
+        depends_on_exec: r.keepalive_depends_on_exec.first().map(absolute),
         effective: r.effective,
-        notes,
+        notes: Vec::new(),
+        blind,
     })
+}
+
+/// An origin whose file is named as ssh was given it (`-F ssh/config`),
+/// made absolute: where ssh opens it, from the directory git runs it in
+/// (this process's, see [`git_cwd`]), whatever directory the user reads it in.
+fn absolute(o: &Origin) -> Origin {
+    match o {
+        Origin::File { path, line } if path.is_relative() => Origin::File {
+            path: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+            line: *line,
+        },
+        other => other.clone(),
+    }
 }
 
 /// The directory a command runs in (for tests and the CLI).
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Where git runs ssh (its `-G` probe, the push connection) and the hook
+/// for a command started in `dir`: the top of the worktree when `dir` is
+/// inside one, else `dir` itself (in `.git/`, in a bare repository, or
+/// outside `GIT_WORK_TREE`), which is what `git rev-parse --show-cdup` says.
+pub fn git_cwd(dir: &Path) -> PathBuf {
+    match git::run(dir, &["rev-parse", "--show-cdup"]) {
+        Ok(up) if !up.trim().is_empty() => {
+            let top = dir.join(up.trim());
+            std::fs::canonicalize(&top).unwrap_or(top)
+        }
+        _ => dir.to_path_buf(),
+    }
 }

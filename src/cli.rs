@@ -76,8 +76,18 @@ pub enum Cmd {
     Check {
         /// Remote name or URL (default: the current branch's push remote).
         remote: Option<String>,
-        /// What to push (default: the current branch to its namesake).
+        /// What to push (default: the current branch to its namesake);
+        /// patterns (`refs/heads/*:refs/heads/*`) and `^` exclusions as in git.
         refspecs: Vec<String>,
+        /// Every branch, as `git push --all` (`--branches`).
+        #[arg(long, visible_alias = "branches")]
+        all: bool,
+        /// Every tag, as `git push --tags`.
+        #[arg(long)]
+        tags: bool,
+        /// Every ref, as `git push --mirror` (deletions send nothing and are not listed).
+        #[arg(long)]
+        mirror: bool,
         /// Read hook-format lines from stdin instead of refspecs.
         #[arg(long)]
         stdin: bool,
@@ -383,12 +393,24 @@ mod tests {
             ssh,
             format,
             stdin,
+            all,
+            ..
         } = cli.command
         else {
             panic!()
         };
         assert_eq!(remote.as_deref(), Some("origin"));
         assert_eq!(refspecs, ["main"]);
-        assert!(ssh && !stdin && format == Format::Json);
+        assert!(ssh && !stdin && !all && format == Format::Json);
+        let cli = parse("pushguard check --branches --tags origin").unwrap();
+        assert!(matches!(
+            cli.command,
+            Cmd::Check {
+                all: true,
+                tags: true,
+                mirror: false,
+                ..
+            }
+        ));
     }
 }

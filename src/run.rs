@@ -17,9 +17,10 @@ use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
 use crate::cli::{Cli, Cmd, FixArgs, FixTarget, FlavourArg, Format, InstallArgs, ResolveArgs};
+use crate::git::GitConfig;
 use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
-use crate::policy::Verdict;
+use crate::policy::{Settings, Verdict};
 use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
 use crate::{doctor, fix, install, report};
 
@@ -103,11 +104,17 @@ fn dispatch(cmd: Cmd) -> Exit {
         Cmd::Check {
             remote,
             refspecs,
+            all,
+            tags,
+            mirror,
             stdin,
             ssh,
             format,
-        } => match dry_run(remote, &refspecs, stdin, ssh) {
-            Ok(o) => verdict(&o, format, false),
+        } => match plan::with_push_options(&refspecs, all, tags, mirror)
+            .map_err(CheckError::from)
+            .and_then(|specs| dry_run(remote, &specs, stdin, ssh))
+        {
+            Ok(all) => checked(&all, format),
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },
         Cmd::Resolve(a) => resolve(&a),
@@ -140,7 +147,15 @@ pub fn install_mode(a: &InstallArgs) -> Mode {
 /// fixing, 3 when it could not look.
 fn doctor(format: Format) -> Exit {
     let env = Env::current();
-    match doctor::examine(&check::current_dir(), &env) {
+    // Where git runs ssh, as the dry run does (a relative `-F` opens there).
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Exit::stderr(
+            EXIT_ERROR,
+            "pushguard doctor: cannot enter the worktree's top\n".into(),
+        );
+    }
+    match doctor::examine(&cwd, &env) {
         Ok(d) => {
             let code = if d.healthy() { EXIT_OK } else { EXIT_BLOCK };
             match format {
@@ -237,6 +252,16 @@ fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
     }
 }
 
+/// How the dry run's verdicts, one per push URL, are shown: each URL's
+/// report, and the worst verdict decides the exit code.
+fn checked(all: &[Outcome], format: Format) -> Exit {
+    let code = exit_code(report::worst(all).map_or(Verdict::Skip, |o| o.decision.verdict));
+    match format {
+        Format::Json => Exit::stdout(code, format!("{:#}\n", report::json_all(all))),
+        Format::Text => Exit::stdout(code, report::check_text_all(all)),
+    }
+}
+
 /// The exit code of a verdict: only a block stops the push.
 pub fn exit_code(v: Verdict) -> u8 {
     match v {
@@ -257,10 +282,12 @@ fn pre_push(
     // Run without git's arguments (pre-commit, prek), stdin is not git's.
     let given = remote.zip(url);
     let stdin = given.as_ref().map(|_| read_stdin());
-    let (cfg, settings) = check::settings(&cwd, &env)?;
-    if settings.strict {
+    let cfg = GitConfig::read(&cwd)?;
+    // Strict first, on its own: a bad value of another setting must not lose it.
+    if Settings::strict_in(&cfg) {
         *on_error = OnError::Stop;
     }
+    let settings = check::settings_in(&cwd, &cfg, &env)?;
     let from_git = match (given, stdin) {
         (Some((remote, url)), Some(stdin)) => Some(PushPlan {
             remote,
@@ -287,16 +314,25 @@ fn dry_run(
     refspecs: &[String],
     stdin: bool,
     ssh: bool,
-) -> Result<Outcome, CheckError> {
+) -> Result<Vec<Outcome>, CheckError> {
     let env = Env::current();
-    let cwd = check::current_dir();
+    // git runs ssh and the hook from the worktree's top (the hook inherits
+    // that); the dry run moves there too, so that `ssh -G`, the builtin
+    // resolver (a relative `-F` path) and every git call see what a push sees.
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Err(CheckError::Internal("cannot enter the worktree's top"));
+    }
     let (cfg, settings) = check::settings(&cwd, &env)?;
     let updates = match stdin {
         true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
     };
-    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
-    check::judge(&cwd, &cfg, settings, plan, &env, ssh)
+    let plans = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    plans
+        .into_iter()
+        .map(|plan| check::judge(&cwd, &cfg, settings.clone(), plan, &env, ssh))
+        .collect()
 }
 
 fn read_stdin() -> Result<Vec<u8>, PlanError> {

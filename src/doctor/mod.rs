@@ -359,7 +359,7 @@ fn push_url(
     let facts = check::ssh_facts(&invocation, &settings, env, cwd);
     let effective = match facts.keepalive {
         Keepalive::Interval(i) => policy::keepalive_effective(i, settings.idle_timeout),
-        Keepalive::Unknown(_) => false,
+        Keepalive::GivesUp(_) | Keepalive::Unknown(_) => false,
     };
     if !effective {
         problems.push(keepalive_problem(
@@ -382,6 +382,9 @@ fn keepalive_problem(remote: &str, url: &str, facts: &SshFacts, idle_timeout: u6
         Keepalive::Interval(i) => {
             format!("keepalive every {i} s is not below the idle timeout of {idle_timeout} s")
         }
+        Keepalive::GivesUp(i) => format!(
+            "ServerAliveCountMax 0: ssh sends no keepalive and quits after {i} s of server silence"
+        ),
         Keepalive::Unknown(why) => format!("cannot tell whether ssh sends keepalives: {why}"),
     };
     let s = crate::fix::suggest(

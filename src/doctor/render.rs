@@ -183,6 +183,10 @@ fn url_text(u: &PushUrl) -> String {
                     "ServerAliveInterval {i}, from {}",
                     origin_text(s.interval_origin.as_ref())
                 ),
+                Keepalive::GivesUp(i) => format!(
+                    "ServerAliveInterval {i} with ServerAliveCountMax 0 (ssh gives up after {i} s of silence), from {}",
+                    origin_text(s.interval_origin.as_ref())
+                ),
                 Keepalive::Unknown(why) => format!("cannot tell: {why}"),
             };
             let verdict = match u.effective {
@@ -228,9 +232,9 @@ fn url_json(u: &PushUrl) -> Json {
             "argv": s.invocation.push_argv(),
             "host": s.host,
             "resolver": s.resolver,
-            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) => Some(i), Keepalive::Unknown(_) => None },
+            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) | Keepalive::GivesUp(i) => Some(i), Keepalive::Unknown(_) => None },
             "serveraliveinterval_origin": origin_json(s.interval_origin.as_ref()),
-            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), Keepalive::Interval(_) => None },
+            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), _ => None },
             "notes": s.notes,
         })
     });

@@ -293,8 +293,16 @@ fn target(
         }
         Subject::Url(u) => (None, u.clone()),
         Subject::Remote(r) => {
-            let p = plan::for_check(cwd, cfg, r.as_deref(), &[], Some(Vec::new()))
+            // A remote with several push URLs: the first one over ssh
+            // (`pushguard fix --url` names another).
+            let plans = plan::for_check(cwd, cfg, r.as_deref(), &[], Some(Vec::new()))
                 .map_err(CheckError::from)?;
+            let over_ssh =
+                |p: &plan::PushPlan| matches!(git::parse_url(&p.url), Ok(RemoteUrl::Ssh(_)));
+            let first = plans.iter().position(over_ssh).unwrap_or(0);
+            let Some(p) = plans.into_iter().nth(first) else {
+                return Err(FixError::NotSsh(r.clone().unwrap_or_default()));
+            };
             let named = git::is_remote_name(cfg, &p.remote);
             (named.then_some(p.remote), p.url)
         }

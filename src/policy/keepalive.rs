@@ -13,9 +13,15 @@
 //!   it did not run is cannot tell.
 //! - A `ControlPath` means ssh may reuse a shared connection, whose opener's
 //!   keepalive applies: a note.
+//! - `ServerAliveCountMax 0` with an interval is ssh giving up, not a
+//!   keepalive (`policy::keepalive_of`).
+//! - A builtin that cannot see every option (a wrapper program) decides
+//!   nothing: alone it is cannot tell, beside `ssh -G` its origins are
+//!   unknown (never "ssh's default" for a value it could not see).
 
 use crate::git::Variant;
-use crate::policy::Keepalive;
+use crate::policy::{Keepalive, keepalive_of};
+use crate::process::Failure;
 use crate::ssh::probe::ProbeError;
 use crate::ssh::{Effective, Origin};
 
@@ -30,8 +36,12 @@ pub struct BuiltinAnswer {
     pub shadowed: Vec<Origin>,
     /// The first `Match exec` the keepalive depends on, if any.
     pub depends_on_exec: Option<Origin>,
-    /// Caveats (a wrapper the resolver cannot see through…).
+    /// Caveats.
     pub notes: Vec<String>,
+    /// Why the resolver cannot see every option ssh will get (a wrapper
+    /// program that may add its own), if so: then nothing it found is
+    /// known to be what ssh uses, and no origin it gives can be trusted.
+    pub blind: Option<String>,
 }
 
 /// The keepalive as far as known, where it came from, and the caveats.
@@ -93,19 +103,28 @@ pub fn reconcile(
         (Some(Ok(eff)), b) => trust_ssh_g(eff, b),
         (Some(Err(e)), Ok(_)) if variant == Variant::Auto => {
             return Finding::cannot_tell(format!(
-                "git will treat {command} as a simple ssh (its -G probe failed: {e})"
+                "git will treat {command} as a simple ssh (its -G probe failed: {})",
+                probe_failed(command, &e)
             ));
         }
         (probe, Ok(b)) => {
             let mut found = trust_builtin(b);
             if let Some(Err(e)) = probe {
+                let e = probe_failed(command, &e);
                 found
                     .notes
                     .insert(0, format!("{e}; using the builtin resolver"));
             }
             found
         }
-        (Some(Err(p)), Err(e)) => Finding::cannot_tell(format!("{p}; {e}")),
+        (Some(Err(p)), Err(e)) => {
+            let p = probe_failed(command, &p);
+            // A config both reject says the same thing twice.
+            Finding::cannot_tell(match p.contains(e.trim()) {
+                true => format!("{p} (the builtin resolver finds the same)"),
+                false => format!("{p}; the builtin resolver: {e}"),
+            })
+        }
         (None, Err(e)) => Finding::cannot_tell(e),
     };
     let shared = found
@@ -122,14 +141,50 @@ pub fn reconcile(
     found
 }
 
+/// What went wrong with `ssh -G` through the ssh `command` git runs, named
+/// as configured (not as the shell git may wrap it in), on one line.
+fn probe_failed(command: &str, e: &ProbeError) -> String {
+    let ProbeError::Process(p) = e else {
+        return e.to_string();
+    };
+    let through = format!("ssh -G through `{command}`");
+    let one_line = |s: &str| s.trim().lines().collect::<Vec<_>>().join("; ");
+    match &p.kind {
+        Failure::Exit { code, stderr, .. } => {
+            let how =
+                code.map_or_else(|| "killed by a signal".into(), |c| format!("exit code {c}"));
+            match one_line(stderr).as_str() {
+                "" => format!("{through} failed ({how})"),
+                err => format!("{through} failed ({how}): {err}"),
+            }
+        }
+        Failure::Timeout(limit) => {
+            format!("{through} did not answer within {} ms", limit.as_millis())
+        }
+        Failure::Spawn(err) => format!("cannot run `{command}`: {err}"),
+        Failure::Io(err) => format!("{through}: {err}"),
+    }
+}
+
 /// `ssh -G` answered: its value decides; the builtin adds origins when it agrees.
 fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Finding {
     let interval = eff.server_alive_interval();
     let mut found = Finding::cannot_tell("ssh -G printed no serveraliveinterval".into());
     if let Some(i) = interval {
-        found.keepalive = Keepalive::Interval(i);
+        found.keepalive = keepalive_of(i, count_max(&eff));
     }
     match builtin {
+        Ok(BuiltinAnswer {
+            blind: Some(why),
+            notes,
+            ..
+        }) => {
+            found.interval_origin = Some(Origin::Unknown);
+            found.notes.push(format!(
+                "{why}: pushguard cannot tell where this value comes from"
+            ));
+            found.notes.extend(notes);
+        }
         Ok(b) => {
             let bi = b.effective.server_alive_interval();
             if bi == interval {
@@ -151,13 +206,22 @@ fn trust_ssh_g(eff: Effective, builtin: Result<BuiltinAnswer, String>) -> Findin
     found
 }
 
-/// Only the builtin answered: an unknown `Match exec` makes it cannot tell.
+/// Only the builtin answered: options it cannot see, or an unknown `Match
+/// exec`, make it cannot tell.
 fn trust_builtin(b: BuiltinAnswer) -> Finding {
+    if let Some(why) = b.blind {
+        let mut found = Finding::cannot_tell(format!(
+            "{why}, and with pushguard.resolver=builtin no ssh -G runs through it"
+        ));
+        found.notes = b.notes;
+        found.resolver = Some("builtin");
+        return found;
+    }
     let keepalive = match (&b.depends_on_exec, b.effective.server_alive_interval()) {
         (Some(at), _) => Keepalive::Unknown(format!(
             "it depends on a Match exec command at {at}, which pushguard does not run"
         )),
-        (None, Some(i)) => Keepalive::Interval(i),
+        (None, Some(i)) => keepalive_of(i, count_max(&b.effective)),
         (None, None) => Keepalive::Unknown("no serveraliveinterval resolved".into()),
     };
     Finding {
@@ -168,6 +232,14 @@ fn trust_builtin(b: BuiltinAnswer) -> Finding {
         effective: Some(b.effective),
         resolver: Some("builtin"),
     }
+}
+
+/// `ServerAliveCountMax` as resolved; ssh's default (3) when it is not in
+/// the dump (every ssh -G from 8.7p1 to 10.5p1 prints it).
+fn count_max(eff: &Effective) -> u64 {
+    eff.get("serveralivecountmax")
+        .and_then(|v| v.value.parse().ok())
+        .unwrap_or(3)
 }
 
 fn show(v: Option<u64>) -> String {
@@ -196,6 +268,7 @@ mod tests {
             shadowed: vec![at(5)],
             depends_on_exec: None,
             notes: vec!["builtin note".into()],
+            blind: None,
         }
     }
 
@@ -264,6 +337,9 @@ mod tests {
         let f = reconcile(Variant::OpenSsh, "ssh", probe(), Some(Err("bad".into())));
         assert_eq!(f.keepalive, Keepalive::Interval(30));
         assert_eq!(f.notes, ["origins unknown: bad"]);
+        let zero = Some(Ok(dump("serveraliveinterval 30\nserveralivecountmax 0\n")));
+        let f = reconcile(Variant::OpenSsh, "ssh", zero, None);
+        assert_eq!(f.keepalive, Keepalive::GivesUp(30));
         let f = reconcile(Variant::OpenSsh, "ssh", Some(Ok(dump("user git\n"))), None);
         assert_eq!(
             f.keepalive,
@@ -298,6 +374,76 @@ mod tests {
     }
 
     #[test]
+    fn a_builtin_that_cannot_see_the_options_decides_nothing() {
+        let blind = || {
+            let mut b = builtin("serveraliveinterval 0\n");
+            b.blind = Some("wrap is not ssh itself".into());
+            Some(Ok(b))
+        };
+        let f = reconcile(Variant::OpenSsh, "wrap", None, blind());
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "wrap is not ssh itself, and with pushguard.resolver=builtin no ssh -G runs through it"
+                    .into()
+            )
+        );
+        assert_eq!((f.interval_origin, f.shadowed), (None, vec![]));
+        // Beside ssh -G, the value is known and its origin is not.
+        let probe = Some(Ok(dump("serveraliveinterval 0\n")));
+        let f = reconcile(Variant::OpenSsh, "wrap", probe, blind());
+        assert_eq!(f.keepalive, Keepalive::Interval(0));
+        assert_eq!(
+            (f.interval_origin, f.shadowed),
+            (Some(Origin::Unknown), vec![])
+        );
+        assert_eq!(
+            f.notes[0],
+            "wrap is not ssh itself: pushguard cannot tell where this value comes from"
+        );
+    }
+
+    #[test]
+    fn a_failed_probe_names_the_command_as_configured_and_says_it_once() {
+        let failed = |stderr: &str| {
+            Some(Err(ProbeError::Process(crate::process::ProcessError {
+                command: "/bin/sh -c 'ssh -F x \"$@\"' 'ssh -F x' -G h".into(),
+                kind: Failure::Exit {
+                    code: Some(255),
+                    stdout: String::new(),
+                    stderr: stderr.into(),
+                },
+            })))
+        };
+        let missing = "Can't open user config file x: No such file or directory";
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh -F x",
+            failed(&format!("{missing}\n")),
+            Some(Err(missing.into())),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(format!(
+                "ssh -G through `ssh -F x` failed (exit code 255): {missing} (the builtin resolver finds the same)"
+            ))
+        );
+        let f = reconcile(
+            Variant::OpenSsh,
+            "ssh -F x",
+            failed("line 1\nline 2"),
+            Some(Err("other".into())),
+        );
+        assert_eq!(
+            f.keepalive,
+            Keepalive::Unknown(
+                "ssh -G through `ssh -F x` failed (exit code 255): line 1; line 2; the builtin resolver: other"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
     fn no_witness_at_all_says_why() {
         let f = reconcile(
             Variant::OpenSsh,
@@ -307,7 +453,7 @@ mod tests {
         );
         assert_eq!(
             f.keepalive,
-            Keepalive::Unknown("no command to run; bad".into())
+            Keepalive::Unknown("no command to run; the builtin resolver: bad".into())
         );
         let f = reconcile(Variant::OpenSsh, "ssh", None, Some(Err("bad".into())));
         assert_eq!(f.keepalive, Keepalive::Unknown("bad".into()));

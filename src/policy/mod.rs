@@ -1,27 +1,49 @@
 //! The verdict: settings (`settings`) × the facts found × the keepalive
-//! reconciled from ssh's witnesses (`keepalive`). Pure: no I/O; every fact
-//! arrives as an argument.
+//! reconciled from ssh's witnesses (`keepalive`); a count resting on tags
+//! the server may lack is weighed by `unconfirmed`. Pure: no I/O; every
+//! fact arrives as an argument.
 
 pub mod keepalive;
 pub mod settings;
+pub mod unconfirmed;
 
 pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
 pub use settings::{
     Candidate, ENV_SKIP, PER_URL, ResolverChoice, SettingError, Settings, parse_git_int,
     parse_seconds, url_candidates,
 };
+pub use unconfirmed::{Unconfirmed, decide_unconfirmed};
 
 use std::time::Duration;
 
 use crate::estimate::Count;
 
-/// What is known about the keepalive ssh will use.
+/// What is known about the keepalive ssh will use ([`keepalive_of`] reads it
+/// from `ServerAliveInterval` and `ServerAliveCountMax`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keepalive {
-    /// `ServerAliveInterval` in seconds (0 = off).
+    /// `ServerAliveInterval` in seconds (0 = off), with `ServerAliveCountMax`
+    /// at least 1: every interval without a packet from the server, ssh sends
+    /// a keepalive request, and waits as long as the server answers.
     Interval(u64),
+    /// `ServerAliveInterval` n > 0 with `ServerAliveCountMax 0`: ssh sends no
+    /// keepalive at all and quits ("Timeout, server … not responding") after
+    /// n s without a packet from the server.
+    GivesUp(u64),
     /// Cannot tell, and why (plink, ssh -G failed, depends on `Match exec`…).
     Unknown(String),
+}
+
+/// What ssh does with `ServerAliveInterval interval` and `ServerAliveCountMax
+/// count_max` (OpenSSH 8.7p1 to 10.5p1, `server_alive_check` in clientloop.c:
+/// each interval of server silence counts one unanswered keepalive *before*
+/// sending one, and quits once the count exceeds `count_max`; any packet
+/// from the server resets the count).
+pub fn keepalive_of(interval: u64, count_max: u64) -> Keepalive {
+    match (interval, count_max) {
+        (1.., 0) => Keepalive::GivesUp(interval),
+        _ => Keepalive::Interval(interval),
+    }
 }
 
 /// The facts the verdict is made from.
@@ -110,6 +132,12 @@ pub enum Risk {
         /// `pushguard.idleTimeout`, in seconds.
         idle_timeout: u64,
     },
+    /// `ServerAliveCountMax 0`: ssh itself ends the session after `interval`
+    /// s of server silence, before it sends a single keepalive.
+    GivesUp {
+        /// `ServerAliveInterval`, in seconds.
+        interval: u64,
+    },
     /// Whether ssh sends keepalives is unknown (never blocks).
     CannotTell,
 }
@@ -127,7 +155,10 @@ pub fn size_of(s: &Settings, objects: Count, bytes: Option<u64>) -> Size {
     }
 }
 
-/// True when `interval` keeps a session alive under `idle_timeout`.
+/// True when a keepalive every `interval` s keeps a session alive under
+/// `idle_timeout`: `0 < interval < idle_timeout`. The whole rule also needs
+/// `ServerAliveCountMax` ≥ 1 ([`Keepalive::Interval`], not
+/// [`Keepalive::GivesUp`]); see README.md, "The keepalive rule".
 pub fn keepalive_effective(interval: u64, idle_timeout: u64) -> bool {
     interval > 0 && interval < idle_timeout
 }
@@ -200,6 +231,13 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
             format!("keepalive every {i} s is below the server idle timeout of {idle_timeout} s"),
             None,
         ),
+        Some(Keepalive::GivesUp(i)) => (
+            risky,
+            format!(
+                "ServerAliveCountMax 0: ssh sends no keepalive and quits (\"Timeout, server not responding\") after {i} s in which the server sends nothing, and the server is silent while it processes the push"
+            ),
+            Some(Risk::GivesUp { interval: *i }),
+        ),
         Some(Keepalive::Interval(0)) => (
             risky,
             format!(
@@ -237,7 +275,8 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
 mod tests {
     use super::*;
 
-    fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
+    /// The facts of an ssh push of `objects` with keepalive `k`.
+    pub(in crate::policy) fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
         Facts::Ssh {
             objects,
             bytes: None,
@@ -300,6 +339,22 @@ mod tests {
             keepalive: Some(Keepalive::Interval(0)),
         };
         assert_eq!(decide(&s, &big_bytes).verdict, Verdict::Block);
+    }
+
+    #[test]
+    fn a_count_max_of_zero_gives_up_and_is_no_keepalive() {
+        assert_eq!(keepalive_of(30, 0), Keepalive::GivesUp(30));
+        assert_eq!(keepalive_of(30, 1), Keepalive::Interval(30));
+        assert_eq!(keepalive_of(0, 0), Keepalive::Interval(0));
+        let s = Settings::default();
+        let d = decide(&s, &ssh(Count::AtLeast(20_000), Some(keepalive_of(30, 0))));
+        assert_eq!(d.verdict, Verdict::Block);
+        assert_eq!(d.risk, Some(Risk::GivesUp { interval: 30 }));
+        assert!(d.reasons[1].starts_with("ServerAliveCountMax 0"), "{d:?}");
+        let d = decide(&s, &ssh(Count::Exact(6_000), Some(keepalive_of(30, 0))));
+        assert_eq!(d.verdict, Verdict::Warn);
+        let d = decide(&s, &ssh(Count::AtLeast(20_000), Some(keepalive_of(30, 1))));
+        assert_eq!(d.verdict, Verdict::Ok);
     }
 
     #[test]

@@ -199,12 +199,21 @@ impl Printer<'_> {
         }
     }
 
-    /// A single-value row: the value kept, or its (first) default.
+    /// A single-value row: the value kept, or its (first) default, whose
+    /// origin is Debian's `BatchMode yes` line when that is what sets it.
     fn single(&self, row: &Keyword) -> Option<Value> {
-        match self.o.value(row.op) {
-            Some(v) => Some(v.clone()),
-            None => self.defaults(row).first().map(|d| self.fallback(d)),
+        if let Some(v) = self.o.value(row.op) {
+            return Some(v.clone());
         }
+        let mut v = self.defaults(row).first().map(|d| self.fallback(d))?;
+        let debian = self.env.flavour == Flavour::Debian;
+        if let (Def::WithBatchMode(_), Some(b)) =
+            (row.default_in(debian), self.o.value(Op::BatchMode))
+            && b.value == "yes"
+        {
+            v.origin = b.origin.clone();
+        }
+        Some(v)
     }
 
     /// A list row's values, or its defaults.

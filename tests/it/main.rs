@@ -10,6 +10,8 @@
 
 mod doctor;
 mod e2e;
+mod edges;
+mod edges_flow;
 mod estimate;
 mod fix;
 mod git_remote;
@@ -18,6 +20,7 @@ mod git_strace;
 mod git_url;
 mod hook_managers;
 mod install;
+mod layouts;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;

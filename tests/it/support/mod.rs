@@ -15,7 +15,11 @@
 //! time bound after which its whole process group is killed and the test
 //! fails. `PUSHGUARD_SSH` (an ssh binary) and `PUSHGUARD_TEST_GIT` (a git
 //! binary) put that build first on every child's `PATH`.
+//!
+//! `push` is a world for real pushes through the installed hook; `ssh` the
+//! witness of the real `ssh -G`.
 
+pub mod push;
 pub mod ssh;
 pub mod sshd;
 pub mod world;
