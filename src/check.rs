@@ -15,7 +15,11 @@ use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
 use crate::plan::{PlanError, PushPlan, RefUpdate};
-use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
+use crate::platform::Platform;
+use crate::policy::{
+    self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Reads, Settings, Size,
+};
+use crate::putty;
 use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, trace};
 
 /// Why ssh options were not resolved for a small push.
@@ -107,6 +111,8 @@ pub struct SshFacts {
     pub shadowed: Vec<Origin>,
     /// Caveats (disagreement between resolvers, probe errors…).
     pub notes: Vec<String>,
+    /// For a PuTTY tool: which, and the saved session it loads.
+    pub putty: Option<putty::Found>,
 }
 
 /// Everything found and decided for one push.
@@ -364,25 +370,23 @@ fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
     small.then(|| Estimate::within_repository(&inv))
 }
 
-/// Finds the keepalive for the ssh command git will run (in `cwd`): the
-/// witnesses `policy::reconcile` weighs (none for a variant that cannot
-/// tell). `ssh -G` runs with `-vvv`, and the builtin resolver replays the
-/// `Match exec` results it printed, so the origins name the line that won.
+/// Finds the keepalive for the ssh command git will run (in `cwd`), from
+/// what its program reads (`policy::reads`): a PuTTY tool's saved session,
+/// or the witnesses `policy::reconcile` weighs for OpenSSH config.
 pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
-    let witnesses = policy::unreadable(inv.variant).is_none();
-    let traced = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
-        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
-    let replay = match &traced {
-        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
-        _ => ExecPolicy::Unknown,
+    let program = inv.program_name(Platform::HOST);
+    let finding = match policy::reads(inv.variant, program.as_deref()) {
+        Reads::PuttySession(tool) => {
+            policy::from_putty(tool, putty::keepalive_for(tool, inv, &|k| env.get(k)))
+        }
+        Reads::Unknown(why) => Finding::cannot_tell(why),
+        Reads::OpenSshConfig => openssh_finding(inv, s, env, cwd),
     };
-    let probe = traced.map(|t| t.map(|t| t.effective));
-    let builtin = witnesses.then(|| builtin_resolve(inv, env, replay));
     let Finding {
         keepalive,
         interval_origin,
@@ -390,7 +394,8 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         notes,
         effective,
         resolver,
-    } = policy::reconcile(inv.variant, &inv.command, probe, builtin);
+        putty,
+    } = finding;
     SshFacts {
         invocation: inv.clone(),
         host,
@@ -400,7 +405,23 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         interval_origin,
         shadowed,
         notes,
+        putty,
     }
+}
+
+/// The witnesses for a program that reads OpenSSH config: `ssh -G` runs
+/// with `-vvv`, and the builtin resolver replays the `Match exec` results it
+/// printed, so the origins name the line that won.
+fn openssh_finding(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Finding {
+    let traced = (s.resolver == policy::ResolverChoice::Ssh)
+        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
+    let replay = match &traced {
+        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
+        _ => ExecPolicy::Unknown,
+    };
+    let probe = traced.map(|t| t.map(|t| t.effective));
+    let builtin = builtin_resolve(inv, env, replay);
+    policy::reconcile(inv.variant, &inv.command, probe, Some(builtin))
 }
 
 /// The builtin resolver on the argv git will run in `cwd`, `Match exec`

@@ -8,6 +8,7 @@ use crate::check::{Outcome, SshFacts};
 use crate::estimate::{Count, Estimate, RefKind};
 use crate::plan::Source;
 use crate::policy::{Keepalive, Risk, Verdict};
+use crate::putty::{self, Location};
 use crate::ssh::Origin;
 
 /// Formats a number with thousands separators (`22,632`).
@@ -43,8 +44,21 @@ fn origin_text(o: &Origin) -> String {
     }
 }
 
+/// The program that sends the keepalive, as the messages name it.
+fn client(ssh: Option<&SshFacts>) -> &'static str {
+    ssh.and_then(|s| s.putty.as_ref())
+        .map_or("ssh", |p| p.tool.name())
+}
+
+/// The session a PuTTY tool loads, when it was read.
+fn putty_session(ssh: &SshFacts) -> Option<&putty::Keepalive> {
+    ssh.putty.as_ref().and_then(|p| p.session.as_ref())
+}
+
 fn keepalive_text(ssh: &SshFacts) -> String {
     let what = match &ssh.keepalive {
+        Keepalive::Ping(0) => format!("{} sends no keepalive (ping interval 0)", client(Some(ssh))),
+        Keepalive::Ping(i) => format!("{} pings every {i} s", client(Some(ssh))),
         Keepalive::Interval(0) => "ServerAliveInterval 0 (off)".to_string(),
         Keepalive::Interval(i) => format!("ServerAliveInterval {i} s"),
         Keepalive::GivesUp(i) => format!(
@@ -52,6 +66,9 @@ fn keepalive_text(ssh: &SshFacts) -> String {
         ),
         Keepalive::Unknown(why) => return format!("cannot tell: {why}"),
     };
+    if let Some(k) = putty_session(ssh) {
+        return format!("{what}, from {k}");
+    }
     match &ssh.interval_origin {
         Some(Origin::Unknown) | None => {
             format!("{what}; pushguard cannot tell where this value comes from")
@@ -63,7 +80,7 @@ fn keepalive_text(ssh: &SshFacts) -> String {
 /// `ServerAliveInterval`, when known.
 fn interval_of(ssh: &SshFacts) -> Option<u64> {
     match ssh.keepalive {
-        Keepalive::Interval(i) | Keepalive::GivesUp(i) => Some(i),
+        Keepalive::Interval(i) | Keepalive::GivesUp(i) | Keepalive::Ping(i) => Some(i),
         Keepalive::Unknown(_) => None,
     }
 }
@@ -164,19 +181,20 @@ fn story(o: &Outcome) -> String {
         Verdict::Block => "pushguard: push stopped",
         _ => "pushguard: warning (the push goes on)",
     };
+    let client = client(o.ssh.as_ref());
     let why = match o.decision.risk {
-        Some(Risk::NoKeepalive) => "ssh sends no keepalive".to_string(),
+        Some(Risk::NoKeepalive) => format!("{client} sends no keepalive"),
         Some(Risk::TooSlow {
             interval,
             idle_timeout,
         }) => format!(
-            "ssh's keepalive (every {interval} s) is not below the server's idle timeout ({idle_timeout} s)"
+            "{client}'s keepalive (every {interval} s) is not below the server's idle timeout ({idle_timeout} s)"
         ),
         Some(Risk::GivesUp { interval }) => format!(
             "ssh gives up after {interval} s without a packet from the server (ServerAliveCountMax 0)"
         ),
         Some(Risk::CannotTell) | None => {
-            "pushguard cannot tell whether ssh sends keepalives".to_string()
+            format!("pushguard cannot tell whether {client} sends keepalives")
         }
     };
     let who = match o.decision.risk {
@@ -218,21 +236,46 @@ fn story(o: &Outcome) -> String {
             o.settings.idle_timeout
         )),
     }
-    if let Some(s) = o.fix().filter(|s| s.putty) {
-        t.push_str(&format!(
-            "Fix: {}   (sets \"Seconds between keepalives\" to {} in the PuTTY session; --apply makes it)\n     PuTTY tools do not read ~/.ssh/config, and the hook does not read PuTTY sessions,\n     so it only warns here, never blocks.\n",
-            s.command, s.interval
-        ));
-    } else if let Some(s) = o.fix() {
-        t.push_str(&format!(
-            "Fix: {}   (shows the change that makes the keepalive effective; --apply makes it)\n",
-            s.command
-        ));
-        t.push_str("     or, for this push only:\n");
-        t.push_str(&format!("         {}\n", s.one_off));
+    if let Some(s) = o.fix() {
+        t.push_str(&fix_text(o.ssh.as_ref(), &s));
     }
     t.push_str("Bypass once: PUSHGUARD_SKIP=1 git push   (or: git push --no-verify)\n");
     t
+}
+
+/// The message's `Fix:` lines: the `pushguard fix` command, and a one-off
+/// for a program that reads OpenSSH config; for a PuTTY tool, the session
+/// `pushguard fix` edits (the one the tool loads).
+fn fix_text(ssh: Option<&SshFacts>, s: &crate::fix::Suggestion) -> String {
+    let putty = ssh.and_then(|f| f.putty.as_ref());
+    match (putty, putty.and_then(|p| p.session.as_ref())) {
+        (Some(_), Some(k)) if k.suppressed.is_some() => format!(
+            "Fix: PuTTY's keepalives are SSH-2 ignore messages, and session {:?} has \"Chokes on SSH-2 ignore\n     messages\" forced on (BugIgnore2=2): turn it off (Connection > SSH > Bugs) unless the server needs it.\n",
+            k.session
+        ),
+        (Some(_), Some(k)) => format!(
+            "Fix: {}   (sets \"Seconds between keepalives\" to {} in PuTTY session {:?}; --apply makes it)\n     PuTTY tools read no ~/.ssh/config: the keepalive is set in the saved session they load.\n",
+            s.command, s.interval, k.session
+        ),
+        (Some(p), None) => format!(
+            "Fix: {}   (sets \"Seconds between keepalives\" to {} in the PuTTY session {} loads; --apply makes it)\n     pushguard cannot read that session, so it only warns here, never blocks.\n",
+            s.command,
+            s.interval,
+            p.tool.name()
+        ),
+        (None, _) => {
+            let mut t = format!(
+                "Fix: {}   (shows the change that makes the keepalive effective; --apply makes it)\n",
+                s.command
+            );
+            if let Some(one_off) = &s.one_off {
+                t.push_str(&format!(
+                    "     or, for this push only:\n         {one_off}\n"
+                ));
+            }
+            t
+        }
+    }
 }
 
 /// Which refs were judged, when not all of the push's.
@@ -352,6 +395,29 @@ pub(crate) fn origin_json(o: &Origin) -> Json {
     }
 }
 
+/// Where a PuTTY tool's interval comes from, as JSON: the setting that
+/// decides it (`BugIgnore2` when it forbids pings, else `PingIntervalSecs`
+/// when set, else `PingInterval`) in its session file or registry key, or
+/// `"default"` when the session sets none.
+pub(crate) fn putty_origin_json(k: &putty::Keepalive) -> Json {
+    let Some(s) = k.suppressed.as_ref().or(k.from.last()) else {
+        return json!("default");
+    };
+    match &k.location {
+        Location::File(path) => json!({
+            "file": path.display().to_string(),
+            "line": s.line,
+            "putty_session": k.session,
+            "key": s.name,
+        }),
+        Location::Key(key) => json!({
+            "registry": key,
+            "value": s.name,
+            "putty_session": k.session,
+        }),
+    }
+}
+
 /// The outcome as JSON (see docs/json.md).
 pub fn json(o: &Outcome) -> Json {
     let objects = o.estimate.as_ref().map(|e| {
@@ -388,7 +454,12 @@ pub fn json(o: &Outcome) -> Json {
             "variant": format!("{:?}", s.invocation.variant).to_ascii_lowercase(),
             "resolver": s.resolver,
             "serveraliveinterval": interval_of(s),
-            "serveraliveinterval_origin": s.interval_origin.as_ref().map(origin_json),
+            "serveraliveinterval_origin": match putty_session(s) {
+                Some(k) => Some(putty_origin_json(k)),
+                None => s.interval_origin.as_ref().map(origin_json),
+            },
+            "putty_tool": s.putty.as_ref().map(|p| p.tool.id()),
+            "putty_session": putty_session(s).map(|k| k.to_string()),
             "serveralivecountmax": eff("serveralivecountmax").and_then(|v| v.parse::<u64>().ok()),
             "tcpkeepalive": eff("tcpkeepalive").map(|v| v == "yes"),
             "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), _ => None },
@@ -550,6 +621,7 @@ mod snapshots {
                 interval_origin: origin,
                 shadowed: vec![],
                 notes: vec![],
+                putty: None,
             }),
             ssh_skipped: None,
             decision,
@@ -592,20 +664,130 @@ mod snapshots {
         insta::assert_snapshot!(hook_text(&o));
     }
 
-    #[test]
-    fn warned_cannot_tell() {
-        let o = outcome(
-            Count::Exact(7_412),
-            Keepalive::Unknown("PuTTY tools do not read ~/.ssh/config".into()),
-            None,
-        );
-        let mut o = o;
+    /// `o` as a push through plink (`GIT_SSH=plink`) that found `session`.
+    fn through_plink(mut o: Outcome, session: Option<putty::Keepalive>) -> Outcome {
         if let Some(ssh) = o.ssh.as_mut() {
             ssh.invocation.variant = Variant::Plink;
             ssh.invocation.command = "plink".into();
+            ssh.invocation.source = crate::git::SshSource::GitSsh;
+            ssh.invocation.options = vec!["-P".into(), "7999".into()];
             ssh.effective = None;
+            ssh.resolver = None;
+            ssh.interval_origin = None;
+            ssh.putty = Some(putty::Found {
+                tool: putty::Tool::Plink,
+                session,
+            });
         }
+        o
+    }
+
+    fn default_settings(secs: i64) -> putty::Keepalive {
+        putty::Keepalive {
+            interval: secs as u64,
+            session: putty::DEFAULT_SESSION.into(),
+            location: Location::File("/home/dev/.putty/sessions/Default%20Settings".into()),
+            exists: true,
+            from: vec![putty::Setting {
+                name: "PingIntervalSecs",
+                raw: secs.to_string(),
+                value: secs,
+                line: Some(4),
+            }],
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn warned_cannot_tell() {
+        let why = "cannot read PuTTY session file /home/dev/.putty/sessions/Default%20Settings: Permission denied (os error 13)";
+        let o = outcome(Count::Exact(7_412), Keepalive::Unknown(why.into()), None);
+        insta::assert_snapshot!(hook_text(&through_plink(o, None)));
+    }
+
+    #[test]
+    fn blocked_for_a_putty_session() {
+        let o = outcome(Count::AtLeast(20_000), Keepalive::Ping(0), None);
+        let o = through_plink(o, Some(default_settings(0)));
         insta::assert_snapshot!(hook_text(&o));
+        let v = json(&o);
+        assert_eq!(v["ssh"]["serveraliveinterval"], 0);
+        assert_eq!(
+            v["ssh"]["serveraliveinterval_origin"],
+            json!({
+                "file": "/home/dev/.putty/sessions/Default%20Settings",
+                "line": 4,
+                "putty_session": "Default Settings",
+                "key": "PingIntervalSecs",
+            })
+        );
+        assert_eq!(v["ssh"]["putty_tool"], "plink");
+        assert_eq!(
+            v["ssh"]["putty_session"],
+            "PuTTY session \"Default Settings\" (/home/dev/.putty/sessions/Default%20Settings): PingIntervalSecs=0 at line 4"
+        );
+        assert_eq!(v["fix"]["command"], "pushguard fix origin");
+        assert_eq!(
+            (&v["fix"]["one_off"], &v["fix"]["ssh_config"]),
+            (&Json::Null, &Json::Null)
+        );
+        let text = check_text(&o);
+        assert!(
+            text.contains("keepalive  plink sends no keepalive (ping interval 0), from PuTTY session \"Default Settings\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_putty_session_that_forbids_pings() {
+        let mut k = default_settings(30);
+        k.suppressed = Some(putty::Setting {
+            name: "BugIgnore2",
+            raw: "2".into(),
+            value: 2,
+            line: Some(9),
+        });
+        let o = outcome(Count::AtLeast(20_000), Keepalive::Ping(k.pings()), None);
+        let o = through_plink(o, Some(k));
+        let text = hook_text(&o);
+        assert!(text.contains("BugIgnore2=2 at line 9 (\"Chokes on SSH-2 ignore messages\" forced on): PuTTY sends no keepalive"), "{text}");
+        assert!(
+            text.contains("Fix: PuTTY's keepalives are SSH-2 ignore messages"),
+            "{text}"
+        );
+        assert_eq!(
+            json(&o)["ssh"]["serveraliveinterval_origin"]["key"],
+            "BugIgnore2"
+        );
+    }
+
+    #[test]
+    fn a_putty_session_in_the_registry_is_an_origin() {
+        let k = putty::Keepalive {
+            location: Location::Key(putty::session_key("git.example.com")),
+            session: "git.example.com".into(),
+            from: vec![putty::Setting {
+                name: "PingIntervalSecs",
+                raw: "0x1e".into(),
+                value: 30,
+                line: None,
+            }],
+            ..default_settings(30)
+        };
+        assert_eq!(
+            putty_origin_json(&k),
+            json!({
+                "registry": r"HKCU\Software\SimonTatham\PuTTY\Sessions\git.example.com",
+                "value": "PingIntervalSecs",
+                "putty_session": "git.example.com",
+            })
+        );
+        let none = putty::Keepalive {
+            from: vec![],
+            exists: false,
+            ..default_settings(0)
+        };
+        assert_eq!(putty_origin_json(&none), json!("default"));
     }
 
     #[test]

@@ -1,10 +1,17 @@
-//! Which keepalive ssh will use, reconciled from what was found: the ssh
-//! program's variant, the real `ssh -G` (when `pushguard.resolver` is
-//! `ssh`) and the builtin resolver. Every rule that shapes the answer is
-//! here:
+//! Which keepalive ssh will use, reconciled from what was found: what the
+//! program git runs reads ([`reads`]), the real `ssh -G` (when
+//! `pushguard.resolver` is `ssh`) and the builtin resolver, or the PuTTY
+//! session a PuTTY tool loads. Every rule that shapes the answer is here:
 //!
-//! - PuTTY tools and `ssh.variant=simple` do not read OpenSSH config:
-//!   cannot tell ([`unreadable`]; the flow runs no witness for them).
+//! - The program's name decides what it reads, not only git's variant
+//!   ([`reads`]): a PuTTY tool reads its saved session even when git runs it
+//!   as OpenSSH (TortoiseGit's `GIT_SSH_VARIANT=ssh`); OpenSSH config is
+//!   never resolved for it. A PuTTY variant for a program that is not a
+//!   PuTTY tool, and `simple` for one that is not ssh, are cannot tell.
+//! - A PuTTY tool's keepalive is the session's ping interval, judged like
+//!   `ServerAliveInterval`; there is no count max (PuTTY awaits no answer
+//!   to a ping); a session that cannot be read is cannot tell
+//!   ([`from_putty`]).
 //! - An auto-detected variant whose `-G` probe fails is what git then
 //!   treats as `simple`: cannot tell.
 //! - `ssh -G` wins a disagreement with the builtin resolver (a note says
@@ -22,6 +29,7 @@
 use crate::git::Variant;
 use crate::policy::{Keepalive, keepalive_of};
 use crate::process::Failure;
+use crate::putty::{self, Tool};
 use crate::ssh::probe::ProbeError;
 use crate::ssh::{Effective, Origin};
 
@@ -59,10 +67,13 @@ pub struct Finding {
     pub effective: Option<Effective>,
     /// Who decided: `ssh -G` or `builtin`.
     pub resolver: Option<&'static str>,
+    /// For a PuTTY tool: which, and the session it loads.
+    pub putty: Option<putty::Found>,
 }
 
 impl Finding {
-    fn cannot_tell(why: String) -> Finding {
+    /// Cannot tell, and why.
+    pub fn cannot_tell(why: String) -> Finding {
         Finding {
             keepalive: Keepalive::Unknown(why),
             interval_origin: None,
@@ -70,34 +81,82 @@ impl Finding {
             notes: Vec::new(),
             effective: None,
             resolver: None,
+            putty: None,
         }
     }
 }
 
-/// Why the keepalive of a `variant` cannot be read from OpenSSH config, if
-/// so; the flow then runs neither `ssh -G` nor the builtin resolver.
-pub fn unreadable(variant: Variant) -> Option<&'static str> {
+/// Where the program git runs takes its keepalive from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reads {
+    /// OpenSSH config and its command line: `ssh -G` and the builtin resolver tell.
+    OpenSshConfig,
+    /// The saved session of this PuTTY tool (`crate::putty`).
+    PuttySession(Tool),
+    /// Neither is known to apply: why.
+    Unknown(String),
+}
+
+/// What the program git runs reads, from its file name as git cuts it
+/// (`SshInvocation::program_name`; `None` when git cannot split the
+/// command) and git's `variant`, which only decides the options git passes:
+///
+/// | program | variant | reads |
+/// | --- | --- | --- |
+/// | plink, putty, tortoiseplink, TortoiseGitPlink (any case, `.exe`) | any | that tool's PuTTY session |
+/// | ssh, ssh.exe | openssh, simple | OpenSSH config |
+/// | ssh, ssh.exe | plink, putty, tortoiseplink | cannot tell (OpenSSH given PuTTY's options) |
+/// | anything else | openssh, auto | OpenSSH config (a wrapper: `ssh -G` through it) |
+/// | anything else | plink, putty, tortoiseplink | cannot tell (not a PuTTY tool pushguard knows) |
+/// | anything else | simple | cannot tell |
+pub fn reads(variant: Variant, program: Option<&str>) -> Reads {
+    if let Some(tool) = program.and_then(Tool::from_program) {
+        return Reads::PuttySession(tool);
+    }
+    let name = program.unwrap_or("the ssh command");
+    let is_ssh =
+        program.is_some_and(|p| p.eq_ignore_ascii_case("ssh") || p.eq_ignore_ascii_case("ssh.exe"));
+    let variant_name = format!("{variant:?}").to_ascii_lowercase();
     match variant {
-        Variant::Plink | Variant::Putty | Variant::TortoisePlink => Some(
-            "PuTTY tools do not read ~/.ssh/config; their keepalive is set in the PuTTY session",
-        ),
-        Variant::Simple => Some("ssh.variant is simple: the ssh program is not OpenSSH"),
-        Variant::OpenSsh | Variant::Auto => None,
+        Variant::Plink | Variant::Putty | Variant::TortoisePlink if is_ssh => {
+            Reads::Unknown(format!(
+                "ssh.variant is {variant_name}, so git gives {name} PuTTY's options, which OpenSSH does not take"
+            ))
+        }
+        Variant::Plink | Variant::Putty | Variant::TortoisePlink => Reads::Unknown(format!(
+            "ssh.variant is {variant_name}, but {name} is not a PuTTY tool pushguard knows (plink, putty, TortoiseGitPlink), so which saved sessions it reads is unknown"
+        )),
+        Variant::Simple if !is_ssh => {
+            Reads::Unknown("ssh.variant is simple: the ssh program is not OpenSSH".into())
+        }
+        Variant::Simple | Variant::OpenSsh | Variant::Auto => Reads::OpenSshConfig,
     }
 }
 
-/// Reconciles the witnesses for the ssh `command` of `variant`: `probe` is
-/// `ssh -G` (`None` when not asked), `builtin` the builtin resolver (`None`
-/// when not run).
+/// The keepalive of the PuTTY `tool` from the session it loads: its ping
+/// interval (0 when the session forbids the ignore messages pings are made
+/// of); cannot tell when the session cannot be read.
+pub fn from_putty(tool: Tool, session: Result<putty::Keepalive, putty::Unreadable>) -> Finding {
+    let (mut found, session) = match session {
+        Ok(k) => (Finding::cannot_tell(String::new()), Some(k)),
+        Err(e) => (Finding::cannot_tell(e.to_string()), None),
+    };
+    if let Some(k) = &session {
+        found.keepalive = Keepalive::Ping(k.pings());
+    }
+    found.putty = Some(putty::Found { tool, session });
+    found
+}
+
+/// Reconciles the witnesses for the ssh `command` of `variant`, a program
+/// that reads OpenSSH config ([`reads`]): `probe` is `ssh -G` (`None` when
+/// not asked), `builtin` the builtin resolver (`None` when not run).
 pub fn reconcile(
     variant: Variant,
     command: &str,
     probe: Option<Result<Effective, ProbeError>>,
     builtin: Option<Result<BuiltinAnswer, String>>,
 ) -> Finding {
-    if let Some(why) = unreadable(variant) {
-        return Finding::cannot_tell(why.into());
-    }
     let builtin = builtin.unwrap_or_else(|| Err("not resolved".into()));
     let mut found = match (probe, builtin) {
         (Some(Ok(eff)), b) => trust_ssh_g(eff, b),
@@ -231,6 +290,7 @@ fn trust_builtin(b: BuiltinAnswer) -> Finding {
         notes: b.notes,
         effective: Some(b.effective),
         resolver: Some("builtin"),
+        putty: None,
     }
 }
 
@@ -276,21 +336,94 @@ mod tests {
         Some(Err(ProbeError::Empty))
     }
 
+    // The program decides what is read: git's connect.c picks the variant
+    // (and so the options) from the name or ssh.variant, but TortoiseGit
+    // sets GIT_SSH_VARIANT=ssh for TortoiseGitPlink (src/Git/Git.cpp), which
+    // still reads PuTTY sessions (TortoisePlink's Windows/storage.c).
     #[test]
-    fn putty_and_simple_cannot_tell_whatever_was_found() {
-        for v in [
-            Variant::Plink,
-            Variant::Putty,
-            Variant::TortoisePlink,
-            Variant::Simple,
+    fn the_program_decides_what_is_read() {
+        use Variant::*;
+        let putty = |t| Reads::PuttySession(t);
+        for (variant, program, want) in [
+            (Plink, Some("plink"), putty(Tool::Plink)),
+            (
+                OpenSsh,
+                Some("TortoiseGitPlink.exe"),
+                putty(Tool::TortoisePlink),
+            ),
+            (
+                Auto,
+                Some("TortoiseGitPlink.exe"),
+                putty(Tool::TortoisePlink),
+            ),
+            (
+                TortoisePlink,
+                Some("tortoiseplink"),
+                putty(Tool::TortoisePlink),
+            ),
+            (Simple, Some("PLINK.EXE"), putty(Tool::Plink)),
+            (Auto, Some("putty"), putty(Tool::Putty)),
+            (OpenSsh, Some("ssh"), Reads::OpenSshConfig),
+            (Simple, Some("SSH.EXE"), Reads::OpenSshConfig),
+            (Auto, Some("my-ssh-wrapper"), Reads::OpenSshConfig),
+            (OpenSsh, None, Reads::OpenSshConfig),
         ] {
-            let why = unreadable(v).unwrap();
-            let f = reconcile(v, "plink", Some(Ok(dump("serveraliveinterval 30\n"))), None);
-            assert_eq!(f.keepalive, Keepalive::Unknown(why.into()));
-            assert_eq!((f.effective, f.resolver), (None, None));
+            assert_eq!(reads(variant, program), want, "{variant:?} {program:?}");
         }
-        assert_eq!(unreadable(Variant::OpenSsh), None);
-        assert_eq!(unreadable(Variant::Auto), None);
+        for (variant, program) in [
+            (Plink, Some("ssh")),
+            (Plink, Some("klink.exe")),
+            (TortoisePlink, None),
+            (Simple, Some("my-ssh")),
+        ] {
+            assert!(
+                matches!(reads(variant, program), Reads::Unknown(_)),
+                "{variant:?} {program:?}"
+            );
+        }
+        assert_eq!(
+            reads(Putty, Some("wrap")),
+            Reads::Unknown("ssh.variant is putty, but wrap is not a PuTTY tool pushguard knows (plink, putty, TortoiseGitPlink), so which saved sessions it reads is unknown".into())
+        );
+    }
+
+    fn session(interval: u64, suppressed: bool) -> putty::Keepalive {
+        let setting = |name, value: i64| putty::Setting {
+            name,
+            raw: value.to_string(),
+            value,
+            line: Some(1),
+        };
+        putty::Keepalive {
+            interval,
+            session: putty::DEFAULT_SESSION.into(),
+            location: putty::Location::File("/h/.putty/sessions/Default%20Settings".into()),
+            exists: true,
+            from: vec![setting("PingIntervalSecs", interval as i64)],
+            suppressed: suppressed.then(|| setting("BugIgnore2", 2)),
+        }
+    }
+
+    #[test]
+    fn a_putty_session_gives_a_ping_interval_or_cannot_tell() {
+        let f = from_putty(Tool::Plink, Ok(session(30, false)));
+        assert_eq!(f.keepalive, Keepalive::Ping(30));
+        assert_eq!(f.putty.as_ref().map(|p| p.tool), Some(Tool::Plink));
+        assert_eq!(f.putty.and_then(|p| p.session), Some(session(30, false)));
+        assert_eq!((f.interval_origin, f.resolver), (None, None));
+        // ssh/connection2.c: no ignore messages, no pings.
+        let f = from_putty(Tool::Plink, Ok(session(30, true)));
+        assert_eq!(f.keepalive, Keepalive::Ping(0));
+        let e = putty::Unreadable::CommandLine("unknown option -x".into());
+        let f = from_putty(Tool::TortoisePlink, Err(e.clone()));
+        assert_eq!(f.keepalive, Keepalive::Unknown(e.to_string()));
+        assert_eq!(
+            f.putty,
+            Some(putty::Found {
+                tool: Tool::TortoisePlink,
+                session: None
+            })
+        );
     }
 
     #[test]

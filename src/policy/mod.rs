@@ -7,7 +7,7 @@ pub mod keepalive;
 pub mod settings;
 pub mod unconfirmed;
 
-pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
+pub use keepalive::{BuiltinAnswer, Finding, Reads, from_putty, reads, reconcile};
 pub use settings::{
     Candidate, ENV_SKIP, PER_URL, ResolverChoice, SettingError, Settings, parse_git_int,
     parse_seconds, url_candidates,
@@ -30,6 +30,10 @@ pub enum Keepalive {
     /// keepalive at all and quits ("Timeout, server … not responding") after
     /// n s without a packet from the server.
     GivesUp(u64),
+    /// A PuTTY tool's ping interval in seconds (0 = off): an SSH-2 ignore
+    /// message every interval whatever the traffic (PuTTY's `pinger.c`).
+    /// No answer is awaited, so no count of unanswered pings ends the session.
+    Ping(u64),
     /// Cannot tell, and why (plink, ssh -G failed, depends on `Match exec`…).
     Unknown(String),
 }
@@ -226,11 +230,17 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
     };
     let idle_timeout = s.idle_timeout;
     let (verdict, reason, risk) = match keepalive {
-        Some(Keepalive::Interval(i)) if keepalive_effective(*i, idle_timeout) => (
-            Verdict::Ok,
-            format!("keepalive every {i} s is below the server idle timeout of {idle_timeout} s"),
-            None,
-        ),
+        Some(Keepalive::Interval(i) | Keepalive::Ping(i))
+            if keepalive_effective(*i, idle_timeout) =>
+        {
+            (
+                Verdict::Ok,
+                format!(
+                    "keepalive every {i} s is below the server idle timeout of {idle_timeout} s"
+                ),
+                None,
+            )
+        }
         Some(Keepalive::GivesUp(i)) => (
             risky,
             format!(
@@ -245,7 +255,14 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
             ),
             Some(Risk::NoKeepalive),
         ),
-        Some(Keepalive::Interval(i)) => (
+        Some(Keepalive::Ping(0)) => (
+            risky,
+            format!(
+                "no keepalive (the PuTTY session's ping interval is 0): the server may drop the session after {idle_timeout} s idle while it processes the push"
+            ),
+            Some(Risk::NoKeepalive),
+        ),
+        Some(Keepalive::Interval(i) | Keepalive::Ping(i)) => (
             risky,
             format!(
                 "keepalive every {i} s is not below the server idle timeout of {idle_timeout} s"
@@ -355,6 +372,35 @@ mod tests {
         assert_eq!(d.verdict, Verdict::Warn);
         let d = decide(&s, &ssh(Count::AtLeast(20_000), Some(keepalive_of(30, 1))));
         assert_eq!(d.verdict, Verdict::Ok);
+    }
+
+    // A PuTTY ping interval is judged by the same thresholds; it has no
+    // count max (PuTTY awaits no answer to a ping, pinger.c).
+    #[test]
+    fn a_putty_ping_interval_is_judged_like_server_alive_interval() {
+        let s = Settings::default();
+        let judge = |n, k| decide(&s, &ssh(n, Some(k)));
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(30));
+        assert_eq!((d.verdict, d.risk), (Verdict::Ok, None));
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(0));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (Verdict::Block, Some(Risk::NoKeepalive))
+        );
+        assert!(d.reasons[1].starts_with("no keepalive (the PuTTY session's ping interval is 0)"));
+        let d = judge(Count::Exact(6_000), Keepalive::Ping(0));
+        assert_eq!(d.verdict, Verdict::Warn);
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(600));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (
+                Verdict::Block,
+                Some(Risk::TooSlow {
+                    interval: 600,
+                    idle_timeout: 600
+                })
+            )
+        );
     }
 
     #[test]
