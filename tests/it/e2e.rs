@@ -283,15 +283,26 @@ fn not_ssh_is_skipped() {
 }
 
 #[test]
-fn plink_is_cannot_tell_never_block() {
+fn plink_without_a_saved_session_has_no_keepalive() {
     let Some(w) = World::new() else { return };
     w.commits(4);
     let plink = w.s.write_exec("bin/plink", "#!/bin/sh\nexit 1\n", 0o755);
+    // $HOME/.putty exists, so plink looks nowhere else (unix/storage.c).
+    fs::create_dir_all(w.path(".putty/sessions")).unwrap();
     w.git(&["config", "pushguard.blockObjects", "6"], "work");
     let (v, code) = w.check_json(&[("GIT_SSH_COMMAND", plink.to_str().unwrap())]);
-    assert_eq!(v["verdict"], "warn", "{v:#}");
-    assert_eq!(code, 0);
-    assert!(v["ssh"]["serveraliveinterval"].is_null());
+    assert_eq!(v["verdict"], "block", "{v:#}");
+    assert_eq!(code, 1);
+    assert_eq!(v["ssh"]["serveraliveinterval"], 0);
+    assert_eq!(v["ssh"]["serveraliveinterval_origin"], "default");
+    let file = w.path(".putty/sessions/Default%20Settings");
+    assert_eq!(
+        v["ssh"]["putty_session"],
+        format!(
+            "PuTTY session \"Default Settings\" ({}): no such session, PuTTY's default (no keepalive)",
+            file.display()
+        )
+    );
 }
 
 #[test]

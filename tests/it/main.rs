@@ -21,6 +21,7 @@ mod git_url;
 mod hook_managers;
 mod install;
 mod layouts;
+mod putty;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;
