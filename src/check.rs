@@ -15,8 +15,12 @@ use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
 use crate::plan::{PlanError, PushPlan, RefUpdate};
-use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
-use crate::ssh::{self, Effective, ExecPolicy, Origin, Profile, ResolveEnv, ResolveRequest, probe};
+use crate::platform::Platform;
+use crate::policy::{
+    self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Reads, Settings, Size,
+};
+use crate::putty;
+use crate::ssh::{self, Effective, ExecPolicy, Origin, Profile, ResolveEnv, ResolveRequest, trace};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
@@ -63,9 +67,14 @@ pub enum CheckError {
     /// Running git failed.
     #[error(transparent)]
     Git(#[from] git::GitError),
-    /// A `pushguard.*` setting is invalid.
-    #[error(transparent)]
-    Setting(#[from] policy::SettingError),
+    /// A `pushguard.*` setting is invalid, set where `at` says.
+    #[error("{error}{}", at.as_ref().map_or_else(String::new, |at| format!(" (set at {at})")))]
+    Setting {
+        /// What is wrong.
+        error: policy::SettingError,
+        /// Where git says the value was set.
+        at: Option<git::ConfigOrigin>,
+    },
     /// The push URL cannot be read.
     #[error(transparent)]
     Url(#[from] git::UrlError),
@@ -105,6 +114,8 @@ pub struct SshFacts {
     /// What `ssh -V` of the ssh git runs prints before the comma, when
     /// known (the build the builtin resolver models).
     pub version: Option<String>,
+    /// For a PuTTY tool: which, and the saved session it loads.
+    pub putty: Option<putty::Found>,
 }
 
 /// Everything found and decided for one push.
@@ -130,11 +141,18 @@ impl Outcome {
     /// How to fix the keepalive, when the verdict asks for a fix.
     pub fn fix(&self) -> Option<Suggestion> {
         let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix())?;
+        // With ServerAliveCountMax 0 the interval's line is not what is wrong;
+        // the lines at the top of the file win over both.
+        let winning = match self.decision.risk {
+            Some(policy::Risk::GivesUp { .. }) => None,
+            _ => ssh.interval_origin.as_ref(),
+        };
         Some(fix::suggest(
             &ssh.invocation,
             &ssh.host,
             self.settings.idle_timeout,
-            ssh.interval_origin.as_ref(),
+            winning,
+            fix::fix_command(&self.plan.remote, &self.plan.url),
         ))
     }
 }
@@ -142,8 +160,57 @@ impl Outcome {
 /// Reads the git configuration and the settings in `cwd`.
 pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckError> {
     let cfg = GitConfig::read(cwd)?;
-    let settings = Settings::from_config(&cfg, &|k| env.get(k))?;
+    let settings = settings_in(cwd, &cfg, env)?;
     Ok((cfg, settings))
+}
+
+/// The settings in `cfg`; a bad value's error says where it was set.
+pub fn settings_in(cwd: &Path, cfg: &GitConfig, env: &Env) -> Result<Settings, CheckError> {
+    Settings::from_config(cfg, &|k| env.get(k)).map_err(|error| CheckError::Setting {
+        at: git::config_origin(cwd, &error.key),
+        error,
+    })
+}
+
+/// The settings for a push to `url` when some `pushguard.<url>.*` is set,
+/// matched by git; `None` (and no git process) when none is.
+pub fn settings_for_url(
+    cwd: &Path,
+    cfg: &GitConfig,
+    env: &Env,
+    url: &str,
+) -> Result<Option<Settings>, CheckError> {
+    match url_picks(cwd, cfg, url)? {
+        None => Ok(None),
+        Some(picked) => Settings::for_url(cfg, &picked, &|k| env.get(k))
+            .map(Some)
+            .map_err(|error| CheckError::Setting {
+                at: git::config_origin(cwd, &error.key),
+                error,
+            }),
+    }
+}
+
+/// For each per-URL key, the index (into `cfg.entries()`) of the entry git's
+/// URL matching picks for `url`; `None` when no `pushguard.<url>.*` is set.
+pub fn url_picks(
+    cwd: &Path,
+    cfg: &GitConfig,
+    url: &str,
+) -> Result<Option<HashMap<String, usize>>, CheckError> {
+    let candidates = policy::url_candidates(cfg);
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let asked: Vec<(Option<&str>, &str)> = candidates
+        .iter()
+        .map(|c| (c.url.as_deref(), c.key))
+        .collect();
+    let picked = git::url_match(cwd, "pushguard", &asked, url)?
+        .into_iter()
+        .map(|(k, i)| (k, candidates[i].index))
+        .collect();
+    Ok(Some(picked))
 }
 
 /// Judges a push: the hook's and the dry run's common path.
@@ -167,6 +234,13 @@ pub fn judge(
     let decide = |out: &mut Outcome, facts: Facts| {
         out.decision = policy::decide(&out.settings, &facts);
     };
+    // The server's own settings (`pushguard.<url>.*`); bypass stays as given.
+    if let Some(s) = settings_for_url(cwd, cfg, env, &out.plan.url)? {
+        out.settings = Settings {
+            skip: out.settings.skip,
+            ..s
+        };
+    }
     if !policy::needs_facts(&out.settings) {
         decide(&mut out, Facts::NothingToSend);
         return Ok(out);
@@ -205,7 +279,7 @@ pub fn judge(
     // Cheap first: can the repository's own size prove the push small?
     let repo = Repo::discover(cwd)?;
     let settings = &out.settings;
-    let resolve_ssh = || ssh_facts(&invocation, settings, env);
+    let resolve_ssh = || ssh_facts(&invocation, settings, env, cwd);
     let (est, ssh) = match quick_estimate(&repo, settings) {
         Some(est) => (est, always_ssh.then(resolve_ssh)),
         None => {
@@ -219,14 +293,18 @@ pub fn judge(
                 &resolve_ssh,
             )?;
             let bytes = est.bytes.map(|b| b.value);
-            let large = policy::size_of(settings, est.objects, bytes) != Size::Small;
-            // Large by bytes alone: ssh was not started during the walk.
+            // Large by bytes alone, or only without the tags the count assumes:
+            // ssh was not started during the walk.
+            let large = std::iter::once(est.objects)
+                .chain(est.without_tags)
+                .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
         }
     };
     let facts = ssh_facts_of(&est, ssh.as_ref().map(|s| s.keepalive.clone()));
-    out.decision = policy::decide(&out.settings, &facts);
+    let unconfirmed = policy::Unconfirmed::tags_of(&est);
+    out.decision = policy::decide_unconfirmed(&out.settings, &facts, unconfirmed.as_ref());
     match ssh {
         Some(ssh) => out.ssh = Some(ssh),
         None => out.ssh_skipped = Some(SMALL.into()),
@@ -289,29 +367,30 @@ fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
 /// The estimate when the repository's total proves the push small: no git
 /// process, only the pack index headers and the loose object directories.
 fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
-    let inv = Inventory::scan(repo, s.warn_objects).ok()?;
+    let inv = Inventory::scan_sized(repo, s.warn_objects).ok()?;
     let total = inv.upper_bound()?;
-    let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
+    let small = policy::size_of(s, Count::AtMost(total), inv.stored_bytes()) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
 }
 
-/// Finds the keepalive for the ssh command git will run: the witnesses
-/// `policy::reconcile` weighs (none for a variant that cannot tell).
-fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
+/// Finds the keepalive for the ssh command git will run (in `cwd`), from
+/// what its program reads (`policy::reads`): a PuTTY tool's saved session,
+/// or the witnesses `policy::reconcile` weighs for OpenSSH config.
+pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
-    let witnesses = policy::unreadable(inv.variant).is_none();
-    let probe = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
-        .then(|| probe::run(&inv.probe_argv(), PROBE_LIMIT));
-    let profile = witnesses.then(|| ssh_profile(inv, env));
-    let version = profile
-        .as_ref()
-        .and_then(|p| p.as_ref().ok())
-        .map(|(p, _)| p.version.clone());
-    let builtin = profile.map(|p| p.and_then(|(p, notes)| builtin_resolve(inv, env, p, notes)));
+    let program = inv.program_name(Platform::HOST);
+    let (finding, version) = match policy::reads(inv.variant, program.as_deref()) {
+        Reads::PuttySession(tool) => (
+            policy::from_putty(tool, putty::keepalive_for(tool, inv, &|k| env.get(k))),
+            None,
+        ),
+        Reads::Unknown(why) => (Finding::cannot_tell(why), None),
+        Reads::OpenSshConfig => openssh_finding(inv, s, env, cwd),
+    };
     let Finding {
         keepalive,
         interval_origin,
@@ -319,7 +398,8 @@ fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
         notes,
         effective,
         resolver,
-    } = policy::reconcile(inv.variant, &inv.command, probe, builtin);
+        putty,
+    } = finding;
     SshFacts {
         invocation: inv.clone(),
         host,
@@ -330,7 +410,32 @@ fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env) -> SshFacts {
         shadowed,
         notes,
         version,
+        putty,
     }
+}
+
+/// The witnesses for a program that reads OpenSSH config: `ssh -G` runs
+/// with `-vvv`, and the builtin resolver, modelling the build git runs,
+/// replays the `Match exec` results it printed, so the origins name the
+/// line that won. Also what `ssh -V` of that build prints.
+fn openssh_finding(
+    inv: &SshInvocation,
+    s: &Settings,
+    env: &Env,
+    cwd: &Path,
+) -> (Finding, Option<String>) {
+    let traced = (s.resolver == policy::ResolverChoice::Ssh)
+        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
+    let replay = match &traced {
+        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
+        _ => ExecPolicy::Unknown,
+    };
+    let probe = traced.map(|t| t.map(|t| t.effective));
+    let profile = ssh_profile(inv, env);
+    let version = profile.as_ref().ok().map(|(p, _)| p.version.clone());
+    let builtin = profile.and_then(|(p, notes)| builtin_resolve(inv, env, p, notes, replay));
+    let finding = policy::reconcile(inv.variant, &inv.command, probe, Some(builtin));
+    (finding, version)
 }
 
 /// The words of the ssh command git runs.
@@ -350,10 +455,13 @@ fn is_ssh(program: &str) -> bool {
 }
 
 /// The build the builtin resolver models: the ssh git runs (for a wrapper,
-/// the `ssh` on PATH, with a note); one that does not tell (no OpenSSH
-/// banner) is modelled as the `ssh` on PATH or upstream's newest, with a
-/// note. The profile's caveat is a note too.
-fn ssh_profile(inv: &SshInvocation, env: &Env) -> Result<(Profile, Vec<String>), String> {
+/// the `ssh` on PATH); one that does not tell (no OpenSSH banner) is
+/// modelled as the `ssh` on PATH or upstream's newest, with a note. The
+/// profile's caveat is a note too.
+pub(crate) fn ssh_profile(
+    inv: &SshInvocation,
+    env: &Env,
+) -> Result<(Profile, Vec<String>), String> {
     let words = command_words(inv, env)?;
     let program = words.first().ok_or("empty ssh command")?;
     let mut notes = Vec::new();
@@ -374,47 +482,80 @@ fn ssh_profile(inv: &SshInvocation, env: &Env) -> Result<(Profile, Vec<String>),
     Ok((profile, notes))
 }
 
-/// The builtin resolver on the argv git will run, modelling `profile` (the
-/// options a wrapper program adds are invisible to it).
+/// The builtin resolver on the argv git will run in `cwd`, modelling
+/// `profile`, `Match exec` as `exec` says. A wrapper program's options are
+/// invisible to it: then it names no origin.
 fn builtin_resolve(
     inv: &SshInvocation,
     env: &Env,
     profile: Profile,
-    mut notes: Vec<String>,
+    notes: Vec<String>,
+    exec: ExecPolicy,
 ) -> Result<BuiltinAnswer, String> {
     let words = command_words(inv, env)?;
     let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
-    let mut args: Vec<String> = if is_ssh(program) {
-        own_args.to_vec()
-    } else {
-        notes.push(format!(
-            "{program} is not ssh itself: the builtin resolver cannot see options it adds"
-        ));
-        Vec::new()
+    let is_ssh = is_ssh(program);
+    let blind = (!is_ssh).then(|| {
+        format!("{program} is not ssh itself, so pushguard cannot see the options it gives ssh")
+    });
+    let mut args: Vec<String> = match is_ssh {
+        true => own_args.to_vec(),
+        false => Vec::new(),
     };
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
+    // A relative -F opens from this process's directory, which is where git
+    // runs ssh (the hook inherits it; the dry run moves there, `git_cwd`).
     let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    let renv = ResolveEnv::current(profile, ExecPolicy::Unknown);
+    let renv = ResolveEnv::current(profile, exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r
             .effective
             .get("serveraliveinterval")
-            .map(|v| v.origin.clone()),
+            .filter(|_| is_ssh)
+            .map(|v| absolute(&v.origin)),
         shadowed: r
             .shadowed
             .iter()
-            .filter(|s| s.key == "serveraliveinterval")
-            .map(|s| s.origin.clone())
+            .filter(|s| is_ssh && s.key == "serveraliveinterval")
+            .map(|s| absolute(&s.origin))
             .collect(),
-        depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
+        depends_on_exec: r.keepalive_depends_on_exec.first().map(absolute),
         effective: r.effective,
         notes,
+        blind,
     })
+}
+
+/// An origin whose file is named as ssh was given it (`-F ssh/config`),
+/// made absolute: where ssh opens it, from the directory git runs it in
+/// (this process's, see [`git_cwd`]), whatever directory the user reads it in.
+fn absolute(o: &Origin) -> Origin {
+    match o {
+        Origin::File { path, line } if path.is_relative() => Origin::File {
+            path: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+            line: *line,
+        },
+        other => other.clone(),
+    }
 }
 
 /// The directory a command runs in (for tests and the CLI).
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Where git runs ssh (its `-G` probe, the push connection) and the hook
+/// for a command started in `dir`: the top of the worktree when `dir` is
+/// inside one, else `dir` itself (in `.git/`, in a bare repository, or
+/// outside `GIT_WORK_TREE`), which is what `git rev-parse --show-cdup` says.
+pub fn git_cwd(dir: &Path) -> PathBuf {
+    match git::run(dir, &["rev-parse", "--show-cdup"]) {
+        Ok(up) if !up.trim().is_empty() => {
+            let top = dir.join(up.trim());
+            std::fs::canonicalize(&top).unwrap_or(top)
+        }
+        _ => dir.to_path_buf(),
+    }
 }

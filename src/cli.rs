@@ -2,7 +2,7 @@
 //! nothing else; `run` turns them into work.
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Parser, Subcommand, ValueEnum};
@@ -60,11 +60,14 @@ pub enum FlavourArg {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Git's pre-push hook: judge the push on stdin (also when run as `pre-push`).
+    /// Without arguments (a pre-commit or prek hook), the push is read from
+    /// the PRE_COMMIT_* variables.
     PrePush {
         /// The remote's name, or the URL as typed.
-        remote: String,
+        #[arg(requires = "url")]
+        remote: Option<String>,
         /// The URL git pushes to.
-        url: String,
+        url: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -73,8 +76,18 @@ pub enum Cmd {
     Check {
         /// Remote name or URL (default: the current branch's push remote).
         remote: Option<String>,
-        /// What to push (default: the current branch to its namesake).
+        /// What to push (default: the current branch to its namesake);
+        /// patterns (`refs/heads/*:refs/heads/*`) and `^` exclusions as in git.
         refspecs: Vec<String>,
+        /// Every branch, as `git push --all` (`--branches`).
+        #[arg(long, visible_alias = "branches")]
+        all: bool,
+        /// Every tag, as `git push --tags`.
+        #[arg(long)]
+        tags: bool,
+        /// Every ref, as `git push --mirror` (deletions send nothing and are not listed).
+        #[arg(long)]
+        mirror: bool,
         /// Read hook-format lines from stdin instead of refspecs.
         #[arg(long)]
         stdin: bool,
@@ -92,10 +105,75 @@ pub enum Cmd {
     )]
     Resolve(ResolveArgs),
     /// Writes the pre-push hook into this repository (honours core.hooksPath;
-    /// an existing hook is kept and runs first).
-    Install,
-    /// Removes pushguard's pre-push hook and restores the one it chained.
-    Uninstall,
+    /// an existing hook is kept and runs first), or where the flags say.
+    Install(InstallArgs),
+    /// Undoes `install` given the same flags: removes pushguard's hook and
+    /// settings and restores what it chained.
+    Uninstall(InstallArgs),
+    /// Which hooks run on push, whether pushguard is among them, and the
+    /// ssh, keepalive and settings for every push URL; exit 1 when something
+    /// needs fixing.
+    Doctor {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Shows (and with --apply makes) the change that makes the keepalive
+    /// effective for a push, proven with ssh -G (docs/fix.md).
+    Fix(FixArgs),
+}
+
+/// `pushguard fix`: which push, which target, and whether to write.
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// The remote (default: the current branch's push remote).
+    pub remote: Option<String>,
+    /// A host alias as given to ssh, instead of a push.
+    #[arg(long, conflicts_with_all = ["remote", "url"])]
+    pub host: Option<String>,
+    /// The URL git pushes to, instead of a remote.
+    #[arg(long, conflicts_with = "remote")]
+    pub url: Option<String>,
+    /// What to change (default: where the value that wins can be beaten).
+    #[arg(long, value_enum)]
+    pub target: Option<FixTarget>,
+    /// git config: change the user's global file, not the repository's.
+    #[arg(long)]
+    pub global: bool,
+    /// Make the change (otherwise it is only shown).
+    #[arg(long)]
+    pub apply: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// What `fix` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixTarget {
+    /// The ssh config file ssh reads for the host.
+    SshConfig,
+    /// git's core.sshCommand.
+    GitConfig,
+}
+
+/// Where `install` and `uninstall` work (docs/install.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct InstallArgs {
+    /// A hooks folder: committed to this repository (sets the local
+    /// core.hooksPath), or with --global a user-wide one.
+    #[arg(long, value_name = "DIR")]
+    pub hooks_path: Option<PathBuf>,
+    /// A hook defined in git config (hook.pushguard.command; git 2.54 or later).
+    #[arg(long, conflicts_with = "hooks_path")]
+    pub config_hook: bool,
+    /// User-wide: the config hook in the global config (git 2.54 or
+    /// later); on older git only with --hooks-path DIR.
+    #[arg(long, conflicts_with = "local")]
+    pub global: bool,
+    /// With --config-hook: this repository's config (the default).
+    #[arg(long, requires = "config_hook")]
+    pub local: bool,
 }
 
 /// `pushguard resolve`: pushguard's own flags and the ssh arguments.
@@ -218,6 +296,28 @@ impl clap::FromArgMatches for SshArgs {
 mod tests {
     use super::*;
 
+    fn install_args(line: &str) -> Result<InstallArgs, clap::Error> {
+        match parse(line)?.command {
+            Cmd::Install(a) | Cmd::Uninstall(a) => Ok(a),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn install_flags_combine_as_documented() {
+        let a = install_args("pushguard install --config-hook --global").unwrap();
+        assert!(a.config_hook && a.global && !a.local);
+        let a = install_args("pushguard uninstall --global --hooks-path /h").unwrap();
+        assert_eq!(a.hooks_path.as_deref(), Some(Path::new("/h")));
+        assert!(install_args("pushguard install --local").is_err());
+        assert!(install_args("pushguard install --config-hook --hooks-path d").is_err());
+        assert!(install_args("pushguard install --config-hook --local --global").is_err());
+        assert_eq!(
+            install_args("pushguard install").unwrap(),
+            InstallArgs::default()
+        );
+    }
+
     fn parse(line: &str) -> Result<Cli, clap::Error> {
         Cli::from_argv(line.split(' ').map(OsString::from))
     }
@@ -253,6 +353,28 @@ mod tests {
     }
 
     #[test]
+    fn fix_takes_a_remote_a_url_or_a_host() {
+        let Cmd::Fix(a) = parse("pushguard fix origin --apply --target git-config --global")
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!(a.remote.as_deref(), Some("origin"));
+        assert!(a.apply && a.global && a.target == Some(FixTarget::GitConfig));
+        let Cmd::Fix(a) = parse("pushguard fix --host h --format json")
+            .unwrap()
+            .command
+        else {
+            panic!()
+        };
+        assert_eq!((a.host.as_deref(), a.format), (Some("h"), Format::Json));
+        assert!(parse("pushguard fix origin --host h").is_err());
+        assert!(parse("pushguard fix origin --url ssh://h/p").is_err());
+        assert!(parse("pushguard fix --target ssh-config").is_ok());
+    }
+
+    #[test]
     fn usage_errors_and_the_hook_name() {
         assert!(
             parse("pushguard resolve").is_err(),
@@ -268,7 +390,21 @@ mod tests {
         assert!(resolve("pushguard resolve --profiles").profiles);
         assert!(parse("pushguard resolve --ssh a --profile 9.2p1 h").is_err());
         let cli = parse("/usr/bin/pre-push origin ssh://h/p").unwrap();
-        assert!(matches!(cli.command, Cmd::PrePush { ref remote, .. } if remote == "origin"));
+        assert!(
+            matches!(cli.command, Cmd::PrePush { ref remote, .. } if remote.as_deref() == Some("origin"))
+        );
+        assert!(matches!(
+            parse("pushguard pre-push").unwrap().command,
+            Cmd::PrePush {
+                remote: None,
+                url: None,
+                ..
+            }
+        ));
+        assert!(
+            parse("pushguard pre-push origin").is_err(),
+            "a remote needs its url"
+        );
         let cli = parse("pushguard check --ssh --format json origin main").unwrap();
         let Cmd::Check {
             remote,
@@ -276,12 +412,24 @@ mod tests {
             ssh,
             format,
             stdin,
+            all,
+            ..
         } = cli.command
         else {
             panic!()
         };
         assert_eq!(remote.as_deref(), Some("origin"));
         assert_eq!(refspecs, ["main"]);
-        assert!(ssh && !stdin && format == Format::Json);
+        assert!(ssh && !stdin && !all && format == Format::Json);
+        let cli = parse("pushguard check --branches --tags origin").unwrap();
+        assert!(matches!(
+            cli.command,
+            Cmd::Check {
+                all: true,
+                tags: true,
+                mirror: false,
+                ..
+            }
+        ));
     }
 }

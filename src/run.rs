@@ -16,11 +16,13 @@ use std::io::{Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::check::{self, CheckError, Env, Outcome};
-use crate::cli::{Cli, Cmd, FlavourArg, Format, ResolveArgs};
+use crate::cli::{Cli, Cmd, FixArgs, FixTarget, FlavourArg, Format, InstallArgs, ResolveArgs};
+use crate::git::GitConfig;
+use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
-use crate::policy::Verdict;
+use crate::policy::{Settings, Verdict};
 use crate::ssh::{self, ExecPolicy, Profile, ResolveEnv, ResolveRequest};
-use crate::{install, report};
+use crate::{doctor, fix, install, report};
 
 /// Exit code: fine (ok, warn, skip).
 pub const EXIT_OK: u8 = 0;
@@ -102,19 +104,105 @@ fn dispatch(cmd: Cmd) -> Exit {
         Cmd::Check {
             remote,
             refspecs,
+            all,
+            tags,
+            mirror,
             stdin,
             ssh,
             format,
-        } => match dry_run(remote, &refspecs, stdin, ssh) {
-            Ok(o) => verdict(&o, format, false),
+        } => match plan::with_push_options(&refspecs, all, tags, mirror)
+            .map_err(CheckError::from)
+            .and_then(|specs| dry_run(remote, &specs, stdin, ssh))
+        {
+            Ok(all) => checked(&all, format),
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },
         Cmd::Resolve(a) => resolve(&a),
-        Cmd::Install => hook_file(install::install(
+        Cmd::Install(a) => hook_file(install::install(
             &check::current_dir(),
             std::env::current_exe().ok().as_deref(),
+            &install_mode(&a),
         )),
-        Cmd::Uninstall => hook_file(install::uninstall(&check::current_dir())),
+        Cmd::Uninstall(a) => {
+            hook_file(install::uninstall(&check::current_dir(), &install_mode(&a)))
+        }
+        Cmd::Doctor { format } => doctor(format),
+        Cmd::Fix(a) => fix_keepalive(&a),
+    }
+}
+
+/// The install mode `install`'s and `uninstall`'s flags ask for.
+pub fn install_mode(a: &InstallArgs) -> Mode {
+    match (&a.hooks_path, a.config_hook, a.global) {
+        (Some(dir), _, true) => Mode::GlobalHooksPath(dir.clone()),
+        (Some(dir), _, false) => Mode::HooksPath(dir.clone()),
+        (None, true, true) => Mode::ConfigHook(Scope::Global),
+        (None, true, false) => Mode::ConfigHook(Scope::Local),
+        (None, false, true) => Mode::Global,
+        (None, false, false) => Mode::Repository,
+    }
+}
+
+/// `doctor`: its report, exit 0 when all is well, 1 when something needs
+/// fixing, 3 when it could not look.
+fn doctor(format: Format) -> Exit {
+    let env = Env::current();
+    // Where git runs ssh, as the dry run does (a relative `-F` opens there).
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Exit::stderr(
+            EXIT_ERROR,
+            "pushguard doctor: cannot enter the worktree's top\n".into(),
+        );
+    }
+    match doctor::examine(&cwd, &env) {
+        Ok(d) => {
+            let code = if d.healthy() { EXIT_OK } else { EXIT_BLOCK };
+            match format {
+                Format::Json => Exit::stdout(code, format!("{:#}\n", d.to_json())),
+                Format::Text => Exit::stdout(code, d.text()),
+            }
+        }
+        Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard doctor: {e}\n")),
+    }
+}
+
+/// `pushguard fix`: the report on stdout; exit 0 when it did what was
+/// asked (already effective, planned, applied), 3 otherwise.
+fn fix_keepalive(a: &FixArgs) -> Exit {
+    let subject = match (&a.host, &a.url) {
+        (Some(h), _) => fix::Subject::Host(h.clone()),
+        (None, Some(u)) => fix::Subject::Url(u.clone()),
+        (None, None) => fix::Subject::Remote(a.remote.clone()),
+    };
+    let req = fix::Request {
+        subject,
+        target: a.target.map(|t| match t {
+            FixTarget::SshConfig => fix::TargetKind::SshConfig,
+            FixTarget::GitConfig => fix::TargetKind::GitConfig,
+        }),
+        global: a.global,
+        apply: a.apply,
+    };
+    match fix::run(
+        &check::current_dir(),
+        &Env::current(),
+        &req,
+        &fix::Writer::default(),
+    ) {
+        Ok(r) => {
+            let code = if r.status.success() {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            };
+            let out = match a.format {
+                Format::Json => format!("{:#}\n", fix::json(&r)),
+                Format::Text => fix::text(&r),
+            };
+            Exit::stdout(code, out)
+        }
+        Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard fix: {e}\n")),
     }
 }
 
@@ -164,6 +252,16 @@ fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
     }
 }
 
+/// How the dry run's verdicts, one per push URL, are shown: each URL's
+/// report, and the worst verdict decides the exit code.
+fn checked(all: &[Outcome], format: Format) -> Exit {
+    let code = exit_code(report::worst(all).map_or(Verdict::Skip, |o| o.decision.verdict));
+    match format {
+        Format::Json => Exit::stdout(code, format!("{:#}\n", report::json_all(all))),
+        Format::Text => Exit::stdout(code, report::check_text_all(all)),
+    }
+}
+
 /// The exit code of a verdict: only a block stops the push.
 pub fn exit_code(v: Verdict) -> u8 {
     match v {
@@ -174,23 +272,38 @@ pub fn exit_code(v: Verdict) -> u8 {
 
 fn pre_push(
     on_error: &mut OnError,
-    remote: String,
-    url: String,
+    remote: Option<String>,
+    url: Option<String>,
     format: Format,
 ) -> Result<Exit, CheckError> {
     let env = Env::current();
     let cwd = check::current_dir();
     // Read all of stdin first, whatever happens next: git expects it consumed.
-    let stdin = read_stdin();
-    let (cfg, settings) = check::settings(&cwd, &env)?;
-    if settings.strict {
+    // Run without git's arguments (pre-commit, prek), stdin is not git's.
+    let given = remote.zip(url);
+    let stdin = given.as_ref().map(|_| read_stdin());
+    let cfg = GitConfig::read(&cwd)?;
+    // Strict first, on its own: a bad value of another setting must not lose it.
+    if Settings::strict_in(&cfg) {
         *on_error = OnError::Stop;
     }
-    let updates = plan::read_updates(&stdin?)?;
-    let plan = PushPlan {
-        remote,
-        url,
-        updates,
+    let settings = check::settings_in(&cwd, &cfg, &env)?;
+    let from_git = match (given, stdin) {
+        (Some((remote, url)), Some(stdin)) => Some(PushPlan {
+            remote,
+            url,
+            updates: plan::read_updates(&stdin?)?,
+            source: plan::Source::Git,
+        }),
+        _ => None,
+    };
+    // git's stdin absent or empty: pre-commit's variables, when they are there.
+    let plan = match from_git {
+        Some(p) if !p.updates.is_empty() => p,
+        from_git => match plan::from_pre_commit(&cwd, &|k| env.get(k))? {
+            Some(p) => p,
+            None => from_git.ok_or(PlanError::NoPush)?,
+        },
     };
     let o = check::judge(&cwd, &cfg, settings, plan, &env, false)?;
     Ok(verdict(&o, format, true))
@@ -201,16 +314,25 @@ fn dry_run(
     refspecs: &[String],
     stdin: bool,
     ssh: bool,
-) -> Result<Outcome, CheckError> {
+) -> Result<Vec<Outcome>, CheckError> {
     let env = Env::current();
-    let cwd = check::current_dir();
+    // git runs ssh and the hook from the worktree's top (the hook inherits
+    // that); the dry run moves there too, so that `ssh -G`, the builtin
+    // resolver (a relative `-F` path) and every git call see what a push sees.
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Err(CheckError::Internal("cannot enter the worktree's top"));
+    }
     let (cfg, settings) = check::settings(&cwd, &env)?;
     let updates = match stdin {
         true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
     };
-    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
-    check::judge(&cwd, &cfg, settings, plan, &env, ssh)
+    let plans = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    plans
+        .into_iter()
+        .map(|plan| check::judge(&cwd, &cfg, settings.clone(), plan, &env, ssh))
+        .collect()
 }
 
 fn read_stdin() -> Result<Vec<u8>, PlanError> {
@@ -317,9 +439,9 @@ fn profiles_text() -> String {
     s
 }
 
-fn hook_file(done: Result<install::Done, install::InstallError>) -> Exit {
+fn hook_file(done: Result<Vec<install::Done>, install::InstallError>) -> Exit {
     match done {
-        Ok(done) => Exit::stdout(EXIT_OK, format!("{done}\n")),
+        Ok(done) => Exit::stdout(EXIT_OK, done.iter().map(|d| format!("{d}\n")).collect()),
         Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: {e}\n")),
     }
 }

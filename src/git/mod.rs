@@ -12,17 +12,21 @@ use std::time::Duration;
 
 use crate::process::{Failure, ProcessBuilder, ProcessError};
 
+mod origin;
 pub mod shell;
 mod transport;
 mod url;
+mod urlmatch;
 
+pub use origin::{ConfigOrigin, config_origin};
 pub use transport::{
     InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
 };
 pub use url::{
     RemoteUrl, SshTarget, UrlError, is_remote_name, parse_url, push_urls, receive_pack,
-    remote_for_url,
+    remote_for_url, remote_names,
 };
+pub use urlmatch::{match_url, url_match};
 
 /// Git configuration as git itself reports it, in git's order (last value wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

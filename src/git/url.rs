@@ -506,7 +506,8 @@ fn rewrite_rules(cfg: &GitConfig, key: &str) -> Vec<(String, String)> {
 }
 
 /// The configured remotes (any `remote.<name>.*` key), in config order.
-fn remote_names(cfg: &GitConfig) -> Vec<&str> {
+/// The configured remotes, in config order.
+pub fn remote_names(cfg: &GitConfig) -> Vec<&str> {
     subsections(cfg, "remote")
 }
 

@@ -1,7 +1,60 @@
 //! Settings: git config `pushguard.*` and the environment, each key with its
 //! default in one place.
+//!
+//! Six of them may also be given per server, `pushguard.<url>.<key>`
+//! ([`PER_URL`]), matched against the push URL the way git matches
+//! `http.<url>.*`: git itself picks the winner (`git::url_match`), and
+//! [`Settings::for_url`] reads the values it picked.
+
+use std::collections::HashMap;
 
 use crate::git::GitConfig;
+
+/// The keys that may be given per URL (`pushguard.<url>.<key>`), lowercase.
+pub const PER_URL: [&str; 6] = [
+    "idletimeout",
+    "warnobjects",
+    "blockobjects",
+    "warnbytes",
+    "blockbytes",
+    "enabled",
+];
+
+/// A `pushguard.<key>` or `pushguard.<url>.<key>` entry git may pick for a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Its index in the config's entries.
+    pub index: usize,
+    /// The URL (subsection); `None` for the plain key, which matches every URL.
+    pub url: Option<String>,
+    /// The key, lowercase (one of [`PER_URL`]).
+    pub key: &'static str,
+}
+
+/// The entries of `cfg` that may set a per-URL key, in config order; empty
+/// when no `pushguard.<url>.*` is set (then no URL matching is needed).
+pub fn url_candidates(cfg: &GitConfig) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let mut any_url = false;
+    for (index, (k, _)) in cfg.entries().iter().enumerate() {
+        let Some(rest) = k.strip_prefix("pushguard.") else {
+            continue;
+        };
+        let (url, var) = match rest.rsplit_once('.') {
+            Some((url, var)) => (Some(url.to_string()), var),
+            None => (None, rest),
+        };
+        let Some(key) = PER_URL.iter().find(|p| **p == var.to_ascii_lowercase()) else {
+            continue;
+        };
+        any_url |= url.is_some();
+        out.push(Candidate { index, url, key });
+    }
+    if !any_url {
+        out.clear();
+    }
+    out
+}
 
 /// Bypass one push: `PUSHGUARD_SKIP=1 git push`.
 pub const ENV_SKIP: &str = "PUSHGUARD_SKIP";
@@ -58,8 +111,9 @@ impl Default for Settings {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bad config value {value:?} for {key}: {reason}")]
 pub struct SettingError {
-    /// The key as documented (`pushguard.warnObjects`).
-    pub key: &'static str,
+    /// The key as documented (`pushguard.warnObjects`), with its URL when
+    /// the value came from `pushguard.<url>.warnObjects`.
+    pub key: String,
     /// The value found.
     pub value: String,
     /// What is expected.
@@ -79,26 +133,62 @@ pub fn parse_git_int(v: &str) -> Option<u64> {
 }
 
 impl Settings {
+    /// `pushguard.strict` as far as it can be read on its own (false when
+    /// unset or not a boolean), so that a bad value of another setting does
+    /// not lose it.
+    pub fn strict_in(cfg: &GitConfig) -> bool {
+        cfg.get_bool("pushguard.strict") == Ok(Some(true))
+    }
+
     /// Reads settings from git config and the environment; defaults fill the rest.
     pub fn from_config(
         cfg: &GitConfig,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, SettingError> {
+        Self::read(&|key| cfg.get(key).map(|v| (v, key.to_string())), env)
+    }
+
+    /// The settings for one push URL: `picked` maps each [`PER_URL`] key
+    /// to the config entry git's URL matching chose (`git::url_match`);
+    /// the other keys are read as in [`Settings::from_config`].
+    pub fn for_url(
+        cfg: &GitConfig,
+        picked: &HashMap<String, usize>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingError> {
+        let entries = cfg.entries();
+        let get = |key: &str| {
+            let var = key.strip_prefix("pushguard.")?.to_ascii_lowercase();
+            match picked.get(&var).and_then(|i| entries.get(*i)) {
+                Some((k, v)) => Some((v.as_str(), k.clone())),
+                None => cfg.get(key).map(|v| (v, key.to_string())),
+            }
+        };
+        Self::read(&get, env)
+    }
+
+    /// Reads settings through `get` (a key → its value and the key it was
+    /// found under).
+    fn read<'a>(
+        get: &dyn Fn(&str) -> Option<(&'a str, String)>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingError> {
         let mut s = Settings::default();
         let boolean = |key: &'static str, default: bool| -> Result<bool, SettingError> {
-            cfg.get_bool(key)
-                .map(|v| v.unwrap_or(default))
-                .map_err(|value| SettingError {
-                    key,
-                    value,
+            match get(key) {
+                None => Ok(default),
+                Some((v, found)) => crate::git::parse_bool(v).ok_or_else(|| SettingError {
+                    key: found,
+                    value: v.to_string(),
                     reason: "expected true or false",
-                })
+                }),
+            }
         };
         let int = |key: &'static str, default: u64| -> Result<u64, SettingError> {
-            match cfg.get(key) {
+            match get(key) {
                 None => Ok(default),
-                Some(v) => parse_git_int(v).ok_or_else(|| SettingError {
-                    key,
+                Some((v, found)) => parse_git_int(v).ok_or_else(|| SettingError {
+                    key: found,
                     value: v.to_string(),
                     reason: "expected a whole number (k, m, g suffixes allowed)",
                 }),
@@ -110,21 +200,21 @@ impl Settings {
         s.block_objects = int("pushguard.blockObjects", s.block_objects)?;
         s.warn_bytes = int("pushguard.warnBytes", s.warn_bytes)?;
         s.block_bytes = int("pushguard.blockBytes", s.block_bytes)?;
-        s.idle_timeout = match cfg.get("pushguard.idleTimeout") {
+        s.idle_timeout = match get("pushguard.idleTimeout") {
             None => s.idle_timeout,
-            Some(v) => parse_seconds(v).ok_or_else(|| SettingError {
-                key: "pushguard.idleTimeout",
+            Some((v, found)) => parse_seconds(v).ok_or_else(|| SettingError {
+                key: found,
                 value: v.to_string(),
                 reason: "expected seconds greater than 0 (e.g. 600, 10m)",
             })?,
         };
-        s.resolver = match cfg.get("pushguard.resolver").map(str::to_ascii_lowercase) {
+        s.resolver = match get("pushguard.resolver").map(|(v, _)| v.to_ascii_lowercase()) {
             None => s.resolver,
             Some(v) if v == "ssh" => ResolverChoice::Ssh,
             Some(v) if v == "builtin" => ResolverChoice::Builtin,
             Some(v) => {
                 return Err(SettingError {
-                    key: "pushguard.resolver",
+                    key: "pushguard.resolver".into(),
                     value: v,
                     reason: "expected ssh or builtin",
                 });
@@ -180,6 +270,55 @@ mod tests {
         assert!(e.to_string().contains("\"lots\""));
         let cfg = GitConfig::from_pairs([("pushguard.idleTimeout", "0")]);
         assert!(Settings::from_config(&cfg, &|_| None).is_err());
+    }
+
+    #[test]
+    fn per_url_keys_are_candidates_only_when_some_url_is_set() {
+        let plain = GitConfig::from_pairs([("pushguard.idleTimeout", "600")]);
+        assert!(
+            url_candidates(&plain).is_empty(),
+            "no URL: nothing to match"
+        );
+        let cfg = GitConfig::from_pairs([
+            ("pushguard.idleTimeout", "600"),
+            ("pushguard.strict", "true"),
+            ("pushguard.ssh://*.example.com:7999.idleTimeout", "350"),
+            ("pushguard.ssh://elb.example.com.blockObjects", "lots"),
+            ("pushguard.ssh://elb.example.com.resolver", "builtin"),
+        ]);
+        let c = url_candidates(&cfg);
+        let got: Vec<_> = c
+            .iter()
+            .map(|c| (c.index, c.url.as_deref(), c.key))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, None, "idletimeout"),
+                (2, Some("ssh://*.example.com:7999"), "idletimeout"),
+                (3, Some("ssh://elb.example.com"), "blockobjects"),
+            ]
+        );
+        // git picked entry 2 for idleTimeout: its value is read.
+        let picked = HashMap::from([("idletimeout".to_string(), 2)]);
+        let s = Settings::for_url(&cfg, &picked, &|_| None).unwrap();
+        assert_eq!((s.idle_timeout, s.strict), (350, true));
+        // A bad per-URL value names its full key.
+        let picked = HashMap::from([("blockobjects".to_string(), 3)]);
+        let e = Settings::for_url(&cfg, &picked, &|_| None).unwrap_err();
+        assert_eq!(e.key, "pushguard.ssh://elb.example.com.blockobjects");
+    }
+
+    #[test]
+    fn strict_is_read_on_its_own() {
+        let cfg = GitConfig::from_pairs([
+            ("pushguard.strict", "yes"),
+            ("pushguard.blockObjects", "lots"),
+        ]);
+        assert!(Settings::from_config(&cfg, &|_| None).is_err());
+        assert!(Settings::strict_in(&cfg));
+        let cfg = GitConfig::from_pairs([("pushguard.strict", "maybe")]);
+        assert!(!Settings::strict_in(&cfg));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use super::ConfigError;
 use super::exec::ExecPolicy;
+use super::overlay::Overlay;
 use super::profile::Profile;
 
 /// Where the resolver looks and what it may do.
@@ -44,22 +45,21 @@ pub struct ResolveEnv {
     /// `$HOME` for `${HOME}` (`None`: unset); other `${NAME}`s come from
     /// the process environment.
     pub home_var: Option<String>,
+    /// File contents read instead of the disk's (empty: the disk).
+    pub overlay: Overlay,
 }
 
 impl ResolveEnv {
-    /// The environment of the current process: the passwd entry of the uid
-    /// that owns `/proc/self` (ssh uses `getpwuid(getuid())`, not `$HOME`).
+    /// The environment of the current process: the account ssh resolves
+    /// for (on Unix the passwd entry of `getuid()`: ssh uses
+    /// `getpwuid(getuid())`, not `$HOME`).
     pub fn current(profile: Profile, exec: ExecPolicy) -> ResolveEnv {
-        use std::os::unix::fs::MetadataExt;
-        let uid = std::fs::metadata("/proc/self")
-            .map(|m| m.uid())
-            .unwrap_or(0);
-        let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
-            (
-                std::env::var("USER").unwrap_or_else(|_| "root".into()),
-                PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
-            )
-        });
+        let Account {
+            uid,
+            name,
+            home,
+            system_config,
+        } = account();
         let include_home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
@@ -68,13 +68,15 @@ impl ResolveEnv {
             include_home,
             user_config: home.join(".ssh/config"),
             home,
-            system_config: profile.build.sysconfdir.join("ssh_config"),
+            system_config: system_config
+                .unwrap_or_else(|| profile.build.sysconfdir.join("ssh_config")),
             local_user: name,
             uid,
             profile,
             exec,
             stdin_config: None,
             home_var: std::env::var("HOME").ok(),
+            overlay: Overlay::default(),
         }
     }
 
@@ -88,7 +90,66 @@ impl ResolveEnv {
     }
 }
 
+/// Whom ssh resolves for, and its system file.
+struct Account {
+    uid: u32,
+    name: String,
+    home: PathBuf,
+    /// The system file where the platform decides it (else the build's).
+    system_config: Option<PathBuf>,
+}
+
+/// The real uid (as ssh's `getuid()`) and its passwd entry (else `$USER`,
+/// `$HOME`); the system file is the build's.
+#[cfg(unix)]
+fn account() -> Account {
+    let uid = rustix::process::getuid().as_raw();
+    let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
+        (
+            std::env::var("USER").unwrap_or_else(|_| "root".into()),
+            PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/".into())),
+        )
+    });
+    Account {
+        uid,
+        name,
+        home,
+        system_config: None,
+    }
+}
+
+/// Windows has no uid and no passwd file: the name is `USERNAME`, the home
+/// and system file those of the ssh git runs for a bare `ssh`
+/// (`platform::windows_default_ssh`). The uid is 0 (`%i` is not modelled);
+/// when the build cannot be told, the home is `USERPROFILE` and no system
+/// file is read.
+#[cfg(windows)]
+fn account() -> Account {
+    use crate::platform::{HostView, windows_default_ssh};
+    let env = |k: &str| std::env::var(k).ok();
+    let is_dir = |p: &Path| p.is_dir();
+    let is_file = |p: &Path| p.is_file();
+    let host = HostView {
+        env: &env,
+        passwd_home: None,
+        is_dir: &is_dir,
+    };
+    let files = windows_default_ssh(&host, &is_file)
+        .and_then(|b| Ok((b.home(&host)?, b.system_config(&host)?)));
+    let (home, system_config) = files.unwrap_or_else(|_| {
+        let profile = env("USERPROFILE").unwrap_or_default();
+        (PathBuf::from(profile), PathBuf::new())
+    });
+    Account {
+        uid: 0,
+        name: env("USERNAME").unwrap_or_default(),
+        home,
+        system_config: Some(system_config),
+    }
+}
+
 /// Name and home of `uid` from `/etc/passwd`.
+#[cfg(unix)]
 fn passwd_entry(uid: u32) -> Option<(String, PathBuf)> {
     passwd_find(|f| f[2].parse::<u32>().ok() == Some(uid))
 }
@@ -104,6 +165,7 @@ pub(crate) fn passwd_home(name: &str) -> Option<PathBuf> {
 /// exactly the user in it, counting the accounts whose primary group it
 /// is (each must be `uid`) and its listed members (one, the owner).
 /// Read from `/etc/passwd` and `/etc/group`.
+#[cfg(unix)]
 pub(crate) fn group_has_only(gid: u32, owner: u32, uid: u32) -> bool {
     let Some(group) = std::fs::read_to_string("/etc/group").ok().and_then(|t| {
         t.lines().find_map(|l| {
@@ -374,6 +436,7 @@ mod tests {
             exec: ExecPolicy::Unknown,
             stdin_config: None,
             home_var: Some("/home/u".into()),
+            overlay: Overlay::default(),
         }
     }
 

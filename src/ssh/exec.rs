@@ -1,7 +1,8 @@
 //! `Match exec`: a criterion whose truth only running a command tells.
 //!
 //! - [`ExecPolicy`]: never run (the default: the result is a third truth
-//!   value) or run through the shell like ssh.
+//!   value), run through the shell like ssh, or replay what a real
+//!   `ssh -G -vvv` ran (`trace.rs`).
 //! - [`ExecSite`], [`Forced`]: the exec lines met, and those taken as true
 //!   for a what-if resolution.
 //! - [`depends_on_exec`]: which unknown execs change the keepalive.
@@ -14,10 +15,11 @@ use std::time::Duration;
 
 use super::request::ResolveRequest;
 use super::resolve::resolve_once;
+use super::trace::Replay;
 use super::{Origin, Resolution, ResolveEnv};
 
 /// Whether `Match exec` commands run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ExecPolicy {
     /// Never run them: the result is unknown (taken as not matching, and
     /// reported in `Resolution::exec_unknown`).
@@ -25,6 +27,10 @@ pub enum ExecPolicy {
     Unknown,
     /// Run them through the shell like ssh does (for comparison).
     Run,
+    /// Take each result, in order, from a real ssh run's trace; one the
+    /// trace does not give (or gives for another line) is unknown, and so
+    /// is every one after it.
+    Replay(Replay),
 }
 
 /// A `Match exec` site: file, line and command.
@@ -43,6 +49,8 @@ pub(crate) struct Forced {
     pub truthy: Vec<ExecSite>,
     /// Sites met so far.
     pub seen: Vec<ExecSite>,
+    /// How many replayed results were taken (`usize::MAX` once one did not fit).
+    pub replayed: usize,
 }
 
 impl Forced {
@@ -54,6 +62,21 @@ impl Forced {
             self.seen.push(site);
         }
         t
+    }
+
+    /// The result of an exec under [`ExecPolicy::Replay`]: the next result
+    /// of the trace when it is for this line, else unknown from here on.
+    pub(crate) fn replay(&mut self, replay: &Replay, site: ExecSite) -> bool {
+        match replay.get(self.replayed) {
+            Some(r) if r.is_at(&site.origin) => {
+                self.replayed += 1;
+                r.succeeded
+            }
+            _ => {
+                self.replayed = usize::MAX;
+                self.unknown(site)
+            }
+        }
     }
 }
 
@@ -74,7 +97,7 @@ pub(crate) fn depends_on_exec(
     for site in sites.iter().take(16) {
         let mut f = Forced {
             truthy: vec![site.clone()],
-            seen: Vec::new(),
+            ..Forced::default()
         };
         if let Ok((r, _)) = resolve_once(req, env, &mut f)
             && keepalive(&r) != base
@@ -113,7 +136,7 @@ mod tests {
         };
         let mut f = Forced {
             truthy: vec![site(2)],
-            seen: Vec::new(),
+            ..Forced::default()
         };
         assert!(!f.unknown(site(1)));
         assert!(f.unknown(site(2)));

@@ -14,9 +14,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::ConfigError;
+use super::Origin;
 use super::env::glob_tilde;
 use super::lex::{self, Words};
 use super::options::LineCtx;
+use super::readlog::Where;
 use super::request::ResolveRequest;
 use super::resolve::Run;
 use super::values::Block;
@@ -91,16 +93,27 @@ impl Run<'_> {
             path: path.to_path_buf(),
             reason: e.to_string(),
         };
+        let env = self.env;
+        if let Some(bytes) = env.overlay.get(path) {
+            // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
+            if src.checkperm
+                && let Ok(m) = std::fs::metadata(path)
+                && refused(&m, env)
+            {
+                return Err(ConfigError::Permissions {
+                    path: path.to_path_buf(),
+                });
+            }
+            let text = String::from_utf8_lossy(bytes);
+            return self.read_logged(&text, path, src, active).map(|()| true);
+        }
         let mut f = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm
-            && let Some(m) = &meta
-            && !self.secure(m)
-        {
+        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env)) {
             return Err(ConfigError::Permissions {
                 path: path.to_path_buf(),
             });
@@ -112,16 +125,46 @@ impl Run<'_> {
         let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
         drop(f);
         let done = match std::str::from_utf8(&bytes) {
-            Ok(text) => self.read_text(text, path, src, active),
+            Ok(text) => self.read_logged(text, path, src, active),
             Err(_) => {
                 let text = String::from_utf8_lossy(&bytes);
-                self.read_text(&text, path, src, active)
+                self.read_logged(&text, path, src, active)
             }
         };
         // The buffer serves the next file (files are read one at a time,
         // and an Include nests at most 16 deep).
         self.spare.push(bytes);
         done.map(|()| true)
+    }
+
+    /// [`Run::read_text`], with the file's start and end in the read log.
+    fn read_logged(
+        &mut self,
+        text: &str,
+        path: &Path,
+        src: Source,
+        active: &mut bool,
+    ) -> Result<(), ConfigError> {
+        let at = self.log_at(src);
+        if let Some(log) = self.log.as_mut() {
+            let origin = Origin::File {
+                path: path.to_path_buf(),
+                line: 0,
+            };
+            log.file_start(origin, at);
+        }
+        let done = self.read_text(text, path, src, active);
+        if let Some(log) = self.log.as_mut() {
+            log.file_end();
+        }
+        done
+    }
+
+    fn log_at(&self, src: Source) -> Where {
+        Where {
+            final_pass: self.final_pass,
+            userconf: src.userconf,
+        }
     }
 
     /// Applies the lines of one file's text. A bad line does not stop the
@@ -153,25 +196,40 @@ impl Run<'_> {
                 line: ln,
                 reason,
             };
+            let tried = self.opts.attempts.len();
             let block = match self
                 .opts
                 .apply(line, &ctx, false, &mut words, &self.env.profile)
             {
                 Ok(Some(block)) => block,
-                Ok(None) => continue,
+                Ok(None) => {
+                    let at = self.log_at(src);
+                    if let Some(log) = self.log.as_mut() {
+                        log.sets(&self.opts.attempts[tried..], at);
+                    }
+                    continue;
+                }
                 Err(reason) => {
                     first_err.get_or_insert(err(reason));
                     continue;
                 }
             };
+            let at = self.log_at(src);
             let outcome = match block {
                 Block::Host => {
                     *active = !src.nevermatch && self.host_matches(words.iter());
+                    if let Some(log) = self.log.as_mut() {
+                        let patterns = words.iter().map(str::to_string).collect();
+                        log.header(Some(patterns), ctx.origin(), *active, at);
+                    }
                     Ok(())
                 }
                 Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
                         *active = !src.nevermatch && v;
+                        if let Some(log) = self.log.as_mut() {
+                            log.header(None, ctx.origin(), *active, at);
+                        }
                         if consumed {
                             Ok(())
                         } else {
@@ -180,7 +238,16 @@ impl Run<'_> {
                     }
                     Err(reason) => Err(format!("Bad Match condition ({reason})")),
                 },
-                Block::Include => self.include(&words, &file, ln, src, active)?,
+                Block::Include => {
+                    if let Some(log) = self.log.as_mut() {
+                        log.include_start(ctx.origin(), *active, at);
+                    }
+                    let done = self.include(&words, &file, ln, src, active);
+                    if let Some(log) = self.log.as_mut() {
+                        log.include_end();
+                    }
+                    done?
+                }
             };
             if let Err(reason) = outcome {
                 first_err.get_or_insert(err(reason));
@@ -264,20 +331,31 @@ impl Run<'_> {
         let s = t.percent(arg)?;
         Ok(self.env.dollar_expand(&s).ok())
     }
+}
 
-    /// ssh's permission check of a user or included file: owned by root or
-    /// the user, writable by no one else; Debian's patch allows a group
-    /// that holds only the user.
-    fn secure(&self, m: &std::fs::Metadata) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        let uid = self.env.uid;
-        if (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o002 != 0 {
-            return false;
-        }
-        m.mode() & 0o020 == 0
-            || (self.env.profile.build.debian_patches
-                && super::env::group_has_only(m.gid(), m.uid(), uid))
+/// ssh's check of the user file and of every `Include`d file (readconf.c
+/// `read_config_file_depth`): owned by root or the user, writable by no
+/// one else; else "Bad owner or permissions", fatal. Debian's patch
+/// allows a group-writable file whose group holds only the user.
+#[cfg(unix)]
+fn refused(m: &std::fs::Metadata, env: &super::ResolveEnv) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let uid = env.uid;
+    if (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o002 != 0 {
+        return true;
     }
+    m.mode() & 0o020 != 0
+        && !(env.profile.build.debian_patches && super::env::group_has_only(m.gid(), m.uid(), uid))
+}
+
+/// Windows: never refused here (`platform::ConfigCheck`). Git for Windows'
+/// ssh makes the Unix check over modes the MSYS2 runtime makes up, which
+/// always pass; Win32-OpenSSH checks the file's ACL, which pushguard cannot
+/// read: when it refuses the file, ssh stops the push by itself, with its
+/// own "Bad owner or permissions" message.
+#[cfg(windows)]
+fn refused(_: &std::fs::Metadata, _: &super::ResolveEnv) -> bool {
+    false
 }
 
 /// Reads an open file to its end into `buf` (a spare buffer, reused).

@@ -318,14 +318,15 @@ impl Run<'_> {
             if !*result {
                 return Ok(());
             }
-            match self.env.exec {
-                ExecPolicy::Run => {
-                    run_shell(&cmd).ok_or_else(|| format!("match exec '{cmd}' error"))?
-                }
-                ExecPolicy::Unknown => self.forced.unknown(ExecSite {
-                    origin: ctx.origin(),
-                    cmd,
-                }),
+            let site = ExecSite {
+                origin: ctx.origin(),
+                cmd,
+            };
+            match &self.env.exec {
+                ExecPolicy::Run => run_shell(&site.cmd)
+                    .ok_or_else(|| format!("match exec '{}' error", site.cmd))?,
+                ExecPolicy::Unknown => self.forced.unknown(site),
+                ExecPolicy::Replay(replay) => self.forced.replay(replay, site),
             }
         } else {
             return Err(format!("Unsupported Match attribute {attrib}"));

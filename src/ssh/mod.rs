@@ -19,6 +19,10 @@
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
 //! - [`profile`]: the ssh build modelled (release, vendor patches, build
 //!   facts, the behaviours that differ), and its detection.
+//! - `trace`: what `ssh -G -vvv` says it read and which `Match exec`
+//!   commands matched (for `ExecPolicy::Replay`); `overlay`: file contents
+//!   read instead of the disk's; `readlog`: what one resolution read, in
+//!   order (for `fix`).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -26,6 +30,7 @@ use std::path::PathBuf;
 
 pub mod probe;
 pub mod profile;
+pub mod trace;
 
 mod algorithms;
 mod canon;
@@ -39,7 +44,9 @@ mod matching;
 mod netlist;
 mod options;
 mod output;
+mod overlay;
 mod pattern;
+mod readlog;
 mod request;
 mod resolution;
 mod resolve;
@@ -51,7 +58,9 @@ mod values;
 
 pub use env::ResolveEnv;
 pub use exec::ExecPolicy;
+pub use overlay::Overlay;
 pub use profile::{Profile, Release};
+pub use readlog::{Event, Kind, ReadLog, resolve_logged};
 pub use request::ResolveRequest;
 pub use resolution::{ConfigError, Resolution, Shadowed};
 pub use resolve::resolve;

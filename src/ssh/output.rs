@@ -407,18 +407,30 @@ impl Printer<'_> {
         }
     }
 
-    /// A single-value row: the value kept, or its (first) default.
+    /// A single-value row: the value kept, or its (first) default, whose
+    /// origin is Debian's `BatchMode yes` line when that is what sets it.
     fn single(&self, row: &Keyword) -> Option<Value> {
         if row.op == Op::User
             && let Some(u) = &self.user
         {
             return Some(u.clone());
         }
-        match self.o.value(row.op) {
-            Some(v) => Some(v.clone()),
-            None if self.o.cleared.contains(&row.op) => None,
-            None => self.defaults(row).first().map(|d| self.fallback(d)),
+        if let Some(v) = self.o.value(row.op) {
+            return Some(v.clone());
         }
+        if self.o.cleared.contains(&row.op) {
+            return None;
+        }
+        let mut v = self.defaults(row).first().map(|d| self.fallback(d))?;
+        if let (Def::WithBatchMode(_), true, Some(b)) = (
+            row.default,
+            self.env.profile.build.debian_patches,
+            self.o.value(Op::BatchMode),
+        ) && b.value == "yes"
+        {
+            v.origin = b.origin.clone();
+        }
+        Some(v)
     }
 
     /// A list row's values, or its defaults.

@@ -13,6 +13,7 @@
 use super::exec::{self, ExecPolicy, ExecSite, Forced};
 use super::keywords::Op;
 use super::options::Options;
+use super::readlog::ReadLog;
 use super::request::{self, ResolveRequest};
 use super::{ConfigError, Origin, Resolution, ResolveEnv, Value, canon, output};
 
@@ -37,20 +38,31 @@ pub(crate) struct Run<'a> {
     pub forced: &'a mut Forced,
     /// Read buffers of files done, for the next file.
     pub spare: Vec<Vec<u8>>,
+    /// What was read, when asked for (`readlog.rs`).
+    pub log: Option<ReadLog>,
 }
 
 /// Resolves a request like `ssh -G` would.
 pub fn resolve(req: &ResolveRequest, env: &ResolveEnv) -> Result<Resolution, ConfigError> {
+    resolve_with_log(req, env, None).map(|(res, _)| res)
+}
+
+/// [`resolve`], with `log` (when given) filled by the main resolution.
+pub(crate) fn resolve_with_log(
+    req: &ResolveRequest,
+    env: &ResolveEnv,
+    log: Option<ReadLog>,
+) -> Result<(Resolution, Option<ReadLog>), ConfigError> {
     let req = &*req.under(&env.profile)?;
     let mut forced = Forced::default();
-    let (mut res, sites) = resolve_once(req, env, &mut forced)?;
-    if env.exec == ExecPolicy::Unknown && !sites.is_empty() {
+    let (mut res, sites, log) = resolve_once_with(req, env, &mut forced, log)?;
+    if env.exec != ExecPolicy::Run && !sites.is_empty() {
         res.exec_unknown = sites.iter().map(|s| s.origin.clone()).collect();
         // Try each unknown exec as true (alone): if a keepalive key
         // changes, the verdict depends on it.
         res.keepalive_depends_on_exec = exec::depends_on_exec(req, env, &res, &sites);
     }
-    Ok(res)
+    Ok((res, log))
 }
 
 /// One resolution with the execs in `forced` taken as true; also returns
@@ -60,6 +72,16 @@ pub(crate) fn resolve_once(
     env: &ResolveEnv,
     forced: &mut Forced,
 ) -> Result<(Resolution, Vec<ExecSite>), ConfigError> {
+    resolve_once_with(req, env, forced, None).map(|(res, sites, _)| (res, sites))
+}
+
+/// [`resolve_once`], logging what was read into `log` when given.
+fn resolve_once_with(
+    req: &ResolveRequest,
+    env: &ResolveEnv,
+    forced: &mut Forced,
+    log: Option<ReadLog>,
+) -> Result<(Resolution, Vec<ExecSite>, Option<ReadLog>), ConfigError> {
     let mut opts = Options::default();
     let host = request::apply_command_line(req, env, &mut opts)?;
     let mut run = Run {
@@ -72,6 +94,7 @@ pub(crate) fn resolve_once(
         want_final: false,
         forced,
         spare: Vec::new(),
+        log,
     };
     run.read_all(req)?;
     let (host, canonicalize) = canon::canonical_host(&mut run.opts, host)?;
@@ -94,6 +117,7 @@ pub(crate) fn resolve_once(
         run.read_all(req)?;
     }
     let sites = std::mem::take(&mut run.forced.seen);
+    let log = run.log.take();
     let res = output::finish(run.opts, run.env, &run.original, &host, &run.command)?;
-    Ok((res, sites))
+    Ok((res, sites, log))
 }

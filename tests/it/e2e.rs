@@ -151,8 +151,8 @@ fn large_push_without_keepalive_is_blocked_with_the_fix() {
     let err = &out.stderr;
     assert!(!out.success(), "push should be blocked: {err}");
     assert!(err.contains("pushguard: push stopped"), "{err}");
-    assert!(err.contains("Host bitbucket.example.com"), "{err}");
-    assert!(err.contains("ServerAliveInterval 30"), "{err}");
+    assert!(err.contains("Fix: pushguard fix origin "), "{err}");
+    assert!(err.contains("-o ServerAliveInterval=30"), "{err}");
     assert!(err.contains("ServerAliveInterval 0"), "{err}");
     assert!(err.contains("PUSHGUARD_SKIP=1"), "{err}");
     assert!(!w.remote_has_main(), "a blocked push must not land");
@@ -284,15 +284,26 @@ fn not_ssh_is_skipped() {
 }
 
 #[test]
-fn plink_is_cannot_tell_never_block() {
+fn plink_without_a_saved_session_has_no_keepalive() {
     let Some(w) = World::new() else { return };
     w.commits(4);
     let plink = w.s.write_exec("bin/plink", "#!/bin/sh\nexit 1\n", 0o755);
+    // $HOME/.putty exists, so plink looks nowhere else (unix/storage.c).
+    fs::create_dir_all(w.path(".putty/sessions")).unwrap();
     w.git(&["config", "pushguard.blockObjects", "6"], "work");
     let (v, code) = w.check_json(&[("GIT_SSH_COMMAND", plink.to_str().unwrap())]);
-    assert_eq!(v["verdict"], "warn", "{v:#}");
-    assert_eq!(code, 0);
-    assert!(v["ssh"]["serveraliveinterval"].is_null());
+    assert_eq!(v["verdict"], "block", "{v:#}");
+    assert_eq!(code, 1);
+    assert_eq!(v["ssh"]["serveraliveinterval"], 0);
+    assert_eq!(v["ssh"]["serveraliveinterval_origin"], "default");
+    let file = w.path(".putty/sessions/Default%20Settings");
+    assert_eq!(
+        v["ssh"]["putty_session"],
+        format!(
+            "PuTTY session \"Default Settings\" ({}): no such session, PuTTY's default (no keepalive)",
+            file.display()
+        )
+    );
 }
 
 #[test]

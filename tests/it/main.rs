@@ -2,14 +2,26 @@
 //! module (isolation, tool guard, command builder, the ssh witness).
 //!
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
+//!
+//! Unix only: the tests drive real git, sh, ssh and sshd with Unix modes,
+//! symlinks and process groups. The Windows rules are unit tests beside the
+//! code (`platform`, `git::url`, `putty`, `install`), run on any host.
+#![cfg(unix)]
 
+mod doctor;
 mod e2e;
+mod edges;
+mod edges_flow;
 mod estimate;
+mod fix;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
 mod git_url;
+mod hook_managers;
 mod install;
+mod layouts;
+mod putty;
 mod ssh_cli;
 mod ssh_defaults;
 mod ssh_differential;
@@ -17,4 +29,6 @@ mod ssh_generator;
 mod ssh_profiles;
 mod ssh_rules;
 mod ssh_versions;
+mod sshd;
 mod support;
+mod team;

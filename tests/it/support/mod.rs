@@ -10,13 +10,19 @@
 //!
 //! Isolation: every child runs with `HOME` (and `XDG_CONFIG_HOME`,
 //! `GIT_CONFIG_GLOBAL`) inside the test's temp directory,
-//! `GIT_CONFIG_NOSYSTEM=1`, no `GIT_*`, `SSH_*` or `PUSHGUARD_*` variable of
+//! `GIT_CONFIG_NOSYSTEM=1`, no `GIT_*`, `SSH_*`, `PUSHGUARD_*` or `PUTTY*` variable of
 //! the outer environment, stdin closed unless the test gives bytes, and a
 //! time bound after which its whole process group is killed and the test
 //! fails. `PUSHGUARD_SSH` (an ssh binary) and `PUSHGUARD_TEST_GIT` (a git
 //! binary) put that build first on every child's `PATH`.
+//!
+//! `push` is a world for real pushes through the installed hook; `ssh` the
+//! witness of the real `ssh -G`.
 
+pub mod push;
 pub mod ssh;
+pub mod sshd;
+pub mod world;
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -35,8 +41,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_pushguard");
 /// How long one child may run before the test fails.
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// Prefixes of the outer environment's variables no child sees.
-const SCRUBBED: [&str; 3] = ["GIT_", "SSH_", "PUSHGUARD_"];
+/// Prefixes of the outer environment's variables no child sees (`PUTTY`:
+/// `PUTTYDIR`, `PUTTYSESSIONS` move PuTTY's saved sessions).
+const SCRUBBED: [&str; 4] = ["GIT_", "SSH_", "PUSHGUARD_", "PUTTY"];
 
 /// The program a test needs (`git`, `ssh`, `strace`, …), or `None` after a
 /// loud `SKIPPING` line when it is missing here; with `CI` set a missing
@@ -66,10 +73,16 @@ pub fn require(tool: &str) -> Option<PathBuf> {
 
 /// Where `tool` is, if it runs.
 fn find_working(tool: &str) -> Option<PathBuf> {
-    let path = override_of(tool).or_else(|| which(tool))?;
+    let path = override_of(tool)
+        .or_else(|| which(tool))
+        .or_else(|| known_place(tool))?;
+    if tool == "git-new" {
+        return new_enough(&path).then_some(path);
+    }
     let probe: &[&str] = match tool {
         "git" => &["--version"],
         "ssh" => &["-V"],
+        "socat" => &["-V"],
         "strace" => &["-qq", "-e", "trace=execve", "-o", "/dev/null", "true"],
         _ => return Some(path),
     };
@@ -83,11 +96,55 @@ fn find_working(tool: &str) -> Option<PathBuf> {
         .then_some(path)
 }
 
-/// The build a variable asks for: `PUSHGUARD_SSH`, `PUSHGUARD_TEST_GIT`.
+/// Where a tool lives when it is not on `PATH`: sshd in /usr/sbin, the git
+/// that `../shared/tools/build-git` builds (`git-new`: a git that runs
+/// hooks defined in config, 2.54 or later), npm's tools installed by
+/// `.ci/run`.
+fn known_place(tool: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from)?;
+    let cache = home.join(".cache/pushguard");
+    let p = match tool {
+        "sshd" => PathBuf::from("/usr/sbin/sshd"),
+        "git-new" => cache.join("git-2.55.0/bin/git"),
+        "husky" => cache.join("npm/node_modules/.bin/husky"),
+        _ => return None,
+    };
+    p.is_file().then_some(p)
+}
+
+/// True when the git the tests run (`PUSHGUARD_TEST_GIT`, else `PATH`'s)
+/// is 2.54 or later, so it runs hooks defined in config.
+pub fn is_new_git() -> bool {
+    override_of("git")
+        .or_else(|| which("git"))
+        .is_some_and(|p| new_enough(&p))
+}
+
+/// True for a git at `path` of version 2.54 or later.
+fn new_enough(path: &Path) -> bool {
+    let Ok(out) = Command::new(path).arg("--version").output() else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version: Vec<u32> = text
+        .trim()
+        .trim_start_matches("git version ")
+        .split('.')
+        .take(2)
+        .map_while(|p| p.parse().ok())
+        .collect();
+    version >= vec![2, 54]
+}
+
+/// The build a variable asks for: `PUSHGUARD_SSH`, `PUSHGUARD_TEST_GIT`,
+/// `PUSHGUARD_SSHD` (an sshd, e.g. extracted from Debian's package),
+/// `PUSHGUARD_GIT_NEW` (a git ≥ 2.54 for config hooks).
 fn override_of(tool: &str) -> Option<PathBuf> {
     let var = match tool {
         "ssh" => "PUSHGUARD_SSH",
         "git" => "PUSHGUARD_TEST_GIT",
+        "sshd" => "PUSHGUARD_SSHD",
+        "git-new" => "PUSHGUARD_GIT_NEW",
         _ => return None,
     };
     std::env::var_os(var)
@@ -272,6 +329,16 @@ impl Cmd {
     /// Sets a variable for the child.
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
         self.command.env(key, value);
+        self
+    }
+
+    /// Puts `dir` first on the child's `PATH` (e.g. a newer git's directory,
+    /// so that its `git-receive-pack` and hooks come from the same build).
+    pub fn path_first(mut self, dir: impl AsRef<Path>) -> Cmd {
+        let mut dirs = vec![dir.as_ref().to_path_buf()];
+        dirs.extend(std::env::split_paths(child_path()));
+        self.command
+            .env("PATH", std::env::join_paths(dirs).expect("PATH"));
         self
     }
 
