@@ -20,7 +20,7 @@ use crate::policy::{
     self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Reads, Settings, Size,
 };
 use crate::putty;
-use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, trace};
+use crate::ssh::{self, Effective, ExecPolicy, Origin, Profile, ResolveEnv, ResolveRequest, trace};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
@@ -111,6 +111,9 @@ pub struct SshFacts {
     pub shadowed: Vec<Origin>,
     /// Caveats (disagreement between resolvers, probe errors…).
     pub notes: Vec<String>,
+    /// What `ssh -V` of the ssh git runs prints before the comma, when
+    /// known (the build the builtin resolver models).
+    pub version: Option<String>,
     /// For a PuTTY tool: which, and the saved session it loads.
     pub putty: Option<putty::Found>,
 }
@@ -380,11 +383,12 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
     let program = inv.program_name(Platform::HOST);
-    let finding = match policy::reads(inv.variant, program.as_deref()) {
-        Reads::PuttySession(tool) => {
-            policy::from_putty(tool, putty::keepalive_for(tool, inv, &|k| env.get(k)))
-        }
-        Reads::Unknown(why) => Finding::cannot_tell(why),
+    let (finding, version) = match policy::reads(inv.variant, program.as_deref()) {
+        Reads::PuttySession(tool) => (
+            policy::from_putty(tool, putty::keepalive_for(tool, inv, &|k| env.get(k))),
+            None,
+        ),
+        Reads::Unknown(why) => (Finding::cannot_tell(why), None),
         Reads::OpenSshConfig => openssh_finding(inv, s, env, cwd),
     };
     let Finding {
@@ -405,14 +409,21 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         interval_origin,
         shadowed,
         notes,
+        version,
         putty,
     }
 }
 
 /// The witnesses for a program that reads OpenSSH config: `ssh -G` runs
-/// with `-vvv`, and the builtin resolver replays the `Match exec` results it
-/// printed, so the origins name the line that won.
-fn openssh_finding(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Finding {
+/// with `-vvv`, and the builtin resolver, modelling the build git runs,
+/// replays the `Match exec` results it printed, so the origins name the
+/// line that won. Also what `ssh -V` of that build prints.
+fn openssh_finding(
+    inv: &SshInvocation,
+    s: &Settings,
+    env: &Env,
+    cwd: &Path,
+) -> (Finding, Option<String>) {
     let traced = (s.resolver == policy::ResolverChoice::Ssh)
         .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
     let replay = match &traced {
@@ -420,27 +431,70 @@ fn openssh_finding(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> 
         _ => ExecPolicy::Unknown,
     };
     let probe = traced.map(|t| t.map(|t| t.effective));
-    let builtin = builtin_resolve(inv, env, replay);
-    policy::reconcile(inv.variant, &inv.command, probe, Some(builtin))
+    let profile = ssh_profile(inv, env);
+    let version = profile.as_ref().ok().map(|(p, _)| p.version.clone());
+    let builtin = profile.and_then(|(p, notes)| builtin_resolve(inv, env, p, notes, replay));
+    let finding = policy::reconcile(inv.variant, &inv.command, probe, Some(builtin));
+    (finding, version)
 }
 
-/// The builtin resolver on the argv git will run in `cwd`, `Match exec`
-/// as `exec` says. A wrapper program's options are invisible to it: then
-/// it names no origin.
+/// The words of the ssh command git runs.
+fn command_words(inv: &SshInvocation, env: &Env) -> Result<Vec<String>, String> {
+    if inv.use_shell {
+        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())
+    } else {
+        Ok(vec![inv.command.clone()])
+    }
+}
+
+/// Whether a program is ssh itself (not a wrapper).
+fn is_ssh(program: &str) -> bool {
+    Path::new(program)
+        .file_name()
+        .is_some_and(|n| n == "ssh" || n == "ssh.exe")
+}
+
+/// The build the builtin resolver models: the ssh git runs (for a wrapper,
+/// the `ssh` on PATH); one that does not tell (no OpenSSH banner) is
+/// modelled as the `ssh` on PATH or upstream's newest, with a note. The
+/// profile's caveat is a note too.
+pub(crate) fn ssh_profile(
+    inv: &SshInvocation,
+    env: &Env,
+) -> Result<(Profile, Vec<String>), String> {
+    let words = command_words(inv, env)?;
+    let program = words.first().ok_or("empty ssh command")?;
+    let mut notes = Vec::new();
+    let target = if is_ssh(program) {
+        program.as_str()
+    } else {
+        "ssh"
+    };
+    let profile = match Profile::detect(target) {
+        Ok(p) => p,
+        Err(e) => {
+            let p = Profile::detect("ssh").unwrap_or_else(|_| Profile::newest());
+            notes.push(format!("{e}; the builtin resolver models {}", p.version));
+            p
+        }
+    };
+    notes.extend(profile.caveat());
+    Ok((profile, notes))
+}
+
+/// The builtin resolver on the argv git will run in `cwd`, modelling
+/// `profile`, `Match exec` as `exec` says. A wrapper program's options are
+/// invisible to it: then it names no origin.
 fn builtin_resolve(
     inv: &SshInvocation,
     env: &Env,
+    profile: Profile,
+    notes: Vec<String>,
     exec: ExecPolicy,
 ) -> Result<BuiltinAnswer, String> {
-    let words = if inv.use_shell {
-        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
-    } else {
-        vec![inv.command.clone()]
-    };
+    let words = command_words(inv, env)?;
     let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
-    let is_ssh = Path::new(program)
-        .file_name()
-        .is_some_and(|n| n == "ssh" || n == "ssh.exe");
+    let is_ssh = is_ssh(program);
     let blind = (!is_ssh).then(|| {
         format!("{program} is not ssh itself, so pushguard cannot see the options it gives ssh")
     });
@@ -453,7 +507,7 @@ fn builtin_resolve(
     // A relative -F opens from this process's directory, which is where git
     // runs ssh (the hook inherits it; the dry run moves there, `git_cwd`).
     let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    let renv = ResolveEnv::current(Flavour::detect(), exec);
+    let renv = ResolveEnv::current(profile, exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r
@@ -469,7 +523,7 @@ fn builtin_resolve(
             .collect(),
         depends_on_exec: r.keepalive_depends_on_exec.first().map(absolute),
         effective: r.effective,
-        notes: Vec::new(),
+        notes,
         blind,
     })
 }

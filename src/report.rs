@@ -453,6 +453,7 @@ pub fn json(o: &Outcome) -> Json {
             "argv": s.invocation.push_argv(),
             "variant": format!("{:?}", s.invocation.variant).to_ascii_lowercase(),
             "resolver": s.resolver,
+            "version": s.version,
             "serveraliveinterval": interval_of(s),
             "serveraliveinterval_origin": match putty_session(s) {
                 Some(k) => Some(putty_origin_json(k)),
@@ -621,6 +622,7 @@ mod snapshots {
                 interval_origin: origin,
                 shadowed: vec![],
                 notes: vec![],
+                version: Some("OpenSSH_9.2p1 Debian-2+deb12u10".into()),
                 putty: None,
             }),
             ssh_skipped: None,

@@ -21,7 +21,7 @@ use crate::git::GitConfig;
 use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
 use crate::policy::{Settings, Verdict};
-use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
+use crate::ssh::{self, ExecPolicy, Profile, ResolveEnv, ResolveRequest};
 use crate::{doctor, fix, install, report};
 
 /// Exit code: fine (ok, warn, skip).
@@ -347,30 +347,96 @@ fn resolve(a: &ResolveArgs) -> Exit {
     let failed = |e: &dyn std::fmt::Display| {
         Exit::stderr(EXIT_SSH_CONFIG, format!("pushguard resolve: {e}\n"))
     };
+    if a.profiles {
+        return Exit::stdout(EXIT_OK, profiles_text());
+    }
     let req = match ResolveRequest::from_ssh_args(&a.ssh.0) {
         Ok(r) => r,
         Err(e) => return failed(&e),
     };
-    let flavour = match a.flavour {
-        FlavourArg::Debian => Flavour::Debian,
-        FlavourArg::Openbsd => Flavour::OpenBsd,
-        FlavourArg::Auto => Flavour::detect(),
+    let (profile, note) = match resolve_profile(a) {
+        Ok(p) => p,
+        Err(e) => return Exit::stderr(EXIT_ERROR, format!("pushguard resolve: {e}\n")),
     };
+    let caveat = profile.caveat();
     let exec = match a.exec {
         true => ExecPolicy::Run,
         false => ExecPolicy::Unknown,
     };
-    match ssh::resolve(&req, &ResolveEnv::current(flavour, exec)) {
-        Ok(r) => Exit::stdout(
-            EXIT_OK,
-            match (a.format, a.explain) {
-                (Format::Json, _) => format!("{:#}\n", r.to_json()),
+    let mut stderr = String::new();
+    for n in note.iter().chain(&caveat) {
+        stderr.push_str(&format!("pushguard resolve: note: {n}\n"));
+    }
+    let json_profile = serde_json::json!({
+        "version": profile.version,
+        "profile": profile.name,
+        "basis": profile.basis.to_string(),
+        "caveat": caveat,
+    });
+    match ssh::resolve(&req, &ResolveEnv::current(profile, exec)) {
+        Ok(r) => {
+            let text = match (a.format, a.explain) {
+                (Format::Json, _) => {
+                    let mut j = r.to_json();
+                    j["ssh"] = json_profile;
+                    format!("{j:#}\n")
+                }
                 (Format::Text, true) => r.explain(),
                 (Format::Text, false) => r.dump(),
-            },
-        ),
-        Err(e) => failed(&e),
+            };
+            let mut exit = Exit::stdout(EXIT_OK, text);
+            exit.stderr = stderr;
+            exit
+        }
+        Err(e) => {
+            let mut exit = failed(&e);
+            exit.stderr = stderr + &exit.stderr;
+            exit
+        }
     }
+}
+
+/// The profile `resolve` models: `--profile`, `--ssh`, `--flavour`, else
+/// the `ssh` on PATH (upstream's newest when there is none, with a note).
+fn resolve_profile(a: &ResolveArgs) -> Result<(Profile, Option<String>), String> {
+    if let Some(name) = &a.profile {
+        return Profile::named(name)
+            .map(|p| (p, None))
+            .map_err(|e| e.to_string());
+    }
+    if let Some(program) = &a.ssh_program {
+        return Profile::detect(program)
+            .map(|p| (p, None))
+            .map_err(|e| e.to_string());
+    }
+    match a.flavour {
+        Some(FlavourArg::Debian) => return Ok((Profile::debian12(10), None)),
+        Some(FlavourArg::Openbsd) => {
+            return Ok((Profile::upstream(ssh::Release::new(9, 2, 1)), None));
+        }
+        Some(FlavourArg::Auto) | None => {}
+    }
+    Ok(match Profile::detect("ssh") {
+        Ok(p) => (p, None),
+        Err(e) => (
+            Profile::newest(),
+            Some(format!(
+                "{e}; modelling OpenSSH {}",
+                Profile::newest().release
+            )),
+        ),
+    })
+}
+
+/// `resolve --profiles`: the modelled builds, one a line.
+fn profiles_text() -> String {
+    let mut s = String::from("# name, what `ssh -V` prints before the comma, how it is known\n");
+    for p in Profile::modelled() {
+        s.push_str(&format!("{:<24} {:<36} {}\n", p.name, p.version, p.basis));
+    }
+    s.push_str("# also: any upstream release from 8.7p1 (modelled from the release notes),\n");
+    s.push_str("# and `--ssh <program>` for a build not listed (settled by probes)\n");
+    s
 }
 
 fn hook_file(done: Result<Vec<install::Done>, install::InstallError>) -> Exit {

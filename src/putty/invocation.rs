@@ -56,7 +56,7 @@ pub fn choice_for(
 pub fn store_here(env: &dyn Fn(&str) -> Option<String>) -> Store {
     let passwd_home = match Platform::HOST {
         Platform::Unix => Some(
-            crate::ssh::ResolveEnv::current(crate::ssh::Flavour::OpenBsd, Default::default()).home,
+            crate::ssh::ResolveEnv::current(crate::ssh::Profile::newest(), Default::default()).home,
         ),
         Platform::Windows => None,
     };

@@ -1,7 +1,7 @@
 //! Reading the config files: which files (the user file from the passwd
 //! home, then the system file; `-F` replaces both), their permission check,
 //! the line loop, and `Include` (relative paths, globs, depth 16, the
-//! includer's block state).
+//! includer's block state; from 9.9 `%` tokens and `${}` in its paths).
 //!
 //! - `Run::read_all`: the files of one pass.
 //! - [`glob`]: ssh's `glob(3)` for Include, sorted, no match ignored.
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::ConfigError;
 use super::Origin;
-use super::env::tilde;
+use super::env::glob_tilde;
 use super::lex::{self, Words};
 use super::options::LineCtx;
 use super::readlog::Where;
@@ -74,6 +74,19 @@ impl Run<'_> {
         src: Source,
         active: &mut bool,
     ) -> Result<bool, ConfigError> {
+        // A probe's config on stdin: a pipe, read once (the final pass
+        // finds it empty).
+        if let Some(text) = self
+            .env
+            .stdin_config
+            .clone()
+            .filter(|_| path == Path::new("/dev/stdin"))
+        {
+            if !self.final_pass {
+                self.read_text(&text, path, src, active)?;
+            }
+            return Ok(true);
+        }
         // One open and one fstat per file, like ssh: the permission check
         // and the buffer size both come from the open file.
         let open_err = |e: std::io::Error| ConfigError::Open {
@@ -85,7 +98,7 @@ impl Run<'_> {
             // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
             if src.checkperm
                 && let Ok(m) = std::fs::metadata(path)
-                && refused(&m, env.uid)
+                && refused(&m, env)
             {
                 return Err(ConfigError::Permissions {
                     path: path.to_path_buf(),
@@ -100,7 +113,7 @@ impl Run<'_> {
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env.uid)) {
+        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env)) {
             return Err(ConfigError::Permissions {
                 path: path.to_path_buf(),
             });
@@ -184,7 +197,10 @@ impl Run<'_> {
                 reason,
             };
             let tried = self.opts.attempts.len();
-            let block = match self.opts.apply(line, &ctx, false, &mut words) {
+            let block = match self
+                .opts
+                .apply(line, &ctx, false, &mut words, &self.env.profile)
+            {
                 Ok(Some(block)) => block,
                 Ok(None) => {
                     let at = self.log_at(src);
@@ -208,7 +224,7 @@ impl Run<'_> {
                     }
                     Ok(())
                 }
-                Block::Match(rest) => match self.match_line(rest, &ctx) {
+                Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
                         *active = !src.nevermatch && v;
                         if let Some(log) = self.log.as_mut() {
@@ -256,6 +272,20 @@ impl Run<'_> {
         active: &mut bool,
     ) -> Result<Result<(), String>, ConfigError> {
         for arg in words.iter() {
+            let expanded;
+            let arg = if self.env.profile.rules.include_expansion && arg.contains(['%', '$']) {
+                match self.include_tokens(arg) {
+                    Ok(Some(a)) => {
+                        expanded = a;
+                        expanded.as_str()
+                    }
+                    // An undefined ${NAME}: ssh skips the path.
+                    Ok(None) => continue,
+                    Err(e) => return Err(e),
+                }
+            } else {
+                arg
+            };
             if arg.starts_with('~') && !src.userconf {
                 return Ok(Err(format!("bad include path {arg}.")));
             }
@@ -268,7 +298,7 @@ impl Run<'_> {
             } else {
                 arg.to_string()
             };
-            let full = tilde(&full, &self.env.include_home);
+            let full = glob_tilde(&full, &self.env.include_home);
             let oactive = *active;
             for f in glob(&full) {
                 if src.depth + 1 > 16 {
@@ -291,13 +321,31 @@ impl Run<'_> {
     }
 }
 
+impl Run<'_> {
+    /// An Include path with its `%` tokens and `${}` expanded (9.9):
+    /// `Ok(None)` when a `${NAME}` has no value (ssh skips the path), an
+    /// error for an unknown `%` token (ssh stops).
+    fn include_tokens(&self, arg: &str) -> Result<Option<String>, ConfigError> {
+        let host = self.match_host().map_err(ConfigError::Usage)?;
+        let t = self.tokens(&host);
+        let s = t.percent(arg)?;
+        Ok(self.env.dollar_expand(&s).ok())
+    }
+}
+
 /// ssh's check of the user file and of every `Include`d file (readconf.c
-/// `read_config_file_depth`): owned by root or the user, and not writable
-/// by group or others; else "Bad owner or permissions", fatal.
+/// `read_config_file_depth`): owned by root or the user, writable by no
+/// one else; else "Bad owner or permissions", fatal. Debian's patch
+/// allows a group-writable file whose group holds only the user.
 #[cfg(unix)]
-fn refused(m: &std::fs::Metadata, uid: u32) -> bool {
+fn refused(m: &std::fs::Metadata, env: &super::ResolveEnv) -> bool {
     use std::os::unix::fs::MetadataExt;
-    (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o022 != 0
+    let uid = env.uid;
+    if (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o002 != 0 {
+        return true;
+    }
+    m.mode() & 0o020 != 0
+        && !(env.profile.build.debian_patches && super::env::group_has_only(m.gid(), m.uid(), uid))
 }
 
 /// Windows: never refused here (`platform::ConfigCheck`). Git for Windows'
@@ -306,7 +354,7 @@ fn refused(m: &std::fs::Metadata, uid: u32) -> bool {
 /// read: when it refuses the file, ssh stops the push by itself, with its
 /// own "Bad owner or permissions" message.
 #[cfg(windows)]
-fn refused(_: &std::fs::Metadata, _: u32) -> bool {
+fn refused(_: &std::fs::Metadata, _: &super::ResolveEnv) -> bool {
     false
 }
 
@@ -333,7 +381,9 @@ fn read_all_from(
             Ok(0) => break,
             Ok(k) => len += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            // ssh's getline stops at a read error (a directory opens and
+            // fails its first read): what came before is the file.
+            Err(_) => break,
         }
     }
     buf.truncate(len);

@@ -21,14 +21,15 @@ impl World {
         let real_ssh = require("ssh")?;
         let w = World { s: Sandbox::new() };
         w.s.write("ssh_config", "");
-        // The fake ssh: `-G` goes to the real ssh (with our config file), a
-        // push runs its remote command locally; every call is logged.
+        // The fake ssh: `-G` and `-V` go to the real ssh (with our config
+        // file), a push runs its remote command locally; every call is
+        // logged.
         let script = format!(
             r#"#!/bin/sh
 for a in "$@"; do printf '%s\n' "$a"; done >> "{log}"
 printf '%s\n' '--' >> "{log}"
 for a in "$@"; do
-  if [ "$a" = "-G" ]; then exec {real} "$@"; fi
+  if [ "$a" = "-G" ] || [ "$a" = "-V" ]; then exec {real} "$@"; fi
 done
 for last in "$@"; do :; done
 exec sh -c "$last"
@@ -356,6 +357,9 @@ fn check_ssh_resolves_even_a_small_push() {
         .json();
     assert_eq!(v["verdict"], "ok");
     assert_eq!(v["ssh"]["serveraliveinterval"].as_u64(), Some(45), "{v:#}");
+    // The build the builtin modelled: what `ssh -V` printed before the comma.
+    let version = v["ssh"]["version"].as_str().unwrap_or_default();
+    assert!(version.starts_with("OpenSSH_"), "{v:#}");
     assert_eq!(
         v["ssh"]["serveraliveinterval_origin"]["line"].as_u64(),
         Some(2),
