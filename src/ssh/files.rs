@@ -84,6 +84,7 @@ impl Run<'_> {
         if let Some(bytes) = env.overlay.get(path) {
             // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
             if src.checkperm
+                && !env.overlay.is_sealed()
                 && let Ok(m) = std::fs::metadata(path)
                 && !self.owned_safely(&m)
             {
@@ -93,6 +94,9 @@ impl Run<'_> {
             }
             let text = String::from_utf8_lossy(bytes);
             return self.read_logged(&text, path, src, active).map(|()| true);
+        }
+        if env.overlay.is_sealed() {
+            return Ok(false);
         }
         let mut f = match std::fs::File::open(path) {
             Ok(f) => f,
@@ -280,7 +284,11 @@ impl Run<'_> {
             };
             let full = tilde(&full, &self.env.include_home);
             let oactive = *active;
-            for f in glob(&full) {
+            let found = match self.env.overlay.is_sealed() {
+                true => glob_overlay(&self.env.overlay, &full),
+                false => glob(&full),
+            };
+            for f in found {
                 if src.depth + 1 > 16 {
                     return Err(ConfigError::Depth {
                         file: file.to_string(),
@@ -391,6 +399,34 @@ pub(crate) fn glob(pattern: &str) -> Vec<PathBuf> {
     out
 }
 
+/// [`glob`] over a sealed overlay's paths: the same components match.
+fn glob_overlay(overlay: &super::Overlay, pattern: &str) -> Vec<PathBuf> {
+    let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let matches = |p: &Path| {
+        let Some(text) = p.to_str() else {
+            return false;
+        };
+        let names: Vec<&str> = text.split('/').filter(|c| !c.is_empty()).collect();
+        text.starts_with('/') == pattern.starts_with('/')
+            && names.len() == comps.len()
+            && comps.iter().zip(&names).all(|(c, n)| {
+                let hidden = n.starts_with('.') && !c.starts_with('.');
+                c == n || (!hidden && fnmatch(c, n))
+            })
+    };
+    let mut out: Vec<PathBuf> = overlay
+        .paths()
+        .filter(|p| matches(p))
+        .map(Path::to_path_buf)
+        .collect();
+    out.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    out
+}
+
 /// `fnmatch(3)` of one path component: `*`, `?`, `[set]`, `[!set]`.
 fn fnmatch(p: &str, s: &str) -> bool {
     fn m(p: &[u8], s: &[u8]) -> bool {
@@ -454,5 +490,23 @@ mod tests {
         assert_eq!(names, ["a.conf", "b.conf"]);
         assert!(glob(&format!("{}/nope*", dir.path().display())).is_empty());
         assert!(glob(&format!("{}/literal", dir.path().display())).is_empty());
+    }
+
+    #[test]
+    fn a_sealed_overlay_is_globbed_like_a_directory() {
+        let o = super::super::Overlay::sealed()
+            .with("/c/b.conf", Vec::new())
+            .with("/c/a.conf", Vec::new())
+            .with("/c/.h.conf", Vec::new())
+            .with("/c/d/e.conf", Vec::new());
+        let names = |p: &str| -> Vec<PathBuf> { glob_overlay(&o, p) };
+        assert_eq!(
+            names("/c/*.conf"),
+            [Path::new("/c/a.conf"), Path::new("/c/b.conf")]
+        );
+        assert_eq!(names("/c/*/e.conf"), [Path::new("/c/d/e.conf")]);
+        assert_eq!(names("/c/b.conf"), [Path::new("/c/b.conf")]);
+        assert!(names("/c/nope").is_empty());
+        assert!(names("c/a.conf").is_empty(), "relative is not absolute");
     }
 }
