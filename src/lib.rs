@@ -13,6 +13,8 @@ pub mod cli;
 pub mod doctor;
 pub mod estimate;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod install;
 pub mod plan;

@@ -16,8 +16,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod argv;
-mod files;
-mod registry;
+pub(crate) mod files;
+pub(crate) mod registry;
 
 pub use argv::{Choice, Tool, choose_session};
 pub use files::{file_name, fix_session_file, sessions_dir};

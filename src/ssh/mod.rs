@@ -35,7 +35,7 @@ mod env;
 mod exec;
 mod files;
 mod keywords;
-mod lex;
+pub(crate) mod lex;
 mod matching;
 mod options;
 mod output;
