@@ -138,15 +138,17 @@ pub(crate) fn numeric_ipv4(h: &str) -> Option<String> {
         if s.is_empty() {
             return None;
         }
+        // C's digits only: no sign, and `0x` needs a hex digit after it.
+        let digits = |x: &str, radix: u32| {
+            let ok = !x.is_empty() && x.chars().all(|c| c.is_digit(radix));
+            ok.then(|| u64::from_str_radix(x, radix).ok()).flatten()
+        };
         if let Some(x) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-            if x.is_empty() {
-                return Some(0);
-            }
-            u64::from_str_radix(x, 16).ok()
+            digits(x, 16)
         } else if s.len() > 1 && s.starts_with('0') {
-            u64::from_str_radix(&s[1..], 8).ok()
+            digits(&s[1..], 8)
         } else {
-            s.parse().ok()
+            digits(s, 10)
         }
     };
     let v: Vec<u64> = parts.iter().map(|p| num(p)).collect::<Option<_>>()?;
@@ -179,6 +181,26 @@ mod tests {
         assert_eq!(numeric_ipv4("0x7f.1").as_deref(), Some("127.0.0.1"));
         assert_eq!(numeric_ipv4("1.2.3.4.5"), None);
         assert_eq!(numeric_ipv4("example"), None);
+        // Found by the `ssh_vs_ssh_g` fuzz target (`ssh -G 0X` prints
+        // `hostname 0x`): glibc wants a digit after `0x`, and no sign.
+        for h in [
+            "0x",
+            "0X",
+            "0x.1",
+            "0x+1",
+            "+1",
+            "1.+2",
+            "0+7",
+            "08",
+            "0x100000000",
+        ] {
+            assert_eq!(numeric_ipv4(h), None, "{h}");
+        }
+        assert_eq!(numeric_ipv4("010").as_deref(), Some("0.0.0.8"));
+        assert_eq!(
+            numeric_ipv4("0xffffffff").as_deref(),
+            Some("255.255.255.255")
+        );
     }
 
     #[test]
