@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use super::env::{ResolveEnv, tilde};
+use super::env::{Flavour, ResolveEnv, tilde};
 use super::keywords::Op;
 use super::lex::{self, Words};
 use super::options::{LineCtx, Options};
@@ -176,14 +176,49 @@ pub(crate) fn apply_command_line(
         }
         apply_step(step, env, opts, &mut verbose)?;
     }
+    let host = match host {
+        Some(h) => h,
+        None => apply_destination(&req.destination, opts)?,
+    };
+    if env.flavour == Flavour::Debian {
+        valid_names(&host, opts.get(Op::User))?;
+    }
     if opts.get(Op::SessionType) == Some("subsystem") {
         return Err(ConfigError::Usage(
             "You must specify a subsystem to invoke.".into(),
         ));
     }
-    match host {
-        Some(h) => Ok(h),
-        None => apply_destination(&req.destination, opts),
+    Ok(host)
+}
+
+/// The check of the command-line host and user that OpenSSH 9.6 added
+/// (CVE-2023-51385) and Debian backported to 9.2 (deb12u2): no shell
+/// metacharacters, blanks or control characters in the host, no
+/// metacharacters in the user, neither starting with `-`.
+fn valid_names(host: &str, user: Option<&str>) -> Result<(), ConfigError> {
+    let bad_host = host.starts_with('-')
+        || host
+            .bytes()
+            .any(|c| b"'`\"$\\;&<>|(){}".contains(&c) || c == b' ' || c.is_ascii_control());
+    if bad_host {
+        return Err(ConfigError::Usage(
+            "hostname contains invalid characters".into(),
+        ));
+    }
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let b = user.as_bytes();
+    let blank = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    let bad_user = user.starts_with('-')
+        || b.ends_with(b"\\")
+        || b.iter().any(|c| b"'`\";&<>|(){}".contains(c))
+        || b.windows(2).any(|w| blank(w[0]) && w[1] == b'-');
+    match bad_user {
+        true => Err(ConfigError::Usage(
+            "remote username contains invalid characters".into(),
+        )),
+        false => Ok(()),
     }
 }
 
@@ -236,6 +271,9 @@ fn apply_step(
                 opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
             }
         }
+        Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I' | 'W'), Some(arg)) => {
+            flag_option(*c, arg, opts)?;
+        }
         Step::Flag(c, arg) => {
             // The flag options overwrite whatever is there, like ssh's
             // assignments.
@@ -253,6 +291,74 @@ fn command_line(text: &str) -> Value {
         value: text.to_string(),
         origin: Origin::CommandLine,
     }
+}
+
+/// The flags whose argument is an option's value, read by that option's
+/// own parser as ssh checks it: `-c`, `-m`, `-e` and `-I` replace what is
+/// there; `-D` adds a forward; `-W` (a stdio forward, not in the dump)
+/// turns the session and tty off. (`-L`, `-R` and `-w` are not modelled.)
+fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError> {
+    let bad = |what: &str| ConfigError::Usage(format!("{what} '{arg}'"));
+    let (keyword, op, what) = match c {
+        'c' => ("Ciphers", Op::Ciphers, "Unknown cipher type"),
+        'm' => ("MACs", Op::Macs, "Unknown mac type"),
+        'D' => (
+            "DynamicForward",
+            Op::DynamicForward,
+            "Bad dynamic forwarding specification",
+        ),
+        'W' => (
+            "DynamicForward",
+            Op::DynamicForward,
+            "Bad stdio forwarding specification",
+        ),
+        'e' => {
+            let v = super::values::escape_char(arg).map_err(|_| bad("Bad escape character"))?;
+            opts.set(Op::EscapeChar, command_line(&v));
+            return Ok(());
+        }
+        _ => {
+            opts.set(Op::Pkcs11Provider, command_line(arg));
+            return Ok(());
+        }
+    };
+    // ssh takes `+`/`^` lists for -c, plain lists only for -m; a word the
+    // config splitter would change is no valid name or spec either.
+    let prefix_ok = match c {
+        'c' => !arg.starts_with('-'),
+        'm' => !arg.starts_with(['+', '^', '-']),
+        _ => true,
+    };
+    let plain = prefix_ok
+        && !arg.is_empty()
+        && !arg.starts_with('=')
+        && !arg.contains([' ', '\t', '"', '\'', '\\', '#']);
+    let line = format!("{keyword} {arg}");
+    let apply = |o: &mut Options| {
+        let raw = lex::Line::Raw(&line);
+        o.apply(raw, &LineCtx::COMMAND_LINE, true, &mut Words::default())
+            .is_ok()
+    };
+    let mut scratch = Options::default();
+    if !plain || !apply(&mut scratch) {
+        return Err(bad(what));
+    }
+    match c {
+        // A forward is added as a config line adds it (duplicates dropped).
+        'D' => {
+            apply(opts);
+        }
+        'W' => {
+            opts.set(Op::RequestTty, command_line("false"));
+            opts.set(Op::SessionType, command_line("none"));
+        }
+        _ => {
+            if let Some(v) = scratch.value(op) {
+                opts.set(op, command_line(&v.value));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a flag option sets.
@@ -295,6 +401,11 @@ fn flag_effects(
             next.map(|n| vec![(Op::LogLevel, LEVELS[n].to_string())])
                 .unwrap_or_default()
         }
+        ('k', _) => set(&[(Op::GssDelegateCreds, "no")]),
+        ('K', _) => set(&[
+            (Op::GssAuthentication, "yes"),
+            (Op::GssDelegateCreds, "yes"),
+        ]),
         ('M', _) => set(&[(Op::ControlMaster, "true")]),
         ('S', Some(p)) => vec![(Op::ControlPath, p.to_string())],
         ('b', Some(p)) => vec![(Op::BindAddress, p.to_string())],
@@ -373,6 +484,118 @@ mod tests {
             r.steps,
             ResolveRequest::new("h").port("7999").family(true).steps
         );
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: Debian's 9.2 rejects a
+    /// command-line host with a control character (`h\rx`), upstream 9.2
+    /// takes it.
+    #[test]
+    fn debian_checks_the_command_line_host_and_user() {
+        let resolve = |flavour: Flavour, argv: &str| {
+            let mut env = ResolveEnv::current(flavour, Default::default());
+            env.overlay = super::super::Overlay::sealed();
+            let req = ResolveRequest::from_ssh_args(&args(argv)).unwrap();
+            super::super::resolve(&req, &env)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let host = Err("hostname contains invalid characters".to_string());
+        let user = Err("remote username contains invalid characters".to_string());
+        for (argv, want) in [
+            ("-F none h\x01x", host.clone()),
+            ("-F none a;b", host.clone()),
+            ("-F none a$b", host.clone()),
+            ("-F none -- -h", host.clone()),
+            ("-F none -l a;b h", user.clone()),
+            ("-F none -o User=-x h", user.clone()),
+            ("-F none a\\@h", user.clone()),
+            ("-F none a\\b@h", Ok(())),
+            ("-F none a$b@h", Ok(())),
+            ("-F none h.example.com", Ok(())),
+        ] {
+            assert_eq!(resolve(Flavour::Debian, argv), want, "{argv:?}");
+        }
+        assert_eq!(resolve(Flavour::OpenBsd, "-F none a;b"), Ok(()));
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
+    /// `-I`, `-W`, `-k`, `-K` were ignored. The answers are Debian 9.2p1's
+    /// (deb12u6) `ssh -G -F none <args>`.
+    #[test]
+    fn option_flags_set_what_ssh_sets() {
+        let get = |argv: &str, key: &str| {
+            let mut env = ResolveEnv::current(Flavour::Debian, Default::default());
+            env.overlay = super::super::Overlay::sealed();
+            let req = ResolveRequest::from_ssh_args(&args(&format!("-F none {argv}"))).unwrap();
+            super::super::resolve(&req, &env).map_or_else(
+                |e| format!("error: {e}"),
+                |r| {
+                    let vs: Vec<String> = r
+                        .effective
+                        .get_all(key)
+                        .iter()
+                        .map(|v| v.value.clone())
+                        .collect();
+                    vs.join("|")
+                },
+            )
+        };
+        for (argv, key, want) in [
+            ("-c aes128-ctr h", "ciphers", "aes128-ctr"),
+            (
+                "-o Ciphers=aes256-ctr -c aes128-ctr h",
+                "ciphers",
+                "aes128-ctr",
+            ),
+            (
+                "-c aes128-ctr -o Ciphers=aes256-ctr h",
+                "ciphers",
+                "aes128-ctr",
+            ),
+            (
+                "-c -aes128-ctr h",
+                "ciphers",
+                "error: Unknown cipher type '-aes128-ctr'",
+            ),
+            (
+                "-c bogus h",
+                "ciphers",
+                "error: Unknown cipher type 'bogus'",
+            ),
+            ("-m hmac-sha1 h", "macs", "hmac-sha1"),
+            (
+                "-m +hmac-sha1 h",
+                "macs",
+                "error: Unknown mac type '+hmac-sha1'",
+            ),
+            ("-e ^A h", "escapechar", "\\^A"),
+            ("-e # h", "escapechar", "#"),
+            ("-e x -o EscapeChar=y h", "escapechar", "x"),
+            ("-e ab h", "escapechar", "error: Bad escape character 'ab'"),
+            (
+                "-D 1080 -D 1080 -D localhost:9 h",
+                "dynamicforward",
+                "1080|[localhost]:9",
+            ),
+            (
+                "-D 0 h",
+                "dynamicforward",
+                "error: Bad dynamic forwarding specification '0'",
+            ),
+            ("-I /x h", "pkcs11provider", "/x"),
+            ("-W a:1 h", "sessiontype", "none"),
+            ("-W a:1 h", "requesttty", "false"),
+            (
+                "-W a h",
+                "sessiontype",
+                "error: Bad stdio forwarding specification 'a'",
+            ),
+            ("-K h", "gssapidelegatecredentials", "yes"),
+            ("-K -k h", "gssapidelegatecredentials", "no"),
+            ("-K h", "gssapiauthentication", "yes"),
+        ] {
+            assert_eq!(get(argv, key), want, "{argv}");
+        }
     }
 
     #[test]
