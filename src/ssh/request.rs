@@ -380,6 +380,11 @@ fn flag_effects(
         ('g', _) => set(&[(Op::GatewayPorts, "yes")]),
         ('C', _) => set(&[(Op::Compression, "yes")]),
         ('T', _) => set(&[(Op::RequestTty, "false")]),
+        // A second -t forces a tty, a third asks again.
+        ('t', _) => match opts.get(Op::RequestTty) {
+            Some("true") => set(&[(Op::RequestTty, "force")]),
+            _ => set(&[(Op::RequestTty, "true")]),
+        },
         ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
         ('n', _) => set(&[(Op::StdinNull, "yes")]),
         ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
@@ -519,7 +524,7 @@ mod tests {
     }
 
     /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
-    /// `-I`, `-W`, `-k`, `-K` were ignored. The answers are Debian 9.2p1's
+    /// `-I`, `-W`, `-k`, `-K`, `-t` were ignored. The answers are Debian 9.2p1's
     /// (deb12u6) `ssh -G -F none <args>`.
     #[test]
     fn option_flags_set_what_ssh_sets() {
@@ -593,6 +598,11 @@ mod tests {
             ("-K h", "gssapidelegatecredentials", "yes"),
             ("-K -k h", "gssapidelegatecredentials", "no"),
             ("-K h", "gssapiauthentication", "yes"),
+            ("-t h", "requesttty", "true"),
+            ("-tt h", "requesttty", "force"),
+            ("-t -T h", "requesttty", "false"),
+            ("-T -t h", "requesttty", "true"),
+            ("-N -t h", "requesttty", "true"),
         ] {
             assert_eq!(get(argv, key), want, "{argv}");
         }
