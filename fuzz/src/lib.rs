@@ -287,5 +287,9 @@ pub fn url_vs_diag(data: &[u8]) {
         &String::from_utf8_lossy(&out.stderr),
     );
     let mine = ours(url);
+    // Documented: a URL whose percent-decoding is not UTF-8 is refused.
+    if matches!(&mine, Diag::Fatal(why) if why.contains("pushguard cannot represent it")) {
+        return;
+    }
     assert_eq!(mine, theirs, "{url:?}: ours (left) and git --diag-url (right) differ");
 }
