@@ -45,6 +45,8 @@ pub struct ResolveRequest {
     pub destination: String,
     /// How many steps precede the destination in argv (`None`: all).
     dest_at: Option<usize>,
+    /// A remote command follows the destination.
+    command: bool,
 }
 
 /// ssh's option letters that take an argument.
@@ -65,11 +67,15 @@ impl ResolveRequest {
                 if dest.is_none() {
                     dest = args.get(i + 1).cloned();
                     req.dest_at = Some(req.steps.len());
+                    req.command = args.len() > i + 2;
+                } else {
+                    req.command = args.len() > i + 1;
                 }
                 break;
             }
             if !a.starts_with('-') || a.len() < 2 {
                 if dest.is_some() {
+                    req.command = true;
                     break;
                 }
                 dest = Some(a.clone());
@@ -183,7 +189,7 @@ pub(crate) fn apply_command_line(
     if env.flavour == Flavour::Debian {
         valid_names(&host, opts.get(Op::User))?;
     }
-    if opts.get(Op::SessionType) == Some("subsystem") {
+    if opts.get(Op::SessionType) == Some("subsystem") && !req.command {
         return Err(ConfigError::Usage(
             "You must specify a subsystem to invoke.".into(),
         ));
@@ -273,6 +279,20 @@ fn apply_step(
         }
         Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I' | 'W'), Some(arg)) => {
             flag_option(*c, arg, opts)?;
+        }
+        // -N and -s refuse a session type set otherwise before them.
+        Step::Flag(c @ ('N' | 's'), None) => {
+            let (want, what) = match c {
+                'N' => ("none", "Cannot specify -N with -s/SessionType"),
+                _ => ("subsystem", "Cannot specify -s with -N/SessionType"),
+            };
+            if opts.get(Op::SessionType).is_some_and(|t| t != want) {
+                return Err(ConfigError::Usage(what.into()));
+            }
+            opts.set(Op::SessionType, command_line(want));
+            if *c == 'N' {
+                opts.set(Op::RequestTty, command_line("false"));
+            }
         }
         Step::Flag(c, arg) => {
             // The flag options overwrite whatever is there, like ssh's
@@ -385,7 +405,6 @@ fn flag_effects(
             Some("true") => set(&[(Op::RequestTty, "force")]),
             _ => set(&[(Op::RequestTty, "true")]),
         },
-        ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
         ('n', _) => set(&[(Op::StdinNull, "yes")]),
         ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
         ('q', _) => set(&[(Op::LogLevel, "SILENT")]),
@@ -524,7 +543,8 @@ mod tests {
     }
 
     /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
-    /// `-I`, `-W`, `-k`, `-K`, `-t` were ignored. The answers are Debian 9.2p1's
+    /// `-I`, `-W`, `-k`, `-K`, `-t`, `-s` were ignored, and a subsystem
+    /// with a command was refused. The answers are Debian 9.2p1's
     /// (deb12u6) `ssh -G -F none <args>`.
     #[test]
     fn option_flags_set_what_ssh_sets() {
@@ -603,6 +623,29 @@ mod tests {
             ("-t -T h", "requesttty", "false"),
             ("-T -t h", "requesttty", "true"),
             ("-N -t h", "requesttty", "true"),
+            (
+                "h -s",
+                "sessiontype",
+                "error: You must specify a subsystem to invoke.",
+            ),
+            ("-s h sftp", "sessiontype", "subsystem"),
+            (
+                "-o SessionType=subsystem h sftp",
+                "sessiontype",
+                "subsystem",
+            ),
+            (
+                "-o SessionType=default -N h",
+                "sessiontype",
+                "error: Cannot specify -N with -s/SessionType",
+            ),
+            (
+                "-W a:1 -s h x",
+                "sessiontype",
+                "error: Cannot specify -s with -N/SessionType",
+            ),
+            ("-s -W a:1 h x", "sessiontype", "none"),
+            ("-N h", "requesttty", "false"),
         ] {
             assert_eq!(get(argv, key), want, "{argv}");
         }
