@@ -30,11 +30,33 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How long a group may keep the pipes open after the child exited.
 const GRACE: Duration = Duration::from_secs(1);
+
+/// The children started and not reaped yet (their pids, which are their
+/// process groups' ids). A child is reaped with this lock held, so
+/// [`end_all`] never signals a group whose leader is gone.
+static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<u32>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills the process group of every child not reaped yet and reaps it
+/// (`crate::signals` does this before pushguard exits on a signal).
+pub fn end_all() {
+    let live = live();
+    for &pid in live.iter() {
+        sys::kill_pid_group(pid);
+    }
+    for &pid in live.iter() {
+        sys::reap_pid(pid);
+    }
+}
 
 /// A command to run: program, arguments, cwd, environment, stdin, time limit.
 #[derive(Debug, Clone)]
@@ -66,6 +88,9 @@ pub enum Failure {
     Io(io::Error),
     /// It ran past the time limit and its process group was killed.
     Timeout(Duration),
+    /// The hook's time budget (`crate::budget`) ran out first: its process
+    /// group was killed, or it was not started at all.
+    OutOfTime(Duration),
     /// It exited non-zero (`code` is `None` when a signal ended it).
     Exit {
         /// The exit code.
@@ -84,6 +109,10 @@ fn describe(command: &str, kind: &Failure) -> String {
         Failure::Timeout(limit) => {
             format!("`{command}` did not finish within {} ms", limit.as_millis())
         }
+        Failure::OutOfTime(total) => format!(
+            "`{command}` was stopped: the time budget of {} s (pushguard.timeBudget) ran out",
+            total.as_secs_f64()
+        ),
         Failure::Exit { code, stderr, .. } => {
             let how = match code {
                 Some(c) => format!("exit code {c}"),
@@ -213,7 +242,7 @@ impl ProcessBuilder {
         let mut running = self.start(Stdio::piped(), Stdio::piped())?;
         let stdout = running.child.stdout.take();
         let stderr = running.child.stderr.take().map(drain);
-        let watchdog = self
+        let watchdog = running
             .timeout
             .map(|limit| Watchdog::start(&running.child, limit));
         Ok(Streaming {
@@ -233,6 +262,11 @@ impl ProcessBuilder {
     }
 
     fn start(&self, stdout: Stdio, stderr: Stdio) -> Result<Running, ProcessError> {
+        // What is left of the hook's time budget bounds every child.
+        let (timeout, by_budget) = crate::budget::clamp(self.timeout);
+        if by_budget && timeout.is_some_and(|t| t.is_zero()) {
+            return Err(self.error(out_of_time()));
+        }
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args).stdout(stdout).stderr(stderr);
         if let Some(dir) = &self.cwd {
@@ -249,14 +283,20 @@ impl ProcessBuilder {
             None => Stdio::null(),
         });
         sys::own_group(&mut cmd);
-        let mut child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
+        let mut child = {
+            let mut live = live();
+            let child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
+            live.push(child.id());
+            child
+        };
         if let (Some(bytes), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
             // A child that stops reading early closes the pipe: not an error.
             thread::spawn(move || pipe.write_all(&bytes));
         }
         Ok(Running {
             command: self.to_string(),
-            timeout: self.timeout,
+            timeout,
+            by_budget,
             child,
             reaped: false,
         })
@@ -276,6 +316,11 @@ fn checked(command: String, out: Output) -> Result<Output, ProcessError> {
     Err(ProcessError { command, kind })
 }
 
+/// The budget ran out: its length for the message.
+fn out_of_time() -> Failure {
+    Failure::OutOfTime(crate::budget::current().map_or(Duration::ZERO, |b| b.total))
+}
+
 /// Reads a pipe to the end on a thread; the bytes arrive on the channel.
 fn drain<R: Read + Send + 'static>(mut pipe: R) -> Receiver<io::Result<Vec<u8>>> {
     let (tx, rx) = mpsc::channel();
@@ -290,6 +335,8 @@ fn drain<R: Read + Send + 'static>(mut pipe: R) -> Receiver<io::Result<Vec<u8>>>
 struct Running {
     command: String,
     timeout: Option<Duration>,
+    /// The time limit is what was left of the budget.
+    by_budget: bool,
     child: Child,
     reaped: bool,
 }
@@ -322,7 +369,7 @@ impl Running {
             let got = match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
                 Err(RecvTimeoutError::Timeout) if deadline.is_some_and(|d| until >= d) => {
                     sys::kill_group(&self.child);
-                    return Err(self.error(Failure::Timeout(self.limit())));
+                    return Err(self.error(self.timed_out()));
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     // Lingering grandchildren: end them, keep what was written.
@@ -342,8 +389,7 @@ impl Running {
         };
         let stdout = collect(stdout)?;
         let stderr = collect(stderr)?;
-        let status = self.child.wait();
-        self.reaped = true;
+        let status = self.reap();
         Ok(Output {
             status: status.map_err(|e| self.error(Failure::Io(e)))?,
             stdout,
@@ -367,13 +413,17 @@ impl Running {
             }
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();
-                Err(self.error(Failure::Timeout(self.limit())))
+                Err(self.error(self.timed_out()))
             }
         }
     }
 
-    fn limit(&self) -> Duration {
-        self.timeout.unwrap_or_default()
+    /// The failure of a child stopped at its time limit.
+    fn timed_out(&self) -> Failure {
+        match self.by_budget {
+            true => out_of_time(),
+            false => Failure::Timeout(self.timeout.unwrap_or_default()),
+        }
     }
 
     /// Kills the group (the child's pid is still ours) and reaps the child.
@@ -381,9 +431,18 @@ impl Running {
         if !self.reaped {
             sys::kill_group(&self.child);
             let _ = self.child.kill();
-            let _ = self.child.wait();
-            self.reaped = true;
+            let _ = self.reap();
         }
+    }
+
+    /// Reaps the child (it has exited or been killed), off the live list.
+    fn reap(&mut self) -> io::Result<ExitStatus> {
+        let mut live = live();
+        let status = self.child.wait();
+        let id = self.child.id();
+        live.retain(|p| *p != id);
+        self.reaped = true;
+        status
     }
 }
 
@@ -456,8 +515,8 @@ impl Streaming {
         let fired = self.watchdog.take().is_some_and(Watchdog::disarm);
         if fired {
             self.running.kill();
-            let limit = self.running.limit();
-            return Err(self.running.error(Failure::Timeout(limit)));
+            let failure = self.running.timed_out();
+            return Err(self.running.error(failure));
         }
         let stderr = self.stderr.take();
         let out = self.running.finish(self.start, rest, stderr)?;
@@ -489,6 +548,20 @@ mod sys {
     /// Kills the child's whole process group.
     pub(super) fn kill_group(child: &Child) {
         Group::of(child).kill();
+    }
+
+    /// SIGKILL to the group led by `pid` (a child not reaped yet).
+    pub(super) fn kill_pid_group(pid: u32) {
+        if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            let _ = kill_process_group(p, Signal::KILL);
+        }
+    }
+
+    /// Waits for the child `pid` to end and reaps it.
+    pub(super) fn reap_pid(pid: u32) {
+        if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            let _ = rustix::process::waitpid(Some(p), rustix::process::WaitOptions::empty());
+        }
     }
 
     /// A process group to kill from another thread.
