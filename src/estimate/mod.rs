@@ -192,6 +192,9 @@ pub enum EstimateError {
     /// git could not be started or its output read.
     #[error("cannot run git: {0}")]
     Spawn(std::io::Error),
+    /// git could not run, failed or ran out of time.
+    #[error(transparent)]
+    Process(#[from] crate::process::ProcessError),
     /// git exited non-zero.
     #[error("`git {args}` failed: {stderr}")]
     GitFailed {
@@ -287,6 +290,14 @@ pub fn estimate_with(
     let started = Instant::now();
     let objects = walk::count_objects(repo, &tips, &boundary, stop_at, on_reach)?;
     let walk_time = started.elapsed();
+    // Stopped before the limit: the time budget ran out first.
+    if let Count::AtLeast(n) = objects
+        && n < stop_at.max(1)
+    {
+        notes.push(format!(
+            "the time budget (pushguard.timeBudget) ran out after {n} objects: the count is a lower bound"
+        ));
+    }
     // With nothing in common and the count stopped, the repository's size bounds the push.
     let wants_bound = boundary.is_empty() && !objects.is_exact();
     let inventory = Inventory::scan(repo, if wants_bound { u64::MAX } else { 0 })?;

@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use super::{EstimateError, Repo};
 use crate::git::GitConfig;
@@ -161,17 +160,7 @@ fn refs_from_git(
     wanted: impl Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, String>, EstimateError> {
     let args = ["for-each-ref", "--format=%(objectname) %(refname)"];
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(repo.cwd())
-        .output()
-        .map_err(EstimateError::Spawn)?;
-    if !out.status.success() {
-        return Err(EstimateError::GitFailed {
-            args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        });
-    }
+    let out = crate::git::command(repo.cwd(), &args).run()?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_once(' '))

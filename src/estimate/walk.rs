@@ -9,11 +9,10 @@
 //! limit was reached only after parsing thousands of commits (2x slower on
 //! a 1M-object repository). The set of objects, and so the count, is the same.
 
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::thread;
+use std::io::Read;
 
 use super::{Count, EstimateError, Repo};
+use crate::process::{Failure, ProcessError};
 
 const ARGS: [&str; 6] = [
     "rev-list",
@@ -39,14 +38,6 @@ pub(crate) fn count_objects(
         return Ok(Count::Exact(0));
     }
     let stop_at = stop_at.max(1);
-    let mut child = Command::new("git")
-        .args(ARGS)
-        .current_dir(repo.cwd())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(EstimateError::Spawn)?;
     let mut input = String::with_capacity((tips.len() + boundary.len()) * 66);
     for t in tips {
         input.push_str(t);
@@ -57,63 +48,37 @@ pub(crate) fn count_objects(
         input.push_str(b);
         input.push('\n');
     }
-    // rev-list reads all of stdin before it prints anything, so writing first cannot deadlock.
-    let wrote = child
-        .stdin
-        .take()
-        .map(|mut stdin| stdin.write_all(input.as_bytes()));
-    let stderr = child.stderr.take().map(|mut e| {
-        thread::spawn(move || {
-            let mut s = String::new();
-            let _ = e.read_to_string(&mut s);
-            s
-        })
-    });
+    // Bounded like every git call (and by the hook's time budget); its
+    // process group dies when the count is reached or the time is up.
+    let mut git = crate::git::command(repo.cwd(), &ARGS);
+    git.stdin(input);
+    let mut out = git.stream()?;
     let mut lines = 0u64;
-    let mut stopped = false;
-    if let Some(mut out) = child.stdout.take() {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = match out.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(EstimateError::Spawn(e));
-                }
-            };
-            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-            if !reached && lines >= reach_at {
-                reached = true;
-                on_reach();
-            }
-            if lines >= stop_at {
-                stopped = true;
-                break;
-            }
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match out.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        if !reached && lines >= reach_at {
+            reached = true;
+            on_reach();
+        }
+        if lines >= stop_at {
+            out.stop();
+            return Ok(Count::AtLeast(lines));
         }
     }
-    if stopped {
-        // Killing a finished child is harmless; either way it is reaped here.
-        let _ = child.kill();
-        let _ = child.wait();
-        if let Some(h) = stderr {
-            let _ = h.join();
-        }
-        return Ok(Count::AtLeast(lines));
+    match out.finish() {
+        Ok(_) => Ok(Count::Exact(lines)),
+        // Cut by the time budget: what was counted is a lower bound.
+        Err(ProcessError {
+            kind: Failure::OutOfTime(_),
+            ..
+        }) => Ok(Count::AtLeast(lines)),
+        Err(e) => Err(e.into()),
     }
-    let status = child.wait().map_err(EstimateError::Spawn)?;
-    let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-    if !status.success() {
-        return Err(EstimateError::GitFailed {
-            args: ARGS.join(" "),
-            stderr: stderr.trim().to_string(),
-        });
-    }
-    if let Some(Err(e)) = wrote {
-        return Err(EstimateError::Spawn(e));
-    }
-    Ok(Count::Exact(lines))
 }
