@@ -260,7 +260,9 @@ pub fn judge(
                 &resolve_ssh,
             )?;
             let bytes = est.bytes.map(|b| b.value);
-            let large = policy::size_of(settings, est.objects, bytes) != Size::Small;
+            // A count cut short by the time budget is no proof of a small push.
+            let large = policy::size_of(settings, est.objects, bytes) != Size::Small
+                || matches!(est.objects, Count::AtLeast(_));
             // Large by bytes alone: ssh was not started during the walk.
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
