@@ -25,6 +25,8 @@ pub mod process;
 pub mod putty;
 pub mod report;
 pub mod run;
+pub mod signals;
 pub mod ssh;
+pub mod terminal;
 
 pub use run::run;
