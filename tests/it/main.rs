@@ -6,6 +6,7 @@
 mod doctor;
 mod e2e;
 mod estimate;
+mod faults;
 mod fix;
 mod git_remote;
 mod git_ssh_argv;
@@ -13,6 +14,7 @@ mod git_strace;
 mod git_url;
 mod hook_managers;
 mod install;
+mod signals;
 mod ssh_cli;
 mod ssh_differential;
 mod ssh_rules;
