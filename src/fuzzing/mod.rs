@@ -25,8 +25,11 @@ pub use git::{git_config_z, git_ssh_command, git_url, hook_stdin, plan_pre_commi
 pub use putty::putty_session;
 pub use ssh::{Case, sealed_env, ssh_g_output, ssh_lex, ssh_resolve};
 
+/// A target: raw bytes in, a panic when something is wrong.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, for the corpus tests and the run script.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("ssh_lex", ssh_lex),
     ("ssh_resolve", ssh_resolve),
     ("ssh_g_output", ssh_g_output),
