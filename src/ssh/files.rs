@@ -98,7 +98,18 @@ impl Run<'_> {
         if env.overlay.is_sealed() {
             return Ok(false);
         }
-        let mut f = match std::fs::File::open(path) {
+        // Non-blocking, so that a FIFO without a writer cannot hold the
+        // resolver (ssh itself would wait for ever); reads stay blocking
+        // for regular files, for which the flag means nothing.
+        let opened = {
+            use std::os::unix::fs::OpenOptionsExt;
+            let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(i32::try_from(nonblock).unwrap_or(0))
+                .open(path)
+        };
+        let mut f = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(open_err(e)),
@@ -111,6 +122,10 @@ impl Run<'_> {
             return Err(ConfigError::Permissions {
                 path: path.to_path_buf(),
             });
+        }
+        // A directory reads as an empty file, as ssh's fgets sees it.
+        if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+            return self.read_logged("", path, src, active).map(|()| true);
         }
         let size = meta
             .filter(std::fs::Metadata::is_file)
@@ -309,6 +324,10 @@ impl Run<'_> {
     }
 }
 
+/// How much of something that is not a regular file (a device, a FIFO) is
+/// read before it counts as endless (`/dev/zero`; `/dev/null` is empty).
+const NOT_A_FILE_LIMIT: usize = 16 << 20;
+
 /// Reads an open file to its end into `buf` (a spare buffer, reused).
 /// `size` is its size when it is a regular file: a read that brings that
 /// many bytes ends it (one read for a file that does not change under us);
@@ -325,6 +344,11 @@ fn read_all_from(
     }
     let mut len = 0;
     while size.is_none_or(|s| len < s) {
+        if size.is_none() && len >= NOT_A_FILE_LIMIT {
+            return Err(std::io::Error::other(
+                "not a regular file, and it does not end (read 16 MiB)",
+            ));
+        }
         if len == buf.len() {
             buf.resize(len * 2, 0);
         }
@@ -332,6 +356,8 @@ fn read_all_from(
             Ok(0) => break,
             Ok(k) => len += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // A FIFO with a writer that writes nothing: as far as it went.
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
             Err(e) => return Err(e),
         }
     }
@@ -343,8 +369,13 @@ fn read_all_from(
 pub(crate) fn glob(pattern: &str) -> Vec<PathBuf> {
     let wild = |s: &str| s.contains(['*', '?', '[']);
     if !wild(pattern) {
+        // A name that is there, even a link that loops (its open fails as
+        // ssh's does) or dangles (the open ignores it).
         let p = PathBuf::from(pattern);
-        return if p.exists() { vec![p] } else { Vec::new() };
+        return match p.symlink_metadata() {
+            Ok(_) => vec![p],
+            Err(_) => Vec::new(),
+        };
     }
     let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
     // The components before the first wildcard name one directory: start
@@ -490,6 +521,55 @@ mod tests {
         assert_eq!(names, ["a.conf", "b.conf"]);
         assert!(glob(&format!("{}/nope*", dir.path().display())).is_empty());
         assert!(glob(&format!("{}/literal", dir.path().display())).is_empty());
+    }
+
+    /// Found by the bad-input corpus: a directory read as an error (ssh
+    /// reads it as empty), a symlink loop was skipped (ssh fails on it),
+    /// and a FIFO held the resolver for ever.
+    #[test]
+    fn files_that_are_not_files() {
+        use crate::ssh::{ResolveEnv, ResolveRequest, resolve};
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("dir")).unwrap();
+        std::os::unix::fs::symlink(d.join("loop2"), d.join("loop1")).unwrap();
+        std::os::unix::fs::symlink(d.join("loop1"), d.join("loop2")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(d.join("fifo"))
+            .status();
+        let env = ResolveEnv::current(crate::ssh::Flavour::Debian, Default::default());
+        let port = |cfg: &str| {
+            let c = d.join("cfg");
+            std::fs::write(&c, cfg).unwrap();
+            let req =
+                ResolveRequest::from_ssh_args(&["-F".into(), c.display().to_string(), "h".into()])
+                    .unwrap();
+            resolve(&req, &env)
+                .map(|r| r.effective.get("port").unwrap().value.clone())
+                .map_err(|e| e.to_string())
+        };
+        let inc = |name: &str| format!("Include {}\nPort 2\n", d.join(name).display());
+        assert_eq!(port(&inc("dir")), Ok("2".into()));
+        let e = port(&inc("loop1")).unwrap_err();
+        assert!(e.contains("Too many levels of symbolic links"), "{e}");
+        assert_eq!(port(&inc("dangling")), Ok("2".into()));
+        if fifo.is_ok_and(|s| s.success()) {
+            let t = std::time::Instant::now();
+            assert_eq!(port(&inc("fifo")), Ok("2".into()));
+            assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        }
+        // As ssh: an included device fails the permission check.
+        let e = port("Include /dev/null\nPort 3\n").unwrap_err();
+        assert_eq!(e, "Bad owner or permissions on /dev/null");
+        let top = |f: &str| {
+            let req = ResolveRequest::from_ssh_args(&["-F".into(), f.into(), "h".into()]).unwrap();
+            resolve(&req, &env).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let dir = d.join("dir").display().to_string();
+        assert_eq!(top(&dir), Ok(()), "a directory reads as empty");
+        assert_eq!(top("/dev/null"), Ok(()));
+        let e = top("/dev/zero").unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
     }
 
     #[test]
