@@ -113,7 +113,10 @@ impl Default for Settings {
 
 /// A `pushguard.*` value that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad config value {value:?} for {key}: {reason}")]
+#[error(
+    "bad config value {} for {key}: {reason}",
+    crate::terminal::Shown(value)
+)]
 pub struct SettingError {
     /// The key as documented (`pushguard.warnObjects`), with its URL when
     /// the value came from `pushguard.<url>.warnObjects`.
