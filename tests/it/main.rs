@@ -3,6 +3,7 @@
 //!
 //! `cargo test --test it <module>` runs one area, e.g. `ssh_differential`.
 
+mod bad_input;
 mod doctor;
 mod e2e;
 mod estimate;
