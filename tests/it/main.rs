@@ -15,6 +15,7 @@ mod git_strace;
 mod git_url;
 mod hook_managers;
 mod install;
+mod isolation;
 mod signals;
 mod ssh_cli;
 mod ssh_differential;
