@@ -277,8 +277,16 @@ fn apply_step(
                 opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
             }
         }
-        Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I' | 'W'), Some(arg)) => {
+        Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I'), Some(arg)) => {
             flag_option(*c, arg, opts)?;
+        }
+        // Never a silent wrong answer: these change what ssh prints in
+        // ways the resolver does not reproduce (a stdio forward changes
+        // defaults and clears forwards).
+        Step::Flag(c @ ('L' | 'R' | 'w' | 'W'), _) => {
+            return Err(ConfigError::Usage(format!(
+                "pushguard's resolver does not model ssh's -{c} option"
+            )));
         }
         // -N and -s refuse a session type set otherwise before them.
         Step::Flag(c @ ('N' | 's'), None) => {
@@ -315,8 +323,7 @@ fn command_line(text: &str) -> Value {
 
 /// The flags whose argument is an option's value, read by that option's
 /// own parser as ssh checks it: `-c`, `-m`, `-e` and `-I` replace what is
-/// there; `-D` adds a forward; `-W` (a stdio forward, not in the dump)
-/// turns the session and tty off. (`-L`, `-R` and `-w` are not modelled.)
+/// there; `-D` adds a forward.
 fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError> {
     let bad = |what: &str| ConfigError::Usage(format!("{what} '{arg}'"));
     let (keyword, op, what) = match c {
@@ -326,11 +333,6 @@ fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError
             "DynamicForward",
             Op::DynamicForward,
             "Bad dynamic forwarding specification",
-        ),
-        'W' => (
-            "DynamicForward",
-            Op::DynamicForward,
-            "Bad stdio forwarding specification",
         ),
         'e' => {
             let v = super::values::escape_char(arg).map_err(|_| bad("Bad escape character"))?;
@@ -367,10 +369,6 @@ fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError
         // A forward is added as a config line adds it (duplicates dropped).
         'D' => {
             apply(opts);
-        }
-        'W' => {
-            opts.set(Op::RequestTty, command_line("false"));
-            opts.set(Op::SessionType, command_line("none"));
         }
         _ => {
             if let Some(v) = scratch.value(op) {
@@ -543,8 +541,9 @@ mod tests {
     }
 
     /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
-    /// `-I`, `-W`, `-k`, `-K`, `-t`, `-s` were ignored, and a subsystem
-    /// with a command was refused. The answers are Debian 9.2p1's
+    /// `-I`, `-k`, `-K`, `-t`, `-s` were ignored (now `-L`, `-R`, `-w`, `-W`
+    /// are refused rather than ignored), and a subsystem with a command was
+    /// refused. The answers are Debian 9.2p1's
     /// (deb12u6) `ssh -G -F none <args>`.
     #[test]
     fn option_flags_set_what_ssh_sets() {
@@ -608,12 +607,10 @@ mod tests {
                 "error: Bad dynamic forwarding specification '0'",
             ),
             ("-I /x h", "pkcs11provider", "/x"),
-            ("-W a:1 h", "sessiontype", "none"),
-            ("-W a:1 h", "requesttty", "false"),
             (
-                "-W a h",
+                "-W a:1 h",
                 "sessiontype",
-                "error: Bad stdio forwarding specification 'a'",
+                "error: pushguard's resolver does not model ssh's -W option",
             ),
             ("-K h", "gssapidelegatecredentials", "yes"),
             ("-K -k h", "gssapidelegatecredentials", "no"),
@@ -640,11 +637,10 @@ mod tests {
                 "error: Cannot specify -N with -s/SessionType",
             ),
             (
-                "-W a:1 -s h x",
+                "-N -s h x",
                 "sessiontype",
                 "error: Cannot specify -s with -N/SessionType",
             ),
-            ("-s -W a:1 h x", "sessiontype", "none"),
             ("-N h", "requesttty", "false"),
         ] {
             assert_eq!(get(argv, key), want, "{argv}");
