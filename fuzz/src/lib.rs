@@ -52,8 +52,8 @@ fn ssh() -> Option<&'static Ssh> {
 
 /// ssh's option letters a case may use: none writes a file (`-E`), reads
 /// another config (`-F`), queries (`-Q`), or runs anything; `-L`, `-R` and
-/// `-w` are left out because the builtin resolver does not model them.
-const LETTERS: &str = "46AaCKkTtXxYgNnqvoplJibcDeImSWBfMs";
+/// `-w`, `-W` are left out: the builtin resolver refuses them (not modelled).
+const LETTERS: &str = "46AaCKkTtXxYgNnqvoplJibcDeImSBfMs";
 
 /// True when ssh can only read the case's own files for it: relative file
 /// names, no `/` in configs or arguments (an `ssh://` destination aside),
@@ -82,7 +82,7 @@ fn harmless(case: &Case) -> bool {
             Some("-") => true,
             Some(rest) => {
                 rest.chars().next().is_some_and(|c| LETTERS.contains(c))
-                    && !rest.contains(['E', 'F', 'G', 'Q', 'V', 'y', 'O', 'L', 'R', 'w'])
+                    && !rest.contains(['E', 'F', 'G', 'Q', 'V', 'y', 'O', 'L', 'R', 'w', 'W'])
             }
             None => true,
         };

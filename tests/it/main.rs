@@ -9,6 +9,7 @@ mod e2e;
 mod estimate;
 mod faults;
 mod fix;
+mod fuzz_corpus;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
