@@ -384,3 +384,38 @@ fn a_read_only_repository_is_judged_as_usual() {
     assert_ne!(out.code, Some(99), "the repository was writable");
     assert_blocked(&out);
 }
+
+#[test]
+fn remote_names_and_config_paths_are_shown_escaped() {
+    let Some(p) = push() else { return };
+    // The winning line is in an included file whose name holds escapes.
+    let evil = p.w.s.write(
+        "conf.d/\x1b]0;pwned\x07\x1b[31m.conf",
+        "ServerAliveInterval 0\n",
+    );
+    p.w.s.write(
+        "ssh_config",
+        &format!("Include {}/*.conf\n", p.w.path("conf.d").display()),
+    );
+    let out =
+        p.w.cmd(BIN, &["pre-push", "or\x1b[2Jigin\r", &p.url], "work")
+            .env("GIT_CONFIG_PARAMETERS", params(false, ""))
+            .stdin(p.stdin.clone())
+            .run();
+    assert_blocked(&out);
+    let err = &out.stderr;
+    assert!(
+        !err.chars().any(pushguard::terminal::is_unsafe),
+        "raw: {err:?}"
+    );
+    assert!(
+        err.contains("pushguard fix 'or\\u{1b}[2Jigin\\u{d}'")
+            || err.contains("or\\u{1b}[2Jigin\\u{d}"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[31m.conf:1"),
+        "{err}"
+    );
+    assert!(evil.exists());
+}
