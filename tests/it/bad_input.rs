@@ -296,6 +296,7 @@ fn hook_one_line(s: &Sandbox, case: &str, stdin: Vec<u8>, want: &str) {
         );
         assert_eq!(out.code, Some(code), "{case}: {}", out.stderr);
         assert_eq!(out.stderr.lines().count(), 1, "{case}: {}", out.stderr);
+        assert!(out.stderr.len() < 600, "{case}: a value is not cut: {} bytes", out.stderr.len());
         assert!(
             out.stderr.trim_end().ends_with(end),
             "{case}: {}",
