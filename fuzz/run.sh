@@ -10,7 +10,8 @@
 # repository), in one process (no -jobs: one core). A finding lands in
 # fuzz/artifacts/TARGET/ and ends that target's run with exit 1; the summary
 # line per target gives executions, seconds and findings. Logs:
-# fuzz/artifacts/TARGET/last.log. FUZZ_BUILD=0 skips the build step.
+# fuzz/artifacts/TARGET/last.log. FUZZ_BUILD=0 skips the build step;
+# FUZZ_SANITIZER=none builds without AddressSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,8 +33,11 @@ what=$1
 secs=$2
 shift 2
 
+# FUZZ_SANITIZER=none builds without AddressSanitizer (quicker; the crate
+# forbids unsafe code, so ASan guards only the standard library's).
+sanitizer=(--sanitizer "${FUZZ_SANITIZER:-address}")
 if [ "${FUZZ_BUILD:-1}" != 0 ]; then
-  cargo +nightly fuzz build >&2
+  cargo +nightly fuzz build "${sanitizer[@]}" >&2
 fi
 
 failed=0
@@ -47,7 +51,7 @@ run_one() {
   # -detect_leaks=0: the thread-local destructors of the threads that read a
   # child's pipes are reported as leaks; a leak is no finding for a program
   # that runs for a second (unbounded memory is, and -rss_limit_mb catches it).
-  cargo +nightly fuzz run "$t" "corpus/$t" "seeds/$t" -- \
+  cargo +nightly fuzz run "${sanitizer[@]}" "$t" "corpus/$t" "seeds/$t" -- \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 \
     -print_final_stats=1 "$@" >"$log" 2>&1 || status=$?
   local runs found
