@@ -92,6 +92,14 @@ impl Run<'_> {
                     path: path.to_path_buf(),
                 });
             }
+            let cut;
+            let bytes = match bytes.contains(&0) {
+                true => {
+                    cut = cut_at_nul(bytes);
+                    &cut[..]
+                }
+                false => bytes,
+            };
             let text = String::from_utf8_lossy(bytes);
             return self.read_logged(&text, path, src, active).map(|()| true);
         }
@@ -131,8 +139,11 @@ impl Run<'_> {
             .filter(std::fs::Metadata::is_file)
             .and_then(|m| usize::try_from(m.len()).ok());
         let buf = self.spare.pop().unwrap_or_default();
-        let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
+        let mut bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
         drop(f);
+        if bytes.contains(&0) {
+            bytes = cut_at_nul(&bytes);
+        }
         let done = match std::str::from_utf8(&bytes) {
             Ok(text) => self.read_logged(text, path, src, active),
             Err(_) => {
@@ -322,6 +333,24 @@ impl Run<'_> {
         }
         Ok(Ok(()))
     }
+}
+
+/// Each line up to its first NUL byte: ssh reads a line into a C string,
+/// which ends there.
+fn cut_at_nul(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match line.iter().position(|&b| b == 0) {
+            Some(nul) => {
+                out.extend_from_slice(&line[..nul]);
+                if line.ends_with(b"\n") {
+                    out.push(b'\n');
+                }
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
 }
 
 /// How much of something that is not a regular file (a device, a FIFO) is
@@ -570,6 +599,16 @@ mod tests {
         assert_eq!(top("/dev/null"), Ok(()));
         let e = top("/dev/zero").unwrap_err();
         assert!(e.contains("not a regular file"), "{e}");
+    }
+
+    /// Found by the bad-input corpus: `Port 22\0junk` was a bad port; ssh
+    /// reads the line as a C string, `Port 22`.
+    #[test]
+    fn a_nul_ends_its_line() {
+        assert_eq!(
+            cut_at_nul(b"Port 22\0junk\nUser a\0b\nx\0"),
+            b"Port 22\nUser a\nx"
+        );
     }
 
     #[test]
