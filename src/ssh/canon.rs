@@ -83,7 +83,7 @@ fn canonical_address(opts: &Options, host: String) -> String {
             return a;
         }
     } else if let Ok(v6) = host.parse::<std::net::Ipv6Addr>() {
-        let t = v6.to_string();
+        let t = ipv6_text(v6);
         if !host.eq_ignore_ascii_case(&t) && opts.get(Op::AddressFamily) != Some("inet") {
             return t;
         }
@@ -126,6 +126,18 @@ fn check_without_dns(opts: &Options, host: &str, canon: &str) -> Result<(), Conf
 /// Looks like an address without parsing it (ssh's quick test).
 fn is_addr_fast(h: &str) -> bool {
     h.contains('%') || h.contains(':') || h.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+}
+
+/// An IPv6 address as glibc's `inet_ntop` writes it: Rust's form, but an
+/// IPv4-compatible address (six zero words, then a non-zero one) in dotted
+/// form (`::0.15.0.15`), as the IPv4-mapped one already is.
+fn ipv6_text(a: std::net::Ipv6Addr) -> String {
+    let w = a.segments();
+    if w[..6].iter().all(|&x| x == 0) && w[6] != 0 {
+        let [.., b0, b1, b2, b3] = a.octets();
+        return format!("::{b0}.{b1}.{b2}.{b3}");
+    }
+    a.to_string()
 }
 
 /// inet_aton forms (`127.1`, `0x7f.1`, octal) as a dotted quad.
@@ -219,5 +231,18 @@ mod tests {
         assert_eq!(o.get(Op::CanonicalizeMaxDots), Some("1"));
         let (h, _) = canonical_host(&mut Options::default(), "::0:1".into()).unwrap();
         assert_eq!(h, "::1");
+        // Found by the `ssh_vs_ssh_g` fuzz target: glibc writes an
+        // IPv4-compatible address dotted (`ssh -G ::f:f`).
+        for (given, printed) in [
+            ("::f:f", "::0.15.0.15"),
+            ("::1:0", "::0.1.0.0"),
+            ("::0.0.1.0", "::100"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("1::f:f", "1::f:f"),
+            ("0:0:0:0:0:1:2:3", "::1:2:3"),
+        ] {
+            let (h, _) = canonical_host(&mut Options::default(), given.into()).unwrap();
+            assert_eq!(h, printed, "{given}");
+        }
     }
 }
