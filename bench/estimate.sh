@@ -102,20 +102,22 @@ hook_cmd() {
     fi
 }
 
-# row <label> <repo> <remote> <from-oid|ZERO> <graph|nograph>
+# row <label> <repo> <remote> <from-oid|ZERO> <graph|nograph> [<branch> <base-oid>]
+# With <branch>, HEAD goes to a new branch of that name (stdin: ZERO) and
+# <base-oid> (a tracking ref's value) bounds the rev-list range instead.
 row() {
-    local label=$1 dir="$CACHE/$2" remote=$3 from=$4 graph=$5
+    local label=$1 dir="$CACHE/$2" remote=$3 from=$4 graph=$5 branch=${6:-main} base=${7:-$4}
     local head stdin wrap=()
     head=$(git -C "$dir" rev-parse HEAD)
     stdin="$CACHE/.stdin"
-    printf 'refs/heads/main %s refs/heads/main %s\n' "$head" "$from" >"$stdin"
+    printf 'refs/heads/%s %s refs/heads/%s %s\n' "$branch" "$head" "$branch" "$from" >"$stdin"
     wrap=(env)
     if [ "$graph" = nograph ]; then
         wrap=(env GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.commitGraph GIT_CONFIG_VALUE_0=false)
     fi
     hook_cmd "$remote"
     local range=("$head")
-    if [ "$from" != "$ZERO" ]; then range+=(--not "$from"); fi
+    if [ "$base" != "$ZERO" ]; then range+=(--not "$base"); fi
     local said
     said=$(cd "$dir" && { "${wrap[@]}" "${HOOK[@]}" <"$stdin" 2>&1 || true; } | head -1 | cut -c1-60)
     local h r lfs="not installed"
@@ -160,6 +162,7 @@ for size in $SIZES "${extras[@]}"; do
     old=$(git -C "$CACHE/$name" rev-parse HEAD~50)
     row "$size: 50-commit push" "$name" origin "$old" graph
     row "$size: 50-commit push, no graph" "$name" origin "$old" nograph
+    row "$size: new branch, 50 commits" "$name" origin "$ZERO" graph topic "$old"
     row "$size: first push, graph" "$name" fresh "$ZERO" graph
     row "$size: first push, no graph" "$name" fresh "$ZERO" nograph
 done

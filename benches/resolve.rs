@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pushguard::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve};
+use pushguard::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -46,7 +46,7 @@ fn main() {
     std::fs::write(&cfg, &main_cfg).expect("write");
     let args: Vec<String> = vec!["-F".into(), cfg.display().to_string(), "host490".into()];
 
-    let env = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let env = ResolveEnv::current(Profile::detect_default(), ExecPolicy::Unknown);
     let req = ResolveRequest::from_ssh_args(&args).expect("args");
     // Interleaved so both sides see the same load on a shared machine: each
     // round starts one `ssh -G` process and runs the builtin 20 times; the

@@ -62,8 +62,12 @@ fn run() -> Result<String, Box<dyn std::error::Error>> {
     let upper = est
         .upper_bound
         .map_or(String::new(), |u| format!(" (at most ~{u})"));
+    let assumes = match est.assumes.len() {
+        0 => String::new(),
+        n => format!(", assuming {n} refs ({}…)", est.assumes[0].local_ref),
+    };
     Ok(format!(
-        "objects: {}{upper}, bytes: {bytes}, commit-graph: {}, walk {:.2} ms, total {:.2} ms: {phases}{}",
+        "objects: {}{upper}{assumes}, bytes: {bytes}, commit-graph: {}, walk {:.2} ms, total {:.2} ms: {phases}{}",
         est.objects,
         est.commit_graph,
         est.walk_time.map_or(0.0, |d| d.as_secs_f64() * 1e3),

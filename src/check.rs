@@ -15,8 +15,12 @@ use crate::estimate::{self, Count, Estimate, Inventory, Repo};
 use crate::fix::{self, Suggestion};
 use crate::git::{self, GitConfig, RemoteUrl, SshInvocation};
 use crate::plan::{PlanError, PushPlan, RefUpdate};
-use crate::policy::{self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Settings, Size};
-use crate::ssh::{self, Effective, ExecPolicy, Flavour, Origin, ResolveEnv, ResolveRequest, trace};
+use crate::platform::Platform;
+use crate::policy::{
+    self, BuiltinAnswer, Decision, Facts, Finding, Keepalive, Reads, Settings, Size,
+};
+use crate::putty;
+use crate::ssh::{self, Effective, ExecPolicy, Origin, Profile, ResolveEnv, ResolveRequest, trace};
 
 /// Why ssh options were not resolved for a small push.
 const SMALL: &str =
@@ -63,9 +67,14 @@ pub enum CheckError {
     /// Running git failed.
     #[error(transparent)]
     Git(#[from] git::GitError),
-    /// A `pushguard.*` setting is invalid.
-    #[error(transparent)]
-    Setting(#[from] policy::SettingError),
+    /// A `pushguard.*` setting is invalid, set where `at` says.
+    #[error("{error}{}", at.as_ref().map_or_else(String::new, |at| format!(" (set at {at})")))]
+    Setting {
+        /// What is wrong.
+        error: policy::SettingError,
+        /// Where git says the value was set.
+        at: Option<git::ConfigOrigin>,
+    },
     /// The push URL cannot be read.
     #[error(transparent)]
     Url(#[from] git::UrlError),
@@ -102,6 +111,11 @@ pub struct SshFacts {
     pub shadowed: Vec<Origin>,
     /// Caveats (disagreement between resolvers, probe errors…).
     pub notes: Vec<String>,
+    /// What `ssh -V` of the ssh git runs prints before the comma, when
+    /// known (the build the builtin resolver models).
+    pub version: Option<String>,
+    /// For a PuTTY tool: which, and the saved session it loads.
+    pub putty: Option<putty::Found>,
 }
 
 /// Everything found and decided for one push.
@@ -127,11 +141,17 @@ impl Outcome {
     /// How to fix the keepalive, when the verdict asks for a fix.
     pub fn fix(&self) -> Option<Suggestion> {
         let ssh = self.ssh.as_ref().filter(|_| self.decision.needs_fix())?;
+        // With ServerAliveCountMax 0 the interval's line is not what is wrong;
+        // the lines at the top of the file win over both.
+        let winning = match self.decision.risk {
+            Some(policy::Risk::GivesUp { .. }) => None,
+            _ => ssh.interval_origin.as_ref(),
+        };
         Some(fix::suggest(
             &ssh.invocation,
             &ssh.host,
             self.settings.idle_timeout,
-            ssh.interval_origin.as_ref(),
+            winning,
             fix::fix_command(&self.plan.remote, &self.plan.url),
         ))
     }
@@ -140,8 +160,16 @@ impl Outcome {
 /// Reads the git configuration and the settings in `cwd`.
 pub fn settings(cwd: &Path, env: &Env) -> Result<(GitConfig, Settings), CheckError> {
     let cfg = GitConfig::read(cwd)?;
-    let settings = Settings::from_config(&cfg, &|k| env.get(k))?;
+    let settings = settings_in(cwd, &cfg, env)?;
     Ok((cfg, settings))
+}
+
+/// The settings in `cfg`; a bad value's error says where it was set.
+pub fn settings_in(cwd: &Path, cfg: &GitConfig, env: &Env) -> Result<Settings, CheckError> {
+    Settings::from_config(cfg, &|k| env.get(k)).map_err(|error| CheckError::Setting {
+        at: git::config_origin(cwd, &error.key),
+        error,
+    })
 }
 
 /// The settings for a push to `url` when some `pushguard.<url>.*` is set,
@@ -154,7 +182,12 @@ pub fn settings_for_url(
 ) -> Result<Option<Settings>, CheckError> {
     match url_picks(cwd, cfg, url)? {
         None => Ok(None),
-        Some(picked) => Ok(Some(Settings::for_url(cfg, &picked, &|k| env.get(k))?)),
+        Some(picked) => Settings::for_url(cfg, &picked, &|k| env.get(k))
+            .map(Some)
+            .map_err(|error| CheckError::Setting {
+                at: git::config_origin(cwd, &error.key),
+                error,
+            }),
     }
 }
 
@@ -260,16 +293,20 @@ pub fn judge(
                 &resolve_ssh,
             )?;
             let bytes = est.bytes.map(|b| b.value);
-            // A count cut short by the time budget is no proof of a small push.
-            let large = policy::size_of(settings, est.objects, bytes) != Size::Small
-                || matches!(est.objects, Count::AtLeast(_));
-            // Large by bytes alone: ssh was not started during the walk.
+            // Large by bytes alone, or only without the tags the count assumes:
+            // ssh was not started during the walk. A count cut short by the
+            // time budget is no proof of a small push either.
+            let large = matches!(est.objects, Count::AtLeast(_))
+                || std::iter::once(est.objects)
+                    .chain(est.without_tags)
+                    .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
         }
     };
     let facts = ssh_facts_of(&est, ssh.as_ref().map(|s| s.keepalive.clone()));
-    out.decision = policy::decide(&out.settings, &facts);
+    let unconfirmed = policy::Unconfirmed::tags_of(&est);
+    out.decision = policy::decide_unconfirmed(&out.settings, &facts, unconfirmed.as_ref());
     match ssh {
         Some(ssh) => out.ssh = Some(ssh),
         None => out.ssh_skipped = Some(SMALL.into()),
@@ -332,31 +369,30 @@ fn ssh_facts_of(est: &Estimate, keepalive: Option<Keepalive>) -> Facts {
 /// The estimate when the repository's total proves the push small: no git
 /// process, only the pack index headers and the loose object directories.
 fn quick_estimate(repo: &Repo, s: &Settings) -> Option<Estimate> {
-    let inv = Inventory::scan(repo, s.warn_objects).ok()?;
+    let inv = Inventory::scan_sized(repo, s.warn_objects).ok()?;
     let total = inv.upper_bound()?;
-    let small = policy::size_of(s, Count::AtMost(total), Some(inv.pack_bytes)) == Size::Small;
+    let small = policy::size_of(s, Count::AtMost(total), inv.stored_bytes()) == Size::Small;
     small.then(|| Estimate::within_repository(&inv))
 }
 
-/// Finds the keepalive for the ssh command git will run (in `cwd`): the
-/// witnesses `policy::reconcile` weighs (none for a variant that cannot
-/// tell). `ssh -G` runs with `-vvv`, and the builtin resolver replays the
-/// `Match exec` results it printed, so the origins name the line that won.
+/// Finds the keepalive for the ssh command git will run (in `cwd`), from
+/// what its program reads (`policy::reads`): a PuTTY tool's saved session,
+/// or the witnesses `policy::reconcile` weighs for OpenSSH config.
 pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> SshFacts {
     let host = inv
         .host_arg
         .rsplit_once('@')
         .map_or(inv.host_arg.as_str(), |(_, h)| h)
         .to_string();
-    let witnesses = policy::unreadable(inv.variant).is_none();
-    let traced = (witnesses && s.resolver == policy::ResolverChoice::Ssh)
-        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
-    let replay = match &traced {
-        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
-        _ => ExecPolicy::Unknown,
+    let program = inv.program_name(Platform::HOST);
+    let (finding, version) = match policy::reads(inv.variant, program.as_deref()) {
+        Reads::PuttySession(tool) => (
+            policy::from_putty(tool, putty::keepalive_for(tool, inv, &|k| env.get(k))),
+            None,
+        ),
+        Reads::Unknown(why) => (Finding::cannot_tell(why), None),
+        Reads::OpenSshConfig => openssh_finding(inv, s, env, cwd),
     };
-    let probe = traced.map(|t| t.map(|t| t.effective));
-    let builtin = witnesses.then(|| builtin_resolve(inv, env, replay, cwd));
     let Finding {
         keepalive,
         interval_origin,
@@ -364,7 +400,8 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         notes,
         effective,
         resolver,
-    } = policy::reconcile(inv.variant, &inv.command, probe, builtin);
+        putty,
+    } = finding;
     SshFacts {
         invocation: inv.clone(),
         host,
@@ -374,67 +411,153 @@ pub fn ssh_facts(inv: &SshInvocation, s: &Settings, env: &Env, cwd: &Path) -> Ss
         interval_origin,
         shadowed,
         notes,
+        version,
+        putty,
     }
 }
 
-/// The builtin resolver on the argv git will run in `cwd`, `Match exec`
-/// as `exec` says. A wrapper program's options are invisible to it: then
-/// it names no origin.
+/// The witnesses for a program that reads OpenSSH config: `ssh -G` runs
+/// with `-vvv`, and the builtin resolver, modelling the build git runs,
+/// replays the `Match exec` results it printed, so the origins name the
+/// line that won. Also what `ssh -V` of that build prints.
+fn openssh_finding(
+    inv: &SshInvocation,
+    s: &Settings,
+    env: &Env,
+    cwd: &Path,
+) -> (Finding, Option<String>) {
+    let traced = (s.resolver == policy::ResolverChoice::Ssh)
+        .then(|| trace::probe(&inv.probe_argv(), cwd, PROBE_LIMIT));
+    let replay = match &traced {
+        Some(Ok(t)) if t.trace.is_present() => ExecPolicy::Replay(t.trace.execs.clone()),
+        _ => ExecPolicy::Unknown,
+    };
+    let probe = traced.map(|t| t.map(|t| t.effective));
+    let profile = ssh_profile(inv, env);
+    let version = profile.as_ref().ok().map(|(p, _)| p.version.clone());
+    let builtin = profile.and_then(|(p, notes)| builtin_resolve(inv, env, p, notes, replay));
+    let finding = policy::reconcile(inv.variant, &inv.command, probe, Some(builtin));
+    (finding, version)
+}
+
+/// The words of the ssh command git runs.
+fn command_words(inv: &SshInvocation, env: &Env) -> Result<Vec<String>, String> {
+    if inv.use_shell {
+        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())
+    } else {
+        Ok(vec![inv.command.clone()])
+    }
+}
+
+/// Whether a program is ssh itself (not a wrapper).
+fn is_ssh(program: &str) -> bool {
+    Path::new(program)
+        .file_name()
+        .is_some_and(|n| n == "ssh" || n == "ssh.exe")
+}
+
+/// The build the builtin resolver models: the ssh git runs (for a wrapper,
+/// the `ssh` on PATH); one that does not tell (no OpenSSH banner) is
+/// modelled as the `ssh` on PATH or upstream's newest, with a note. The
+/// profile's caveat is a note too.
+pub(crate) fn ssh_profile(
+    inv: &SshInvocation,
+    env: &Env,
+) -> Result<(Profile, Vec<String>), String> {
+    let words = command_words(inv, env)?;
+    let program = words.first().ok_or("empty ssh command")?;
+    let mut notes = Vec::new();
+    let target = if is_ssh(program) {
+        program.as_str()
+    } else {
+        "ssh"
+    };
+    let profile = match Profile::detect(target) {
+        Ok(p) => p,
+        Err(e) => {
+            let p = Profile::detect("ssh").unwrap_or_else(|_| Profile::newest());
+            notes.push(format!("{e}; the builtin resolver models {}", p.version));
+            p
+        }
+    };
+    notes.extend(profile.caveat());
+    Ok((profile, notes))
+}
+
+/// The builtin resolver on the argv git will run in `cwd`, modelling
+/// `profile`, `Match exec` as `exec` says. A wrapper program's options are
+/// invisible to it: then it names no origin.
 fn builtin_resolve(
     inv: &SshInvocation,
     env: &Env,
+    profile: Profile,
+    notes: Vec<String>,
     exec: ExecPolicy,
-    cwd: &Path,
 ) -> Result<BuiltinAnswer, String> {
-    let words = if inv.use_shell {
-        git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
-    } else {
-        vec![inv.command.clone()]
-    };
-    let mut notes = Vec::new();
+    let words = command_words(inv, env)?;
     let (program, own_args) = words.split_first().ok_or("empty ssh command")?;
-    let is_ssh = Path::new(program)
-        .file_name()
-        .is_some_and(|n| n == "ssh" || n == "ssh.exe");
-    let mut args: Vec<String> = if is_ssh {
-        own_args.to_vec()
-    } else {
-        notes.push(format!(
-            "{program} is not ssh itself: the builtin resolver cannot see options it adds"
-        ));
-        Vec::new()
+    let is_ssh = is_ssh(program);
+    let blind = (!is_ssh).then(|| {
+        format!("{program} is not ssh itself, so pushguard cannot see the options it gives ssh")
+    });
+    let mut args: Vec<String> = match is_ssh {
+        true => own_args.to_vec(),
+        false => Vec::new(),
     };
     args.extend(inv.options.iter().cloned());
     args.push(inv.host_arg.clone());
-    let mut req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    // ssh opens a relative -F from where it runs (and names it so in its trace).
-    if let Some(c) = req.config.as_mut()
-        && !c.eq_ignore_ascii_case("none")
-        && Path::new(c.as_str()).is_relative()
-    {
-        *c = cwd.join(&*c).display().to_string();
-    }
-    let renv = ResolveEnv::current(Flavour::detect(), exec);
+    // A relative -F opens from this process's directory, which is where git
+    // runs ssh (the hook inherits it; the dry run moves there, `git_cwd`).
+    let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
+    let renv = ResolveEnv::current(profile, exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r
             .effective
             .get("serveraliveinterval")
             .filter(|_| is_ssh)
-            .map(|v| v.origin.clone()),
+            .map(|v| absolute(&v.origin)),
         shadowed: r
             .shadowed
             .iter()
             .filter(|s| is_ssh && s.key == "serveraliveinterval")
-            .map(|s| s.origin.clone())
+            .map(|s| absolute(&s.origin))
             .collect(),
-        depends_on_exec: r.keepalive_depends_on_exec.first().cloned(),
+        depends_on_exec: r.keepalive_depends_on_exec.first().map(absolute),
         effective: r.effective,
         notes,
+        blind,
     })
+}
+
+/// An origin whose file is named as ssh was given it (`-F ssh/config`),
+/// made absolute: where ssh opens it, from the directory git runs it in
+/// (this process's, see [`git_cwd`]), whatever directory the user reads it in.
+fn absolute(o: &Origin) -> Origin {
+    match o {
+        Origin::File { path, line } if path.is_relative() => Origin::File {
+            path: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+            line: *line,
+        },
+        other => other.clone(),
+    }
 }
 
 /// The directory a command runs in (for tests and the CLI).
 pub fn current_dir() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Where git runs ssh (its `-G` probe, the push connection) and the hook
+/// for a command started in `dir`: the top of the worktree when `dir` is
+/// inside one, else `dir` itself (in `.git/`, in a bare repository, or
+/// outside `GIT_WORK_TREE`), which is what `git rev-parse --show-cdup` says.
+pub fn git_cwd(dir: &Path) -> PathBuf {
+    match git::run(dir, &["rev-parse", "--show-cdup"]) {
+        Ok(up) if !up.trim().is_empty() => {
+            let top = dir.join(up.trim());
+            std::fs::canonicalize(&top).unwrap_or(top)
+        }
+        _ => dir.to_path_buf(),
+    }
 }

@@ -45,14 +45,14 @@ pub enum Format {
     Json,
 }
 
-/// Which ssh build's defaults `resolve` applies.
+/// `--flavour`, kept as an alias of `--profile` (see docs/resolve.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FlavourArg {
-    /// The `ssh` on `PATH` decides.
+    /// The `ssh` on `PATH` decides (the default).
     Auto,
-    /// Debian's patches (e.g. BatchMode implies a keepalive).
+    /// `--profile 9.2p1-debian-deb12u10`.
     Debian,
-    /// Upstream OpenSSH.
+    /// `--profile 9.2p1`.
     Openbsd,
 }
 
@@ -76,8 +76,18 @@ pub enum Cmd {
     Check {
         /// Remote name or URL (default: the current branch's push remote).
         remote: Option<String>,
-        /// What to push (default: the current branch to its namesake).
+        /// What to push (default: the current branch to its namesake);
+        /// patterns (`refs/heads/*:refs/heads/*`) and `^` exclusions as in git.
         refspecs: Vec<String>,
+        /// Every branch, as `git push --all` (`--branches`).
+        #[arg(long, visible_alias = "branches")]
+        all: bool,
+        /// Every tag, as `git push --tags`.
+        #[arg(long)]
+        tags: bool,
+        /// Every ref, as `git push --mirror` (deletions send nothing and are not listed).
+        #[arg(long)]
+        mirror: bool,
         /// Read hook-format lines from stdin instead of refspecs.
         #[arg(long)]
         stdin: bool,
@@ -91,7 +101,7 @@ pub enum Cmd {
     /// Prints the effective ssh options for a destination, like `ssh -G`,
     /// from pushguard's own resolver (options apply in argv order, as in ssh).
     #[command(
-        override_usage = "pushguard resolve [-F configfile] [-o option] [-p port] [-l login_name] [-J destination] [-i identity_file] [-4|-6] [--exec] [--explain] [--format text|json] [--flavour auto|debian|openbsd] <destination>"
+        override_usage = "pushguard resolve [-F configfile] [-o option] [-p port] [-l login_name] [-J destination] [-i identity_file] [-4|-6] [--exec] [--explain] [--format text|json] [--ssh program | --profile release] <destination>\n       pushguard resolve --profiles"
     )]
     Resolve(ResolveArgs),
     /// Writes the pre-push hook into this repository (honours core.hooksPath;
@@ -178,9 +188,21 @@ pub struct ResolveArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Which ssh build's defaults apply.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub flavour: FlavourArg,
+    /// Model the ssh that this program is (`ssh -V`, and probes for a
+    /// build not modelled); default: the `ssh` on PATH.
+    #[arg(long = "ssh", value_name = "program", conflicts_with_all = ["profile", "flavour"])]
+    pub ssh_program: Option<String>,
+    /// Model this build without running anything (`10.5p1`,
+    /// `9.2p1-debian-deb12u10`, `9.9p1-apple`; `--profiles` lists them).
+    #[arg(long, value_name = "release", conflicts_with = "flavour")]
+    pub profile: Option<String>,
+    /// List the modelled ssh builds and exit.
+    #[arg(long)]
+    pub profiles: bool,
+    /// Older spelling of --profile (debian: 9.2p1-debian-deb12u10,
+    /// openbsd: 9.2p1, auto: the ssh on PATH).
+    #[arg(long, value_enum)]
+    pub flavour: Option<FlavourArg>,
     /// The ssh options and the destination.
     #[command(flatten)]
     pub ssh: SshArgs,
@@ -224,7 +246,7 @@ impl clap::Args for SshArgs {
         }
         cmd.arg(
             Arg::new(DESTINATION)
-                .required(true)
+                .required_unless_present("profiles")
                 .value_name("destination")
                 .help("`[user@]host` or `ssh://[user@]host[:port]`"),
         )
@@ -317,7 +339,7 @@ mod tests {
         assert_eq!(r.ssh.0, ["-p", "2", "-o", "Port=1", "h"]);
         // Options after the destination stay after it, as ssh reads them.
         let r = resolve("pushguard resolve b@h -l a --flavour debian");
-        assert_eq!(r.flavour, FlavourArg::Debian);
+        assert_eq!(r.flavour, Some(FlavourArg::Debian));
         assert_eq!(r.ssh.0, ["b@h", "-l", "a"]);
         let r = resolve("pushguard resolve -4 -6 -J j1 -i k -oUser=git -i l h");
         assert_eq!(
@@ -360,6 +382,13 @@ mod tests {
         );
         assert!(parse("pushguard resolve -x h").is_err());
         assert!(parse("pushguard resolve --flavour bsd h").is_err());
+        let r = resolve("pushguard resolve --profile 10.5p1 h");
+        assert_eq!(r.profile.as_deref(), Some("10.5p1"));
+        let r = resolve("pushguard resolve --ssh /opt/ssh -p 2 h");
+        assert_eq!(r.ssh_program.as_deref(), Some("/opt/ssh"));
+        assert_eq!(r.ssh.0, ["-p", "2", "h"]);
+        assert!(resolve("pushguard resolve --profiles").profiles);
+        assert!(parse("pushguard resolve --ssh a --profile 9.2p1 h").is_err());
         let cli = parse("/usr/bin/pre-push origin ssh://h/p").unwrap();
         assert!(
             matches!(cli.command, Cmd::PrePush { ref remote, .. } if remote.as_deref() == Some("origin"))
@@ -383,12 +412,24 @@ mod tests {
             ssh,
             format,
             stdin,
+            all,
+            ..
         } = cli.command
         else {
             panic!()
         };
         assert_eq!(remote.as_deref(), Some("origin"));
         assert_eq!(refspecs, ["main"]);
-        assert!(ssh && !stdin && format == Format::Json);
+        assert!(ssh && !stdin && !all && format == Format::Json);
+        let cli = parse("pushguard check --branches --tags origin").unwrap();
+        assert!(matches!(
+            cli.command,
+            Cmd::Check {
+                all: true,
+                tags: true,
+                mirror: false,
+                ..
+            }
+        ));
     }
 }

@@ -216,6 +216,19 @@ pub enum PlanError {
         "no remote and URL: git passes them to a pre-push hook, pre-commit and prek set PRE_COMMIT_REMOTE_NAME and PRE_COMMIT_REMOTE_URL"
     )]
     NoPush,
+    /// The matching refspec `:` needs the server's branch list.
+    #[error(
+        "\":\" pushes the branches that both sides have, and the dry run cannot see the server's: name them (pushguard check <remote> <branch>...)"
+    )]
+    Matching,
+    /// A pattern refspec that is not `refs/…*…:refs/…*…`.
+    #[error(
+        "{0:?}: a pattern refspec needs full ref names with one `*` on each side (refs/heads/*:refs/heads/*)"
+    )]
+    BadPattern(String),
+    /// Push options git would refuse together.
+    #[error("{0}")]
+    Options(&'static str),
     /// Asking git failed.
     #[error(transparent)]
     Git(#[from] GitError),
@@ -234,16 +247,17 @@ pub fn read_updates(bytes: &[u8]) -> Result<Vec<RefUpdate>, PlanError> {
     Ok(parse_updates(text)?)
 }
 
-/// The push the dry run judges: the current branch (or `refspecs`, or the
-/// hook-format `stdin_updates`) to `remote` (default: the branch's push
-/// remote).
+/// The pushes the dry run judges, one per push URL git will use (a remote
+/// may have several `pushurl`s; git runs the hook once for each): the
+/// current branch (or `refspecs`, or the hook-format `stdin_updates`) to
+/// `remote` (default: the branch's push remote).
 pub fn for_check(
     cwd: &Path,
     cfg: &GitConfig,
     remote: Option<&str>,
     refspecs: &[String],
     stdin_updates: Option<Vec<RefUpdate>>,
-) -> Result<PushPlan, PlanError> {
+) -> Result<Vec<PushPlan>, PlanError> {
     let branch = git_out(cwd, &["symbolic-ref", "-q", "--short", "HEAD"]).ok();
     let remote = match remote {
         Some(r) => r.to_string(),
@@ -258,11 +272,17 @@ pub fn for_check(
             .to_string(),
     };
     let is_remote = git::is_remote_name(cfg, &remote);
-    let url = if is_remote {
-        git_out(cwd, &["remote", "get-url", "--push", &remote])?
+    let urls: Vec<String> = if is_remote {
+        git_out(cwd, &["remote", "get-url", "--push", "--all", &remote])?
+            .lines()
+            .map(str::to_string)
+            .collect()
     } else if remote.contains(':') || remote.contains('/') {
-        remote.clone()
+        vec![remote.clone()]
     } else {
+        return Err(PlanError::UnknownRemote(remote));
+    };
+    let Some(url) = urls.first().cloned() else {
         return Err(PlanError::UnknownRemote(remote));
     };
     let updates = match stdin_updates {
@@ -278,18 +298,128 @@ pub fn for_check(
                 true => Some(remote.clone()),
                 false => git::remote_for_url(cfg, &url),
             };
-            specs
-                .iter()
-                .map(|spec| update_for_refspec(cwd, tracking.as_deref(), spec))
-                .collect::<Result<_, _>>()?
+            updates_for_refspecs(cwd, tracking.as_deref(), &specs)?
         }
     };
-    Ok(PushPlan {
-        remote,
-        url,
-        updates,
-        source: Source::Git,
-    })
+    Ok(urls
+        .into_iter()
+        .map(|url| PushPlan {
+            remote: remote.clone(),
+            url,
+            updates: updates.clone(),
+            source: Source::Git,
+        })
+        .collect())
+}
+
+/// The refspecs `git push --all` (`--branches`), `--tags` and `--mirror`
+/// add to `refspecs`, refused together as git refuses them.
+pub fn with_push_options(
+    refspecs: &[String],
+    all: bool,
+    tags: bool,
+    mirror: bool,
+) -> Result<Vec<String>, PlanError> {
+    let refused = match (all, tags, mirror, refspecs.is_empty()) {
+        (true, _, true, _) => Some("--all and --mirror cannot be used together"),
+        (true, true, _, _) => Some("--all and --tags cannot be used together"),
+        (_, true, true, _) => Some("--mirror and --tags cannot be used together"),
+        (true, _, _, false) => Some("--all cannot be combined with refspecs"),
+        (_, _, true, false) => Some("--mirror cannot be combined with refspecs"),
+        _ => None,
+    };
+    if let Some(why) = refused {
+        return Err(PlanError::Options(why));
+    }
+    let mut specs = refspecs.to_vec();
+    let implied = [
+        (all, "refs/heads/*:refs/heads/*"),
+        (tags, "refs/tags/*:refs/tags/*"),
+        (mirror, "+refs/*:refs/*"),
+    ];
+    specs.extend(
+        implied
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, s)| s.to_string()),
+    );
+    Ok(specs)
+}
+
+/// The updates `specs` ask for, in order: plain refspecs one each, patterns
+/// one per matching local ref (minus the refs the server already has at
+/// that value, which git leaves off the hook's stdin), minus the sources
+/// that negative refspecs (`^refs/…`) exclude.
+fn updates_for_refspecs(
+    cwd: &Path,
+    tracking: Option<&str>,
+    specs: &[String],
+) -> Result<Vec<RefUpdate>, PlanError> {
+    let excluded: Vec<&str> = specs.iter().filter_map(|s| s.strip_prefix('^')).collect();
+    let mut updates = Vec::new();
+    for spec in specs.iter().filter(|s| !s.starts_with('^')) {
+        match spec.strip_prefix('+').unwrap_or(spec) {
+            ":" => return Err(PlanError::Matching),
+            p if p.contains('*') => updates.extend(updates_for_pattern(cwd, tracking, p)?),
+            _ => updates.push(update_for_refspec(cwd, tracking, spec)?),
+        }
+    }
+    updates.retain(|u| !excluded.iter().any(|x| glob(x, &u.local_ref).is_some()));
+    Ok(updates)
+}
+
+/// `name` against a pattern with at most one `*`: what the `*` stands for.
+fn glob<'a>(pattern: &str, name: &'a str) -> Option<&'a str> {
+    match pattern.split_once('*') {
+        None => (pattern == name).then_some(""),
+        Some((prefix, suffix)) => name.strip_prefix(prefix)?.strip_suffix(suffix),
+    }
+}
+
+/// The updates of one pattern refspec (`refs/heads/*:refs/heads/*`): every
+/// local ref its source matches (`git for-each-ref`).
+fn updates_for_pattern(
+    cwd: &Path,
+    tracking: Option<&str>,
+    spec: &str,
+) -> Result<Vec<RefUpdate>, PlanError> {
+    let (src, dst) = spec.split_once(':').unwrap_or((spec, spec));
+    let one_star = |p: &str| p.starts_with("refs/") && p.matches('*').count() == 1;
+    if !one_star(src) || !one_star(dst) {
+        return Err(PlanError::BadPattern(spec.into()));
+    }
+    let dir = src.split('*').next().and_then(|p| p.rsplit_once('/'));
+    let dir = dir.map_or("refs", |(d, _)| d);
+    let listed = git_out(
+        cwd,
+        &["for-each-ref", "--format=%(objectname) %(refname)", dir],
+    )?;
+    let mut updates = Vec::new();
+    for (oid, name) in listed.lines().filter_map(|l| l.split_once(' ')) {
+        let Some(star) = glob(src, name) else {
+            continue;
+        };
+        let remote_ref = dst.replacen('*', star, 1);
+        let remote_oid = tracking_oid(cwd, tracking, &remote_ref);
+        if remote_oid.as_deref() == Some(oid) {
+            continue;
+        }
+        updates.push(RefUpdate {
+            local_ref: name.to_string(),
+            local_oid: Some(oid.to_string()),
+            remote_ref,
+            remote_oid,
+        });
+    }
+    Ok(updates)
+}
+
+/// Best local knowledge of what the remote has at `remote_ref`: its
+/// tracking ref (branches only).
+fn tracking_oid(cwd: &Path, tracking: Option<&str>, remote_ref: &str) -> Option<String> {
+    let branch = remote_ref.strip_prefix("refs/heads/")?;
+    let tracking_ref = format!("refs/remotes/{}/{branch}", tracking?);
+    git_out(cwd, &["rev-parse", "--verify", "-q", &tracking_ref]).ok()
 }
 
 /// The update one refspec asks for, as git would put it on the hook's stdin.
@@ -325,14 +455,7 @@ fn update_for_refspec(
         (None, Some(s)) => s.clone(),
         (None, None) => return Err(PlanError::NoDestination(src.into())),
     };
-    // Best local knowledge of what the remote has: its tracking ref.
-    let remote_oid = match (remote_ref.strip_prefix("refs/heads/"), tracking) {
-        (Some(b), Some(r)) => {
-            let tracking_ref = format!("refs/remotes/{r}/{b}");
-            git_out(cwd, &["rev-parse", "--verify", "-q", &tracking_ref]).ok()
-        }
-        _ => None,
-    };
+    let remote_oid = tracking_oid(cwd, tracking, &remote_ref);
     Ok(RefUpdate {
         local_ref: src_full.unwrap_or_else(|| src.to_string()),
         local_oid: Some(local_oid),
@@ -399,6 +522,33 @@ mod tests {
         assert_eq!(e.line, 2);
         let e = parse_updates("a xyz b c\n").unwrap_err();
         assert!(e.reason.contains("not an object id"), "{e}");
+    }
+
+    #[test]
+    fn push_options_are_refspecs_refused_together_as_git_refuses_them() {
+        let specs = |r: &[&str], all, tags, mirror| {
+            let r: Vec<String> = r.iter().map(|s| s.to_string()).collect();
+            with_push_options(&r, all, tags, mirror).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            specs(&[], true, false, false),
+            Ok(vec!["refs/heads/*:refs/heads/*".to_string()])
+        );
+        assert_eq!(
+            specs(&["main"], false, true, false),
+            Ok(vec![
+                "main".to_string(),
+                "refs/tags/*:refs/tags/*".to_string()
+            ])
+        );
+        assert_eq!(
+            specs(&[], false, false, true),
+            Ok(vec!["+refs/*:refs/*".to_string()])
+        );
+        assert!(specs(&["main"], true, false, false).is_err());
+        assert!(specs(&["main"], false, false, true).is_err());
+        assert!(specs(&[], true, true, false).is_err());
+        assert!(specs(&[], false, true, true).is_err());
     }
 
     #[test]
@@ -473,7 +623,7 @@ mod tests {
         let dir = repo();
         let d = dir.path();
         let cfg = GitConfig::read(d).unwrap();
-        let plan = for_check(d, &cfg, None, &[], None).unwrap();
+        let plan = for_check(d, &cfg, None, &[], None).unwrap().remove(0);
         assert_eq!(
             (plan.remote.as_str(), plan.url.as_str()),
             ("origin", "ssh://git@h/r.git")
@@ -499,9 +649,58 @@ mod tests {
             err(None, &["HEAD~0"]),
             "\"HEAD~0\" is not a ref: give a destination (HEAD~0:<branch>)"
         );
-        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None).unwrap();
+        let plan = for_check(d, &cfg, None, &[":gone".into(), "HEAD~0:x".into()], None)
+            .unwrap()
+            .remove(0);
         assert!(plan.updates[0].is_delete());
         assert_eq!(plan.updates[1].remote_ref, "refs/heads/x");
+        for url in ["/srv/m.git", "ssh://h/r.git"] {
+            let add = ["remote", "set-url", "--add", "--push", "origin", url];
+            git::run(d, &add).unwrap();
+        }
+        let cfg = GitConfig::read(d).unwrap();
+        let urls: Vec<String> = for_check(d, &cfg, None, &[], None)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.url)
+            .collect();
+        assert_eq!(
+            urls,
+            ["/srv/m.git", "ssh://h/r.git"],
+            "every push URL, in order"
+        );
+        git::run(d, &["branch", "topic"]).unwrap();
+        git::run(d, &["tag", "v1"]).unwrap();
+        let planned = |specs: &[&str]| -> Result<Vec<(String, String)>, String> {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            let plans =
+                for_check(d, &cfg, Some("origin"), &specs, None).map_err(|e| e.to_string())?;
+            Ok(plans[0]
+                .updates
+                .iter()
+                .map(|u| (u.local_ref.clone(), u.remote_ref.clone()))
+                .collect())
+        };
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        let branches = vec![
+            pair("refs/heads/main", "refs/heads/main"),
+            pair("refs/heads/topic", "refs/heads/topic"),
+        ];
+        assert_eq!(
+            planned(&["refs/heads/*:refs/heads/*"]),
+            Ok(branches.clone())
+        );
+        assert_eq!(planned(&["+refs/heads/*"]), Ok(branches));
+        assert_eq!(
+            planned(&["refs/heads/*:refs/heads/x/*", "^refs/heads/topic"]),
+            Ok(vec![pair("refs/heads/main", "refs/heads/x/main")])
+        );
+        assert_eq!(
+            planned(&["refs/tags/*:refs/tags/*"]),
+            Ok(vec![pair("refs/tags/v1", "refs/tags/v1")])
+        );
+        assert!(planned(&[":"]).is_err_and(|e| e.starts_with("\":\" pushes the branches")));
+        assert!(planned(&["heads/*:x/*"]).is_err_and(|e| e.contains("one `*` on each side")));
         git::run(d, &["checkout", "-q", "--detach"]).unwrap();
         assert_eq!(
             err(Some("origin"), &[]),

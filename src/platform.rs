@@ -164,6 +164,94 @@ impl SshBuild {
     }
 }
 
+/// The ssh build git runs for a bare `ssh` on a Windows host: the first
+/// `ssh` on the `PATH` git gives its commands ([`git_child_path`], found as
+/// [`windows_path_lookup`] does), named by [`SshBuild::for_windows_program`].
+pub fn windows_default_ssh(
+    host: &HostView,
+    is_file: &dyn Fn(&Path) -> bool,
+) -> Result<SshBuild, Unknown> {
+    let env = host.env;
+    let path = env("PATH").unwrap_or_default();
+    let git = windows_path_lookup(&path, "git", is_file);
+    let path = git_child_path(env, &path, git.as_deref());
+    let ssh = windows_path_lookup(&path, "ssh", is_file)
+        .ok_or_else(|| Unknown("no ssh on the PATH git runs commands with".into()))?;
+    SshBuild::for_windows_program(&ssh, is_file)
+        .ok_or_else(|| Unknown(format!("{ssh} is an ssh build pushguard does not know")))
+}
+
+/// The program Git for Windows runs for `cmd` (mingw.c `path_lookup`,
+/// `lookup_prog`): in each `;`-separated `PATH` directory,
+/// `<dir>\<cmd>.exe` (unless `cmd` ends in `.exe`), then `<dir>\<cmd>`;
+/// a name with a slash or backslash is not looked up. (MinGit's busybox
+/// applets, the last resort there, are not modelled.)
+pub fn windows_path_lookup(
+    path: &str,
+    cmd: &str,
+    is_file: &dyn Fn(&Path) -> bool,
+) -> Option<String> {
+    if cmd.contains(['/', '\\']) {
+        return Some(cmd.to_string());
+    }
+    let b = cmd.as_bytes();
+    let is_exe = b.len() >= 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".exe");
+    path.split(';').filter(|d| !d.is_empty()).find_map(|dir| {
+        let exe = format!("{dir}\\{cmd}.exe");
+        if !is_exe && is_file(Path::new(&exe)) {
+            return Some(exe);
+        }
+        let bare = format!("{dir}\\{cmd}");
+        is_file(Path::new(&bare)).then_some(bare)
+    })
+}
+
+/// The `PATH` git.exe (at `git_exe`) gives the commands it runs (mingw.c
+/// `setup_windows_environment`): unchanged when `MSYSTEM` is set (a Git
+/// Bash, or git itself, set it up); else `<HOME>\bin;<root>\<mingw>\bin;<root>\usr\bin;`
+/// go first, where `root` is git.exe's directory less `\<mingw>\bin`,
+/// `\<mingw>\libexec\git-core`, `\cmd`, `\bin` or `\libexec\git-core`
+/// (`append_system_bin_dirs`; `<mingw>` is `mingw64`, or `clangarm64` on ARM).
+pub fn git_child_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    path: &str,
+    git_exe: Option<&str>,
+) -> String {
+    if env("MSYSTEM").is_some_and(|m| !m.is_empty()) {
+        return path.to_string();
+    }
+    let mut front = String::new();
+    if let Some(home) = env("HOME") {
+        front.push_str(&format!("{home}\\bin;"));
+    }
+    if let Some((root, mingw)) = git_exe.and_then(git_root) {
+        front.push_str(&format!("{root}\\{mingw}\\bin;{root}\\usr\\bin;"));
+    }
+    front + path
+}
+
+/// Git's install tree and its MinGW prefix, from git.exe's path.
+fn git_root(git_exe: &str) -> Option<(&str, &'static str)> {
+    let dir = &git_exe[..git_exe.rfind(['\\', '/'])?];
+    let lower = dir.to_ascii_lowercase();
+    let strip = |suffix: &str| {
+        lower
+            .ends_with(suffix)
+            .then(|| &dir[..dir.len() - suffix.len()])
+    };
+    for mingw in ["mingw64", "clangarm64", "mingw32"] {
+        for tail in ["bin", "libexec\\git-core"] {
+            if let Some(root) = strip(&format!("\\{mingw}\\{tail}")) {
+                return Some((root, mingw));
+            }
+        }
+    }
+    ["\\cmd", "\\bin", "\\libexec\\git-core"]
+        .into_iter()
+        .find_map(&strip)
+        .map(|root| (root, "mingw64"))
+}
+
 /// Git for Windows' ssh: `pw_dir` comes from `db_home: env windows`
 /// (`/etc/nsswitch.conf`), i.e. `$HOME` — which git.exe sets before it runs
 /// ssh (mingw.c: `HOMEDRIVE``HOMEPATH` when that is a directory outside
@@ -458,6 +546,96 @@ pub(crate) mod tests {
             None
         );
         assert_eq!(SshBuild::for_windows_program("ssh.exe", &git), None);
+    }
+
+    /// A file probe over a fixed set of Windows paths.
+    fn files(set: &'static [&'static str]) -> impl Fn(&Path) -> bool {
+        move |p| set.iter().any(|f| Path::new(f) == p)
+    }
+
+    // git-for-windows/git compat/mingw.c lookup_prog: "<dir>\<cmd>.exe"
+    // first (not for a name ending in .exe), then "<dir>\<cmd>" when it is not
+    // a directory; path_lookup: ';'-separated, empty entries skipped, no
+    // lookup for a name with a slash or backslash.
+    #[test]
+    fn windows_path_lookup_follows_mingw() {
+        let f = files(&[r"C:\a\ssh", r"C:\b\ssh.exe", r"C:\b\ssh", r"C:\c\tool.exe"]);
+        assert_eq!(
+            windows_path_lookup(r";C:\b;C:\a", "ssh", &f).as_deref(),
+            Some(r"C:\b\ssh.exe")
+        );
+        assert_eq!(
+            windows_path_lookup(r"C:\a;C:\b", "ssh", &f).as_deref(),
+            Some(r"C:\a\ssh")
+        );
+        assert_eq!(
+            windows_path_lookup(r"C:\c", "tool.exe", &f).as_deref(),
+            Some(r"C:\c\tool.exe")
+        );
+        assert_eq!(windows_path_lookup(r"C:\c", "ssh", &f), None);
+        assert_eq!(
+            windows_path_lookup("", "C:/x/ssh", &f).as_deref(),
+            Some("C:/x/ssh")
+        );
+    }
+
+    // git-for-windows/git compat/mingw.c setup_windows_environment (with
+    // ENSURE_MSYSTEM_IS_SET) and append_system_bin_dirs.
+    #[test]
+    fn git_puts_its_own_bin_dirs_first_unless_msystem_is_set() {
+        let env = env_of(&[("HOME", r"C:\Users\me")]);
+        let want = r"C:\Users\me\bin;C:\Program Files\Git\mingw64\bin;C:\Program Files\Git\usr\bin;C:\Windows";
+        for git in [
+            r"C:\Program Files\Git\cmd\git.exe",
+            r"C:\Program Files\Git\mingw64\bin\git.exe",
+            r"C:\Program Files\Git\mingw64\libexec\git-core\git.exe",
+        ] {
+            assert_eq!(git_child_path(&env, r"C:\Windows", Some(git)), want);
+        }
+        assert_eq!(
+            git_child_path(&env, "P", Some(r"D:\Git\clangarm64\bin\git.exe")),
+            r"C:\Users\me\bin;D:\Git\clangarm64\bin;D:\Git\usr\bin;P"
+        );
+        assert_eq!(
+            git_child_path(&env, "P", Some(r"D:\tools\git.exe")),
+            r"C:\Users\me\bin;P"
+        );
+        let bash = env_of(&[("MSYSTEM", "MINGW64"), ("HOME", r"C:\Users\me")]);
+        assert_eq!(git_child_path(&bash, "P", Some(r"C:\Git\cmd\git.exe")), "P");
+    }
+
+    // From PowerShell, PATH has Git's cmd and Windows' OpenSSH, and git.exe
+    // puts its usr\bin in front: Git's ssh runs. In Git Bash (MSYSTEM set)
+    // PATH decides as it is.
+    #[test]
+    fn the_default_ssh_is_the_one_git_finds() {
+        let f = files(&[
+            r"C:\Windows\System32\OpenSSH\ssh.exe",
+            r"C:\Program Files\Git\cmd\git.exe",
+            r"C:\Program Files\Git\usr\bin\ssh.exe",
+        ]);
+        let powershell = env_of(&[(
+            "PATH",
+            r"C:\Windows\System32\OpenSSH;C:\Program Files\Git\cmd",
+        )]);
+        let h = view(&powershell, None, &no_dir);
+        assert_eq!(
+            windows_default_ssh(&h, &f),
+            Ok(SshBuild::GitForWindows {
+                root: r"C:\Program Files\Git".into()
+            })
+        );
+        let bash = env_of(&[
+            ("MSYSTEM", "MINGW64"),
+            (
+                "PATH",
+                r"C:\Windows\System32\OpenSSH;C:\Program Files\Git\usr\bin",
+            ),
+        ]);
+        let h = view(&bash, None, &no_dir);
+        assert_eq!(windows_default_ssh(&h, &f), Ok(SshBuild::Win32));
+        let none = env_of(&[("MSYSTEM", "MINGW64"), ("PATH", r"C:\Windows")]);
+        assert!(windows_default_ssh(&view(&none, None, &no_dir), &f).is_err());
     }
 
     // OpenSSH 10.3p1 readconf.c read_config_file_depth: debug("Reading

@@ -3,7 +3,8 @@
 //! stdin and a time limit; its `Display` is the exact command line,
 //! shell-quoted, and every failure is one [`ProcessError`] that names it.
 //!
-//! Every child starts in a process group of its own. On a timeout, on
+//! Every child starts in a process group of its own (a job object on
+//! Windows). On a timeout, on
 //! [`Streaming::stop`] and when a [`Streaming`] is dropped, the whole group
 //! is killed and the child reaped, so a grandchild (a `Match exec` command
 //! left running, a hook's helper) dies with it. stdout and stderr are read
@@ -20,9 +21,18 @@
 //! `libc` needs `unsafe`; running `/bin/kill` costs a process per kill.
 //! A group is signalled only while its leader (our child) is not reaped:
 //! the exit is watched with `waitid(WNOWAIT)`, which leaves the child a
-//! zombie, so the group id cannot have been reused by then. The platform
-//! part is the small `sys` module: a Windows port adds a `cfg(windows)`
-//! twin (a job object) and nothing else changes.
+//! zombie, so the group id cannot have been reused by then.
+//!
+//! The platform part is the small `sys` module. On Windows the group is a
+//! job object with kill-on-close (`win32job`, a safe wrapper of the Win32
+//! calls, which need `unsafe`), made before the spawn and given the child
+//! right after: its descendants are born in it, and closing the job ends
+//! them all, also after the child has exited. The exit is waited for on the
+//! process handle (`wait-timeout`), which reaps nothing. `taskkill /T`
+//! follows parent ids (missing orphans, reaching strangers with a reused
+//! id) and costs a process per kill. Limits: a grandchild started before
+//! the assignment (microseconds) escapes, and what a child leaves running
+//! dies with its job, not only on a timeout or a stop (docs/windows.md).
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -37,23 +47,23 @@ use std::time::{Duration, Instant};
 /// How long a group may keep the pipes open after the child exited.
 const GRACE: Duration = Duration::from_secs(1);
 
-/// The children started and not reaped yet (their pids, which are their
-/// process groups' ids). A child is reaped with this lock held, so
-/// [`end_all`] never signals a group whose leader is gone.
-static LIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// The children started and not reaped yet: their pids and groups. A child
+/// is reaped with this lock held, so [`end_all`] never kills a group whose
+/// leader is gone.
+static LIVE: Mutex<Vec<(u32, sys::Group)>> = Mutex::new(Vec::new());
 
-fn live() -> MutexGuard<'static, Vec<u32>> {
+fn live() -> MutexGuard<'static, Vec<(u32, sys::Group)>> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Kills the process group of every child not reaped yet and reaps it
+/// Kills the group of every child not reaped yet and reaps it
 /// (`crate::signals` does this before pushguard exits on a signal).
 pub fn end_all() {
     let live = live();
-    for &pid in live.iter() {
-        sys::kill_pid_group(pid);
+    for (_, group) in live.iter() {
+        group.kill();
     }
-    for &pid in live.iter() {
+    for &(pid, _) in live.iter() {
         sys::reap_pid(pid);
     }
 }
@@ -244,7 +254,7 @@ impl ProcessBuilder {
         let stderr = running.child.stderr.take().map(drain);
         let watchdog = running
             .timeout
-            .map(|limit| Watchdog::start(&running.child, limit));
+            .map(|limit| Watchdog::start(&running.group, limit));
         Ok(Streaming {
             running,
             start,
@@ -282,12 +292,13 @@ impl ProcessBuilder {
             Some(_) => Stdio::piped(),
             None => Stdio::null(),
         });
-        sys::own_group(&mut cmd);
-        let mut child = {
+        let pending = sys::Pending::new(&mut cmd);
+        let (mut child, group) = {
             let mut live = live();
             let child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
-            live.push(child.id());
-            child
+            let group = pending.adopt(&child);
+            live.push((child.id(), group.clone()));
+            (child, group)
         };
         if let (Some(bytes), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
             // A child that stops reading early closes the pipe: not an error.
@@ -298,6 +309,7 @@ impl ProcessBuilder {
             timeout,
             by_budget,
             child,
+            group,
             reaped: false,
         })
     }
@@ -338,6 +350,7 @@ struct Running {
     /// The time limit is what was left of the budget.
     by_budget: bool,
     child: Child,
+    group: sys::Group,
     reaped: bool,
 }
 
@@ -368,12 +381,12 @@ impl Running {
             };
             let got = match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
                 Err(RecvTimeoutError::Timeout) if deadline.is_some_and(|d| until >= d) => {
-                    sys::kill_group(&self.child);
+                    self.group.kill();
                     return Err(self.error(self.timed_out()));
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     // Lingering grandchildren: end them, keep what was written.
-                    sys::kill_group(&self.child);
+                    self.group.kill();
                     match rx.recv_timeout(GRACE) {
                         Ok(got) => got,
                         Err(RecvTimeoutError::Disconnected) => Ok(Vec::new()),
@@ -400,21 +413,13 @@ impl Running {
     /// Waits until the child has exited, leaving it unreaped; past
     /// `deadline`, kills its group and reaps it.
     fn exited(&mut self, deadline: Option<Instant>) -> Result<(), ProcessError> {
-        let group = sys::Group::of(&self.child);
-        let Some(deadline) = deadline else {
-            return group.wait_exited().map_err(|e| self.error(Failure::Io(e)));
-        };
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || tx.send(group.wait_exited()));
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(done) => done.map_err(|e| self.error(Failure::Io(e))),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(self.error(Failure::Io(io::Error::other("lost track of the child"))))
-            }
-            Err(RecvTimeoutError::Timeout) => {
+        match sys::wait_exited(&mut self.child, deadline) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
                 self.kill();
                 Err(self.error(self.timed_out()))
             }
+            Err(e) => Err(self.error(Failure::Io(e))),
         }
     }
 
@@ -429,7 +434,7 @@ impl Running {
     /// Kills the group (the child's pid is still ours) and reaps the child.
     fn kill(&mut self) {
         if !self.reaped {
-            sys::kill_group(&self.child);
+            self.group.kill();
             let _ = self.child.kill();
             let _ = self.reap();
         }
@@ -440,7 +445,7 @@ impl Running {
         let mut live = live();
         let status = self.child.wait();
         let id = self.child.id();
-        live.retain(|p| *p != id);
+        live.retain(|(p, _)| *p != id);
         self.reaped = true;
         status
     }
@@ -459,9 +464,9 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn start(child: &Child, limit: Duration) -> Watchdog {
+    fn start(group: &sys::Group, limit: Duration) -> Watchdog {
         let (disarm, rx) = mpsc::channel::<()>();
-        let group = sys::Group::of(child);
+        let group = group.clone();
         let thread = thread::spawn(move || match rx.recv_timeout(limit) {
             Err(RecvTimeoutError::Timeout) => {
                 group.kill();
@@ -532,28 +537,32 @@ impl Drop for Streaming {
     }
 }
 
-/// The platform part: a process group per child, killed as a whole.
+/// The platform part: every child in a group of its own (a process group
+/// on Unix, a job object on Windows), killed as a whole.
 #[cfg(unix)]
 mod sys {
+    use std::io;
     use std::os::unix::process::CommandExt;
     use std::process::{Child, Command};
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    use std::thread;
+    use std::time::Instant;
 
     use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
 
-    /// Starts the child as the leader of a new process group.
-    pub(super) fn own_group(cmd: &mut Command) {
-        cmd.process_group(0);
-    }
+    /// A command set to start as the leader of a new process group.
+    pub(super) struct Pending;
 
-    /// Kills the child's whole process group.
-    pub(super) fn kill_group(child: &Child) {
-        Group::of(child).kill();
-    }
+    impl Pending {
+        /// Makes `cmd` start its child in a process group of its own.
+        pub(super) fn new(cmd: &mut Command) -> Pending {
+            cmd.process_group(0);
+            Pending
+        }
 
-    /// SIGKILL to the group led by `pid` (a child not reaped yet).
-    pub(super) fn kill_pid_group(pid: u32) {
-        if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
-            let _ = kill_process_group(p, Signal::KILL);
+        /// The group the started `child` leads.
+        pub(super) fn adopt(self, child: &Child) -> Group {
+            Group(Pid::from_child(child))
         }
     }
 
@@ -564,28 +573,108 @@ mod sys {
         }
     }
 
-    /// A process group to kill from another thread.
+    /// A child's process group, to kill from any thread.
+    #[derive(Clone)]
     pub(super) struct Group(Pid);
 
     impl Group {
-        /// The group `child` leads.
-        pub(super) fn of(child: &Child) -> Group {
-            Group(Pid::from_child(child))
-        }
-
         /// SIGKILL to every member; a group already gone is fine.
         pub(super) fn kill(&self) {
             let _ = kill_process_group(self.0, Signal::KILL);
         }
+    }
 
-        /// Blocks until the leader has exited, leaving it to be reaped.
-        pub(super) fn wait_exited(&self) -> std::io::Result<()> {
-            let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
-            loop {
-                match waitid(WaitId::Pid(self.0), options) {
-                    Err(e) if e == rustix::io::Errno::INTR => continue,
-                    done => return done.map(|_| ()).map_err(Into::into),
-                }
+    /// Blocks until `child` has exited, leaving it to be reaped (so that
+    /// its group id cannot be reused yet); `Ok(false)` when `deadline`
+    /// came first.
+    pub(super) fn wait_exited(child: &mut Child, deadline: Option<Instant>) -> io::Result<bool> {
+        let pid = Pid::from_child(child);
+        let Some(deadline) = deadline else {
+            return wait_pid(pid).map(|()| true);
+        };
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || tx.send(wait_pid(pid)));
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(done) => done.map(|()| true),
+            Err(RecvTimeoutError::Timeout) => Ok(false),
+            Err(RecvTimeoutError::Disconnected) => Err(io::Error::other("lost track of the child")),
+        }
+    }
+
+    /// `waitid(WEXITED | WNOWAIT)`: the exit, without reaping.
+    fn wait_pid(pid: Pid) -> io::Result<()> {
+        let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
+        loop {
+            match waitid(WaitId::Pid(pid), options) {
+                Err(e) if e == rustix::io::Errno::INTR => continue,
+                done => return done.map(|_| ()).map_err(Into::into),
+            }
+        }
+    }
+}
+
+/// Windows: a job object per child, with kill-on-close. Every process the
+/// child starts is in the job too (it is inherited; the MSYS2 runtime asks
+/// to break away only from a job that allows it, and this one does not), so
+/// closing the job's one handle ends the whole tree, whether the child is
+/// still running or has exited and left a grandchild holding a pipe.
+#[cfg(windows)]
+mod sys {
+    use std::io;
+    use std::os::windows::io::AsRawHandle;
+    use std::process::{Child, Command};
+    use std::sync::{Arc, Mutex, PoisonError};
+    use std::time::Instant;
+
+    use wait_timeout::ChildExt;
+    use win32job::{ExtendedLimitInfo, Job};
+
+    /// The job made ready before the child starts (`None`: Windows refused one).
+    pub(super) struct Pending(Option<Job>);
+
+    impl Pending {
+        /// Creates the job, so that only the assignment is left after the spawn.
+        pub(super) fn new(_: &mut Command) -> Pending {
+            let mut info = ExtendedLimitInfo::new();
+            info.limit_kill_on_job_close();
+            Pending(Job::create_with_limit_info(&info).ok())
+        }
+
+        /// Puts the started `child` into the job. Without one (assignment
+        /// refused), killing the group kills nothing and only the caller's
+        /// `Child::kill` ends the child itself.
+        pub(super) fn adopt(self, child: &Child) -> Group {
+            let handle = child.as_raw_handle() as isize;
+            let job = self.0.filter(|job| job.assign_process(handle).is_ok());
+            Group(Arc::new(Mutex::new(job)))
+        }
+    }
+
+    /// A child's job, to kill from any thread.
+    #[derive(Clone)]
+    pub(super) struct Group(Arc<Mutex<Option<Job>>>);
+
+    impl Group {
+        /// Closes the job's handle, which (kill-on-close) terminates every
+        /// process in it; a second call finds no job and does nothing.
+        pub(super) fn kill(&self) {
+            let job = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+            drop(job);
+        }
+    }
+
+    /// Nothing to reap on Windows: the `Child` that owns the handle does.
+    pub(super) fn reap_pid(_: u32) {}
+
+    /// Blocks until `child` has exited; `Ok(false)` when `deadline` came
+    /// first. Waiting on a process handle reaps nothing: the process id
+    /// stays taken until the `Child` (its handle) is dropped.
+    pub(super) fn wait_exited(child: &mut Child, deadline: Option<Instant>) -> io::Result<bool> {
+        match deadline {
+            None => child.wait().map(|_| true),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                child.wait_timeout(left).map(|status| status.is_some())
             }
         }
     }

@@ -18,10 +18,11 @@ use std::panic::{self, AssertUnwindSafe};
 use crate::budget;
 use crate::check::{self, CheckError, Env, Outcome};
 use crate::cli::{Cli, Cmd, FixArgs, FixTarget, FlavourArg, Format, InstallArgs, ResolveArgs};
+use crate::git::GitConfig;
 use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
-use crate::policy::{Risk, Verdict};
-use crate::ssh::{self, ExecPolicy, Flavour, ResolveEnv, ResolveRequest};
+use crate::policy::{Risk, Settings, Verdict};
+use crate::ssh::{self, ExecPolicy, Profile, ResolveEnv, ResolveRequest};
 use crate::terminal::{self, Stream};
 use crate::{doctor, fix, install, report};
 
@@ -125,11 +126,17 @@ fn dispatch(cmd: Cmd) -> Exit {
         Cmd::Check {
             remote,
             refspecs,
+            all,
+            tags,
+            mirror,
             stdin,
             ssh,
             format,
-        } => match dry_run(remote, &refspecs, stdin, ssh) {
-            Ok(o) => verdict(&o, format, false),
+        } => match plan::with_push_options(&refspecs, all, tags, mirror)
+            .map_err(CheckError::from)
+            .and_then(|specs| dry_run(remote, &specs, stdin, ssh))
+        {
+            Ok(all) => checked(&all, format),
             Err(e) => Exit::stderr(EXIT_ERROR, format!("pushguard: cannot check: {e}\n")),
         },
         Cmd::Resolve(a) => resolve(&a),
@@ -162,7 +169,15 @@ pub fn install_mode(a: &InstallArgs) -> Mode {
 /// fixing, 3 when it could not look.
 fn doctor(format: Format) -> Exit {
     let env = Env::current();
-    match doctor::examine(&check::current_dir(), &env) {
+    // Where git runs ssh, as the dry run does (a relative `-F` opens there).
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Exit::stderr(
+            EXIT_ERROR,
+            "pushguard doctor: cannot enter the worktree's top\n".into(),
+        );
+    }
+    match doctor::examine(&cwd, &env) {
         Ok(d) => {
             let code = if d.healthy() { EXIT_OK } else { EXIT_BLOCK };
             match format {
@@ -260,6 +275,16 @@ fn verdict(o: &Outcome, format: Format, hook: bool) -> Exit {
     }
 }
 
+/// How the dry run's verdicts, one per push URL, are shown: each URL's
+/// report, and the worst verdict decides the exit code.
+fn checked(all: &[Outcome], format: Format) -> Exit {
+    let code = exit_code(report::worst(all).map_or(Verdict::Skip, |o| o.decision.verdict));
+    match format {
+        Format::Json => Exit::stdout(code, format!("{:#}\n", report::json_all(all))),
+        Format::Text => Exit::stdout(code, report::check_text_all(all)),
+    }
+}
+
 /// The exit code of a verdict: only a block stops the push.
 pub fn exit_code(v: Verdict) -> u8 {
     match v {
@@ -281,18 +306,21 @@ fn pre_push(
     // Run without git's arguments (pre-commit, prek), stdin is not git's.
     let given = remote.zip(url);
     let stdin = given.as_ref().map(|_| read_stdin());
-    let (cfg, settings) = match check::settings(&cwd, &env) {
-        Ok(found) => found,
+    let cfg = match GitConfig::read(&cwd) {
+        Ok(cfg) => cfg,
         Err(e) => {
+            // The whole configuration unreadable: strict from its own key.
             if strict_anyway(&cwd) {
                 *on_error = OnError::Stop;
             }
-            return Err(e);
+            return Err(e.into());
         }
     };
-    if settings.strict {
+    // Strict first, on its own: a bad value of another setting must not lose it.
+    if Settings::strict_in(&cfg) {
         *on_error = OnError::Stop;
     }
+    let settings = check::settings_in(&cwd, &cfg, &env)?;
     budget::resize(settings.time_budget);
     let from_git = match (given, stdin) {
         (Some((remote, url)), Some(stdin)) => Some(PushPlan {
@@ -345,18 +373,27 @@ fn dry_run(
     refspecs: &[String],
     stdin: bool,
     ssh: bool,
-) -> Result<Outcome, CheckError> {
+) -> Result<Vec<Outcome>, CheckError> {
     budget::start(budget::DEFAULT);
     let env = Env::current();
-    let cwd = check::current_dir();
+    // git runs ssh and the hook from the worktree's top (the hook inherits
+    // that); the dry run moves there too, so that `ssh -G`, the builtin
+    // resolver (a relative `-F` path) and every git call see what a push sees.
+    let cwd = check::git_cwd(&check::current_dir());
+    if std::env::set_current_dir(&cwd).is_err() {
+        return Err(CheckError::Internal("cannot enter the worktree's top"));
+    }
     let (cfg, settings) = check::settings(&cwd, &env)?;
     budget::resize(settings.time_budget);
     let updates = match stdin {
         true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
     };
-    let plan = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
-    check::judge(&cwd, &cfg, settings, plan, &env, ssh)
+    let plans = plan::for_check(&cwd, &cfg, remote.as_deref(), refspecs, updates)?;
+    plans
+        .into_iter()
+        .map(|plan| check::judge(&cwd, &cfg, settings.clone(), plan, &env, ssh))
+        .collect()
 }
 
 /// All of stdin, within what is left of the time budget (a hook manager
@@ -382,30 +419,96 @@ fn resolve(a: &ResolveArgs) -> Exit {
     let failed = |e: &dyn std::fmt::Display| {
         Exit::stderr(EXIT_SSH_CONFIG, format!("pushguard resolve: {e}\n"))
     };
+    if a.profiles {
+        return Exit::stdout(EXIT_OK, profiles_text());
+    }
     let req = match ResolveRequest::from_ssh_args(&a.ssh.0) {
         Ok(r) => r,
         Err(e) => return failed(&e),
     };
-    let flavour = match a.flavour {
-        FlavourArg::Debian => Flavour::Debian,
-        FlavourArg::Openbsd => Flavour::OpenBsd,
-        FlavourArg::Auto => Flavour::detect(),
+    let (profile, note) = match resolve_profile(a) {
+        Ok(p) => p,
+        Err(e) => return Exit::stderr(EXIT_ERROR, format!("pushguard resolve: {e}\n")),
     };
+    let caveat = profile.caveat();
     let exec = match a.exec {
         true => ExecPolicy::Run,
         false => ExecPolicy::Unknown,
     };
-    match ssh::resolve(&req, &ResolveEnv::current(flavour, exec)) {
-        Ok(r) => Exit::stdout(
-            EXIT_OK,
-            match (a.format, a.explain) {
-                (Format::Json, _) => format!("{:#}\n", r.to_json()),
+    let mut stderr = String::new();
+    for n in note.iter().chain(&caveat) {
+        stderr.push_str(&format!("pushguard resolve: note: {n}\n"));
+    }
+    let json_profile = serde_json::json!({
+        "version": profile.version,
+        "profile": profile.name,
+        "basis": profile.basis.to_string(),
+        "caveat": caveat,
+    });
+    match ssh::resolve(&req, &ResolveEnv::current(profile, exec)) {
+        Ok(r) => {
+            let text = match (a.format, a.explain) {
+                (Format::Json, _) => {
+                    let mut j = r.to_json();
+                    j["ssh"] = json_profile;
+                    format!("{j:#}\n")
+                }
                 (Format::Text, true) => r.explain(),
                 (Format::Text, false) => r.dump(),
-            },
-        ),
-        Err(e) => failed(&e),
+            };
+            let mut exit = Exit::stdout(EXIT_OK, text);
+            exit.stderr = stderr;
+            exit
+        }
+        Err(e) => {
+            let mut exit = failed(&e);
+            exit.stderr = stderr + &exit.stderr;
+            exit
+        }
     }
+}
+
+/// The profile `resolve` models: `--profile`, `--ssh`, `--flavour`, else
+/// the `ssh` on PATH (upstream's newest when there is none, with a note).
+fn resolve_profile(a: &ResolveArgs) -> Result<(Profile, Option<String>), String> {
+    if let Some(name) = &a.profile {
+        return Profile::named(name)
+            .map(|p| (p, None))
+            .map_err(|e| e.to_string());
+    }
+    if let Some(program) = &a.ssh_program {
+        return Profile::detect(program)
+            .map(|p| (p, None))
+            .map_err(|e| e.to_string());
+    }
+    match a.flavour {
+        Some(FlavourArg::Debian) => return Ok((Profile::debian12(10), None)),
+        Some(FlavourArg::Openbsd) => {
+            return Ok((Profile::upstream(ssh::Release::new(9, 2, 1)), None));
+        }
+        Some(FlavourArg::Auto) | None => {}
+    }
+    Ok(match Profile::detect("ssh") {
+        Ok(p) => (p, None),
+        Err(e) => (
+            Profile::newest(),
+            Some(format!(
+                "{e}; modelling OpenSSH {}",
+                Profile::newest().release
+            )),
+        ),
+    })
+}
+
+/// `resolve --profiles`: the modelled builds, one a line.
+fn profiles_text() -> String {
+    let mut s = String::from("# name, what `ssh -V` prints before the comma, how it is known\n");
+    for p in Profile::modelled() {
+        s.push_str(&format!("{:<24} {:<36} {}\n", p.name, p.version, p.basis));
+    }
+    s.push_str("# also: any upstream release from 8.7p1 (modelled from the release notes),\n");
+    s.push_str("# and `--ssh <program>` for a build not listed (settled by probes)\n");
+    s
 }
 
 fn hook_file(done: Result<Vec<install::Done>, install::InstallError>) -> Exit {

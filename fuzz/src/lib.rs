@@ -19,12 +19,12 @@ use std::time::Duration;
 use pushguard::fuzzing::{Case, sealed_env};
 use pushguard::git::{RemoteUrl, parse_url};
 use pushguard::process::ProcessBuilder;
-use pushguard::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve};
+use pushguard::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
 
-/// The real ssh, its flavour and this process's own case directory.
+/// The real ssh, the profile of its build and this process's own case directory.
 struct Ssh {
     path: PathBuf,
-    flavour: Flavour,
+    profile: Profile,
     dir: PathBuf,
 }
 
@@ -43,7 +43,7 @@ fn ssh() -> Option<&'static Ssh> {
         let dir = std::env::temp_dir().join(format!("pushguard-fuzz-ssh-{}", std::process::id()));
         Some(Ssh {
             path,
-            flavour: Flavour::from_version(&banner),
+            profile: Profile::of_banner(&banner).unwrap_or_default(),
             dir,
         })
     })
@@ -122,7 +122,7 @@ pub fn ssh_vs_ssh_g(data: &[u8]) {
     let config = ssh.dir.join(".ssh/config");
     let mut argv = vec!["-F".to_string(), config.display().to_string()];
     argv.extend(case.argv.iter().cloned());
-    let mut base = ResolveEnv::current(ssh.flavour, ExecPolicy::Unknown);
+    let mut base = ResolveEnv::current(ssh.profile.clone(), ExecPolicy::Unknown);
     base.include_home = ssh.dir.clone();
     let env = sealed_env(&files, base);
     let ours = ResolveRequest::from_ssh_args(&argv)

@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::Problem;
 use crate::check::Env;
 use crate::git::{self, GitConfig};
-use crate::install::{self, CHAINED, MARKER, config_hook};
+use crate::install::{self, MARKER, config_hook};
+use crate::platform::Platform;
 
 /// One hook git runs on push.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -173,11 +174,15 @@ fn hookdir(cwd: &Path, view: &mut HookView, env: &Env) -> Result<Vec<Hook>, inst
     view.hooks_path = install::settings_of(cwd, "core.hooksPath")?
         .pop()
         .map(|s| format!("core.hooksPath={} ({s})", s.value));
-    let path = view.hooks_dir.join("pre-push");
+    // The first name git runs (on Windows `pre-push.exe` when there is no `pre-push`).
+    let found = install::hook_names(Platform::HOST)
+        .iter()
+        .map(|n| view.hooks_dir.join(n))
+        .find(|p| p.is_file());
     let mut out = Vec::new();
-    if !path.is_file() {
+    let Some(path) = found else {
         return Ok(out);
-    }
+    };
     if !is_executable(&path) {
         view.problems.push(Problem::error(
             format!("{} is not executable: git does not run it", path.display()),
@@ -236,7 +241,10 @@ fn classify(cwd: &Path, path: &Path, kind: &'static str, env: &Env, out: &mut Ve
     let first = |name: &str| Some(dir.join(name)).filter(|p| p.is_file() && is_executable(p));
     match hook.manager {
         Some("pushguard") => {
-            if let Some(c) = first(CHAINED) {
+            let chained = install::hook_names(Platform::HOST)
+                .iter()
+                .find_map(|n| first(&install::chained_name(n)));
+            if let Some(c) = chained {
                 classify(cwd, &c, "chained", env, out);
             }
             if text.contains("\ndelegate=yes\n")

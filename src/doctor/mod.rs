@@ -358,8 +358,10 @@ fn push_url(
     };
     let facts = check::ssh_facts(&invocation, &settings, env, cwd);
     let effective = match facts.keepalive {
-        Keepalive::Interval(i) => policy::keepalive_effective(i, settings.idle_timeout),
-        Keepalive::Unknown(_) => false,
+        Keepalive::Interval(i) | Keepalive::Ping(i) => {
+            policy::keepalive_effective(i, settings.idle_timeout)
+        }
+        Keepalive::GivesUp(_) | Keepalive::Unknown(_) => false,
     };
     if !effective {
         problems.push(keepalive_problem(
@@ -375,6 +377,7 @@ fn push_url(
 }
 
 fn keepalive_problem(remote: &str, url: &str, facts: &SshFacts, idle_timeout: u64) -> Problem {
+    let client = facts.putty.as_ref().map_or("ssh", |p| p.tool.name());
     let what = match &facts.keepalive {
         Keepalive::Interval(0) => {
             "no keepalive (ServerAliveInterval 0): a large push can be cut off".to_string()
@@ -382,7 +385,19 @@ fn keepalive_problem(remote: &str, url: &str, facts: &SshFacts, idle_timeout: u6
         Keepalive::Interval(i) => {
             format!("keepalive every {i} s is not below the idle timeout of {idle_timeout} s")
         }
-        Keepalive::Unknown(why) => format!("cannot tell whether ssh sends keepalives: {why}"),
+        Keepalive::GivesUp(i) => format!(
+            "ServerAliveCountMax 0: ssh sends no keepalive and quits after {i} s of server silence"
+        ),
+        Keepalive::Ping(0) => {
+            "no keepalive (the PuTTY session's ping interval is 0): a large push can be cut off"
+                .to_string()
+        }
+        Keepalive::Ping(i) => {
+            format!(
+                "{client}'s keepalive every {i} s is not below the idle timeout of {idle_timeout} s"
+            )
+        }
+        Keepalive::Unknown(why) => format!("cannot tell whether {client} sends keepalives: {why}"),
     };
     let s = crate::fix::suggest(
         &facts.invocation,
@@ -391,9 +406,24 @@ fn keepalive_problem(remote: &str, url: &str, facts: &SshFacts, idle_timeout: u6
         facts.interval_origin.as_ref(),
         crate::fix::fix_command(remote, url),
     );
-    let fix = format!(
-        "{} shows the change that makes it effective (--apply makes it); for one push: {}",
-        s.command, s.one_off
-    );
+    let session = facts.putty.as_ref().and_then(|p| p.session.as_ref());
+    let fix = match (&s.one_off, session) {
+        (Some(one_off), _) => format!(
+            "{} shows the change that makes it effective (--apply makes it); for one push: {one_off}",
+            s.command
+        ),
+        (None, Some(k)) if k.suppressed.is_some() => format!(
+            "turn off \"Chokes on SSH-2 ignore messages\" (BugIgnore2) in PuTTY session {:?} unless the server needs it: PuTTY's keepalives are ignore messages",
+            k.session
+        ),
+        (None, Some(k)) => format!(
+            "{} sets \"Seconds between keepalives\" to {} in PuTTY session {:?} (--apply makes it)",
+            s.command, s.interval, k.session
+        ),
+        (None, None) => format!(
+            "{} shows the change that makes it effective (--apply makes it)",
+            s.command
+        ),
+    };
     Problem::error(format!("remote {remote} ({url}): {what}"), fix)
 }

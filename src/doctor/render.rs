@@ -183,6 +183,18 @@ fn url_text(u: &PushUrl) -> String {
                     "ServerAliveInterval {i}, from {}",
                     origin_text(s.interval_origin.as_ref())
                 ),
+                Keepalive::GivesUp(i) => format!(
+                    "ServerAliveInterval {i} with ServerAliveCountMax 0 (ssh gives up after {i} s of silence), from {}",
+                    origin_text(s.interval_origin.as_ref())
+                ),
+                Keepalive::Ping(i) => {
+                    let from = s
+                        .putty
+                        .as_ref()
+                        .and_then(|p| p.session.as_ref())
+                        .map_or_else(|| "origin unknown".to_string(), |k| k.to_string());
+                    format!("ping interval {i} (PuTTY), from {from}")
+                }
                 Keepalive::Unknown(why) => format!("cannot tell: {why}"),
             };
             let verdict = match u.effective {
@@ -221,6 +233,7 @@ fn url_json(u: &PushUrl) -> Json {
         })
         .collect();
     let ssh = u.ssh.as_ref().map(|s| {
+        let session = s.putty.as_ref().and_then(|p| p.session.as_ref());
         json!({
             "program": s.invocation.command,
             "variant": variant(s.invocation.variant),
@@ -228,9 +241,14 @@ fn url_json(u: &PushUrl) -> Json {
             "argv": s.invocation.push_argv(),
             "host": s.host,
             "resolver": s.resolver,
-            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) => Some(i), Keepalive::Unknown(_) => None },
-            "serveraliveinterval_origin": origin_json(s.interval_origin.as_ref()),
-            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), Keepalive::Interval(_) => None },
+            "serveraliveinterval": match s.keepalive { Keepalive::Interval(i) | Keepalive::GivesUp(i) | Keepalive::Ping(i) => Some(i), Keepalive::Unknown(_) => None },
+            "serveraliveinterval_origin": match session {
+                Some(k) => crate::report::putty_origin_json(k),
+                None => origin_json(s.interval_origin.as_ref()),
+            },
+            "putty_tool": s.putty.as_ref().map(|p| p.tool.id()),
+            "putty_session": session.map(|k| k.to_string()),
+            "unknown_reason": match &s.keepalive { Keepalive::Unknown(w) => Some(w.clone()), _ => None },
             "notes": s.notes,
         })
     });

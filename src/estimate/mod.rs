@@ -3,9 +3,14 @@
 //!
 //! Three costs, paid only as far as needed: [`Repo::discover`] and
 //! [`quick_total`] start no process (an upper bound from the pack indexes);
-//! [`estimate`] starts one `git rev-list` and stops it at the limit.
-//! Everything here is synchronous and holds no shared state, so callers may
-//! run it on a thread beside other fact finding.
+//! [`estimate`] starts one `git rev-list` and stops it at the limit (a
+//! few more small git processes only in rare cases: see `boundary` and
+//! partial clones in `walk`). Everything here is synchronous and holds no
+//! shared state, so callers may run it on a thread beside other fact finding.
+//!
+//! No git started here fetches anything: a partial clone's missing objects
+//! are listed, never fetched (`GIT_NO_LAZY_FETCH=1` on every process, and
+//! `--missing=print` on the walk).
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -14,7 +19,10 @@ use std::time::{Duration, Instant};
 
 use crate::git::GitConfig;
 use crate::plan::RefUpdate;
+use crate::process::{ProcessBuilder, ProcessError};
 
+mod boundary;
+mod loose;
 mod packs;
 mod refs;
 mod repo;
@@ -22,6 +30,7 @@ mod repo;
 mod test_util;
 mod walk;
 
+pub use boundary::{Assumption, RefKind};
 pub use packs::{Inventory, quick_total};
 pub use repo::Repo;
 
@@ -64,11 +73,15 @@ impl fmt::Display for Count {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Estimate {
     /// Objects git will send.
+    ///
+    /// `Exact` means exactly what git sends if the server still has every ref
+    /// in `assumes`; `AtLeast` holds whatever the server has (fewer refs there
+    /// only add objects).
     pub objects: Count,
     /// An upper bound on the objects: all objects in the repository, given when
     /// the count stopped at the limit and the remote has nothing in common.
     pub upper_bound: Option<u64>,
-    /// Estimated bytes on the wire, if estimated.
+    /// The stored size of what is sent, if estimated.
     pub bytes: Option<Bytes>,
     /// Caveats a user should know (upper bound only, no commit-graph…).
     pub notes: Vec<String>,
@@ -76,6 +89,15 @@ pub struct Estimate {
     pub commit_graph: bool,
     /// Time spent in `git rev-list`; `None` when no walk was needed.
     pub walk_time: Option<Duration>,
+    /// The refs the count takes the server to still have that this push does
+    /// not confirm; empty when it rests on none (or was not counted exactly).
+    pub assumes: Vec<Assumption>,
+    /// The count if the server has none of the tags in `assumes` (the weakest
+    /// assumption); `None` when no tag changes the count.
+    pub without_tags: Option<Count>,
+    /// Objects counted that this repository lacks: a partial clone's, which
+    /// git fetches from the promisor remote to send them.
+    pub missing: u64,
 }
 
 impl Estimate {
@@ -95,21 +117,68 @@ impl Estimate {
             )],
             commit_graph: false,
             walk_time: None,
+            assumes: Vec::new(),
+            without_tags: None,
+            missing: 0,
         }
     }
 }
 
-/// A rough size on the wire: the object count times the mean packed object size.
+/// The stored size of what a push sends: the objects compressed as this
+/// repository keeps them (a loose object's file, a packed object's share of
+/// its pack).
 ///
-/// Good for a threshold, not for a progress bar: a pack of the whole history
-/// comes within a few percent; small incremental pushes of large or freshly
-/// changed files can be off by a factor of a few (see docs/performance.md).
+/// git writes the push's pack anew, with deltas against what the server
+/// has, so the bytes on the wire are about this for new content and fewer
+/// when new objects are small edits of old ones. Loose objects are measured
+/// exactly (`exact`); packed ones are estimated at the repository's mean
+/// packed object size, good for a threshold and not for a progress bar: a
+/// pack of the whole history comes within a few percent; small incremental
+/// pushes of large or freshly changed files can be off by a factor of a few
+/// (see docs/performance.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bytes {
-    /// Estimated bytes.
+    /// The bytes: measured, estimated or a lower bound, as [`Bytes::quality`] says.
     pub value: u64,
-    /// True when the object count was a lower bound, so the bytes are too.
+    /// True when `value` is a lower bound: the count stopped early, or some
+    /// objects' sizes are unknown (missing from a partial clone).
     pub at_least: bool,
+    /// The part of `value` measured exactly (loose object files); the rest is
+    /// packed objects at the mean packed size.
+    pub exact: u64,
+}
+
+/// How a byte figure relates to the stored size of what the push sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// Exactly the stored size: every object sent was measured.
+    Exact,
+    /// An estimate: some objects are packed and counted at the mean size.
+    Approx,
+    /// A lower bound (possibly of an estimate): more is sent than was measured.
+    AtLeast,
+}
+
+impl Quality {
+    /// The lowercase name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quality::Exact => "exact",
+            Quality::Approx => "approx",
+            Quality::AtLeast => "at_least",
+        }
+    }
+}
+
+impl Bytes {
+    /// Exact, estimated, or a lower bound.
+    pub fn quality(&self) -> Quality {
+        match (self.at_least, self.exact >= self.value) {
+            (true, _) => Quality::AtLeast,
+            (false, true) => Quality::Exact,
+            (false, false) => Quality::Approx,
+        }
+    }
 }
 
 impl fmt::Display for Bytes {
@@ -117,7 +186,10 @@ impl fmt::Display for Bytes {
         if self.at_least {
             f.write_str("at least ")?;
         }
-        write!(f, "~{}", human_bytes(self.value))
+        if self.exact < self.value {
+            f.write_str("~")?;
+        }
+        f.write_str(&human_bytes(self.value))
     }
 }
 
@@ -133,8 +205,27 @@ mod tests {
         let b = Bytes {
             value: 131_000,
             at_least: true,
+            exact: 0,
         };
         assert_eq!(b.to_string(), "at least ~131 kB");
+        assert_eq!(b.quality(), Quality::AtLeast);
+        let b = Bytes {
+            value: 12_600_000,
+            at_least: false,
+            exact: 12_600_000,
+        };
+        assert_eq!(
+            (b.to_string().as_str(), b.quality()),
+            ("13 MB", Quality::Exact)
+        );
+        let b = Bytes {
+            exact: 600_000,
+            ..b
+        };
+        assert_eq!(
+            (b.to_string().as_str(), b.quality()),
+            ("~13 MB", Quality::Approx)
+        );
     }
 
     #[test]
@@ -189,28 +280,30 @@ pub enum EstimateError {
         /// What is wrong with it.
         reason: String,
     },
-    /// git could not be started or its output read.
-    #[error("cannot run git: {0}")]
-    Spawn(std::io::Error),
-    /// git could not run, failed or ran out of time.
+    /// git could not be started, timed out, failed, or its output could not be read.
     #[error(transparent)]
-    Process(#[from] crate::process::ProcessError),
-    /// git exited non-zero.
-    #[error("`git {args}` failed: {stderr}")]
-    GitFailed {
-        /// The arguments given to git.
-        args: String,
-        /// What git printed on stderr.
-        stderr: String,
-    },
+    Git(#[from] ProcessError),
+}
+
+/// A git command for the estimate: run where git runs for this repository,
+/// bounded like every git call ([`crate::git::command`]), and never fetching
+/// a partial clone's missing objects (`GIT_NO_LAZY_FETCH`, honoured by git
+/// 2.45 and later and by 2.39.4+ security releases; for older git, the
+/// walk's own `--missing=print` keeps it from fetching).
+pub(crate) fn git(repo: &Repo, args: &[&str]) -> ProcessBuilder {
+    let mut git = crate::git::command(repo.cwd(), args);
+    git.env("GIT_NO_LAZY_FETCH", "1");
+    git
 }
 
 /// Counts the objects a push of `updates` to `remote` sends, stopping at `stop_at`.
 ///
 /// Tips are the new local oids; the boundary is the remote oids on stdin
-/// plus the remote's tracking refs (`remote.<name>.fetch` destinations),
-/// minus tracking refs that stdin contradicts. With `remote` unknown there
-/// are no tracking refs and the count is an upper bound (said in `notes`).
+/// (confirmed), plus the remote's tracking refs (`remote.<name>.fetch`
+/// destinations) minus those stdin contradicts, plus its tags when this clone
+/// fetched from it (assumed: see [`Estimate::assumes`]). With `remote`
+/// unknown there are no tracking refs and the count is an upper bound (said
+/// in `notes`).
 pub fn estimate(
     repo: &Repo,
     cfg: &GitConfig,
@@ -236,81 +329,124 @@ pub fn estimate_with(
         .iter()
         .filter_map(|u| u.local_oid.as_deref())
         .collect();
-    let mut boundary: BTreeSet<&str> = updates
-        .iter()
-        .filter_map(|u| u.remote_oid.as_deref())
-        .collect();
-    let tracking = match remote {
-        Some(name) => {
-            let specs = refs::fetch_refspecs(cfg, name);
-            let mut tracking = refs::tracking_refs(repo, &specs)?;
-            for u in updates {
-                for t in specs.iter().filter_map(|s| s.map(&u.remote_ref)) {
-                    let stale = tracking
-                        .get(&t)
-                        .is_some_and(|oid| Some(oid.as_str()) != u.remote_oid.as_deref());
-                    if stale && tracking.remove(&t).is_some() {
-                        notes.push(format!(
-                            "{t} is out of date (the remote's {} moved): not used as a boundary",
-                            u.remote_ref
-                        ));
-                    }
-                }
-            }
-            tracking
-        }
-        None => {
-            notes.push(
-                "no remote name for this URL, so its tracking refs are unknown: \
-                 the count is an upper bound"
-                    .to_string(),
-            );
-            Default::default()
-        }
-    };
-    boundary.extend(tracking.values().map(String::as_str));
+    let bounds = boundary::Boundary::build(repo, cfg, remote, updates, &mut notes)?;
     // git ignores an existing commit-graph when core.commitGraph is false.
     let commit_graph =
         repo.has_commit_graph() && cfg.get_bool("core.commitGraph") != Ok(Some(false));
+    let mut est = Estimate {
+        objects: Count::Exact(0),
+        upper_bound: None,
+        bytes: Some(Bytes {
+            value: 0,
+            at_least: false,
+            exact: 0,
+        }),
+        notes,
+        commit_graph,
+        walk_time: None,
+        assumes: Vec::new(),
+        without_tags: None,
+        missing: 0,
+    };
     if tips.is_empty() {
-        return Ok(Estimate {
-            objects: Count::Exact(0),
-            upper_bound: None,
-            bytes: Some(Bytes {
-                value: 0,
-                at_least: false,
-            }),
-            notes,
-            commit_graph,
-            walk_time: None,
-        });
+        return Ok(est);
     }
     let tips: Vec<&str> = tips.into_iter().collect();
-    let boundary: Vec<&str> = boundary.into_iter().collect();
+    let oids = bounds.oids(true);
     let started = Instant::now();
-    let objects = walk::count_objects(repo, &tips, &boundary, stop_at, on_reach)?;
-    let walk_time = started.elapsed();
+    let walk = walk::Walk {
+        tips: &tips,
+        boundary: &oids,
+        stop_at,
+        boundary_commits: bounds.has_assumptions(),
+        no_blobs: false,
+        measure_loose: true,
+    };
+    let walked = walk.run(repo, on_reach)?;
+    est.walk_time = Some(started.elapsed());
+    est.objects = walked.objects;
+    est.missing = walked.missing;
     // Stopped before the limit: the time budget ran out first.
-    if let Count::AtLeast(n) = objects
+    if let Count::AtLeast(n) = est.objects
         && n < stop_at.max(1)
     {
-        notes.push(format!(
+        est.notes.push(format!(
             "the time budget (pushguard.timeBudget) ran out after {n} objects: the count is a lower bound"
         ));
     }
+    if walked.missing > 0 && walked.objects.is_exact() {
+        missing_trees(repo, &walk, &mut est)?;
+    }
+    if est.objects.is_exact() {
+        let reliance = bounds.relied_on(repo, &walked.boundary, &mut est.notes)?;
+        if reliance.tags_matter {
+            let without = bounds.oids(false);
+            let walk = walk::Walk {
+                boundary: &without,
+                boundary_commits: false,
+                measure_loose: false,
+                ..walk
+            };
+            est.without_tags = Some(walk.run(repo, (u64::MAX, &mut || {}))?.objects);
+        }
+        est.assumes = reliance.assumes;
+    }
     // With nothing in common and the count stopped, the repository's size bounds the push.
-    let wants_bound = boundary.is_empty() && !objects.is_exact();
+    let wants_bound = oids.is_empty() && !est.objects.is_exact();
     let inventory = Inventory::scan(repo, if wants_bound { u64::MAX } else { 0 })?;
-    let bytes = inventory.mean_packed_size().map(|mean| Bytes {
-        value: (objects.value() as f64 * mean).round() as u64,
-        at_least: !objects.is_exact(),
-    });
-    Ok(Estimate {
-        objects,
-        upper_bound: wants_bound.then(|| inventory.total().max(objects.value())),
-        bytes,
-        notes,
-        commit_graph,
-        walk_time: Some(walk_time),
+    est.upper_bound = wants_bound
+        .then(|| inventory.upper_bound())
+        .flatten()
+        .map(|total| total.max(est.objects.value()));
+    est.bytes = stored_bytes(&walked, est.objects, &inventory);
+    Ok(est)
+}
+
+/// Says how many counted objects this partial clone lacks; if any of them is
+/// a tree (a walk without blobs finds those), what it holds is unknown and the
+/// count becomes a lower bound.
+fn missing_trees(
+    repo: &Repo,
+    walk: &walk::Walk<'_>,
+    est: &mut Estimate,
+) -> Result<(), EstimateError> {
+    let trees = walk::Walk {
+        no_blobs: true,
+        boundary_commits: false,
+        measure_loose: false,
+        ..*walk
+    }
+    .run(repo, (u64::MAX, &mut || {}))?;
+    let hidden = if trees.missing > 0 {
+        est.objects = Count::AtLeast(est.objects.value());
+        format!(
+            ", {} of them trees whose contents are unknown here, so the count is a lower bound",
+            trees.missing
+        )
+    } else {
+        String::new()
+    };
+    est.notes.push(format!(
+        "{} of these objects are not in this partial clone: git fetches them from the promisor remote to send them{hidden}",
+        est.missing
+    ));
+    Ok(())
+}
+
+/// The stored size of what the walk counted: loose objects as measured,
+/// packed ones at the mean packed size; `None` when objects are packed but
+/// no pack gives a mean.
+fn stored_bytes(walked: &walk::Walked, objects: Count, inventory: &Inventory) -> Option<Bytes> {
+    let present = walked.objects.value().saturating_sub(walked.missing);
+    let packed = present.saturating_sub(walked.loose_objects);
+    let packed_bytes = match inventory.mean_packed_size() {
+        Some(mean) => (packed as f64 * mean).round() as u64,
+        None if packed == 0 => 0,
+        None => return None,
+    };
+    Some(Bytes {
+        value: walked.loose_bytes + packed_bytes,
+        at_least: !objects.is_exact() || walked.missing > 0,
+        exact: walked.loose_bytes,
     })
 }

@@ -7,12 +7,19 @@
 //! Objects present in several packs are counted once per pack, so the sum
 //! is an upper bound, never an undercount. Loose objects cost about 1 µs
 //! each to count (150-200 ms for 200k of them), so counting stops once the
-//! total reaches the caller's limit: past it, the exact size does not matter.
+//! total reaches the caller's limit: past it, the exact size does not
+//! matter. Their sizes (a `stat` each) are read only to prove a repository
+//! below the limit small in bytes too ([`Inventory::scan_sized`]).
+//!
+//! A partial clone (a `.promisor` pack is there) lacks objects that git
+//! fetches to push them: its own total bounds nothing, and
+//! [`Inventory::upper_bound`] says so.
 
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::Path;
 
+use super::loose::is_hex;
 use super::{EstimateError, Repo};
 
 /// Magic at the start of a v2 (and later) pack index.
@@ -29,8 +36,14 @@ pub struct Inventory {
     pub loose: u64,
     /// Total size of the `.pack` files in bytes.
     pub pack_bytes: u64,
+    /// Total size of the loose object files (their stored, compressed size),
+    /// when measured: by [`Inventory::scan_sized`], for a repository below its limit.
+    pub loose_bytes: Option<u64>,
     /// False when loose objects were not all counted (the total reached the limit).
     pub complete: bool,
+    /// True when a pack came from a promisor remote: a partial clone, which
+    /// may lack objects a push sends (git fetches them first).
+    pub partial: bool,
 }
 
 impl Inventory {
@@ -39,6 +52,17 @@ impl Inventory {
     /// `Inventory::scan(&repo, warn)`: if [`Inventory::upper_bound`] is below
     /// `warn`, no push from this repository can reach `warn`.
     pub fn scan(repo: &Repo, limit: u64) -> Result<Inventory, EstimateError> {
+        Self::scan_inner(repo, limit, false)
+    }
+
+    /// [`Inventory::scan`], and when the whole repository is below `limit`
+    /// (an upper bound exists), the loose objects' sizes too: one `stat` each
+    /// (2-3 µs here), paid only when the counts may prove a push small.
+    pub fn scan_sized(repo: &Repo, limit: u64) -> Result<Inventory, EstimateError> {
+        Self::scan_inner(repo, limit, true)
+    }
+
+    fn scan_inner(repo: &Repo, limit: u64, sized: bool) -> Result<Inventory, EstimateError> {
         let mut inv = Inventory {
             complete: true,
             ..Inventory::default()
@@ -46,14 +70,20 @@ impl Inventory {
         for dir in repo.object_dirs() {
             inv.scan_packs(&dir.join("pack"))?;
         }
+        let mut files = Vec::new();
         for dir in repo.object_dirs() {
             let left = limit.saturating_sub(inv.total());
-            let (n, complete) = count_loose(dir, left)?;
+            let (n, complete) = count_loose(dir, left, sized.then_some(&mut files))?;
             inv.loose += n;
             if !complete {
                 inv.complete = false;
                 break;
             }
+        }
+        if sized && inv.upper_bound().is_some_and(|n| n < limit) {
+            // A file that vanished meanwhile (pruned) adds nothing.
+            let bytes = files.iter().map(|f| f.metadata().map_or(0, |m| m.len()));
+            inv.loose_bytes = Some(bytes.sum());
         }
         Ok(inv)
     }
@@ -63,9 +93,16 @@ impl Inventory {
         self.packed + self.loose
     }
 
-    /// All objects, an upper bound on what any push sends; `None` if counting stopped early.
+    /// All objects, an upper bound on what any push sends; `None` if counting
+    /// stopped early, or in a partial clone (a push may send objects it lacks).
     pub fn upper_bound(&self) -> Option<u64> {
-        self.complete.then(|| self.total())
+        (self.complete && !self.partial).then(|| self.total())
+    }
+
+    /// The stored size of the whole repository (pack files plus loose object
+    /// files) when the loose ones were measured: no push from here stores more.
+    pub fn stored_bytes(&self) -> Option<u64> {
+        self.loose_bytes.map(|loose| self.pack_bytes + loose)
     }
 
     /// Mean bytes per packed object, if there are packs.
@@ -82,6 +119,10 @@ impl Inventory {
         for entry in entries {
             let entry = entry.map_err(|e| io_err(pack_dir, e))?;
             let path = entry.path();
+            if path.extension().is_some_and(|e| e == "promisor") {
+                self.partial = true;
+                continue;
+            }
             if path.extension().is_none_or(|e| e != "idx") {
                 continue;
             }
@@ -140,9 +181,14 @@ pub(crate) fn idx_object_count(path: &Path) -> Result<u64, EstimateError> {
     ])))
 }
 
-/// Counts loose objects (files in the two-hex-digit fan-out directories) up to `limit`;
-/// the flag is false when it stopped there.
-fn count_loose(objects: &Path, limit: u64) -> Result<(u64, bool), EstimateError> {
+/// Counts loose objects (files in the two-hex-digit fan-out directories) up
+/// to `limit`, keeping their entries in `files` when given; the flag is false
+/// when it stopped there.
+fn count_loose(
+    objects: &Path,
+    limit: u64,
+    mut files: Option<&mut Vec<fs::DirEntry>>,
+) -> Result<(u64, bool), EstimateError> {
     let entries = match fs::read_dir(objects) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, true)),
@@ -160,18 +206,18 @@ fn count_loose(objects: &Path, limit: u64) -> Result<(u64, bool), EstimateError>
             return Ok((n, false));
         }
         let sub = entry.path();
-        let files = fs::read_dir(&sub).map_err(|e| io_err(&sub, e))?;
+        let listing = fs::read_dir(&sub).map_err(|e| io_err(&sub, e))?;
         // Only names of the remaining hex digits are objects (not tmp_obj_*).
-        n += files
-            .filter_map(Result::ok)
-            .filter(|f| f.file_name().to_str().is_some_and(is_hex))
-            .count() as u64;
+        for f in listing.filter_map(Result::ok) {
+            if f.file_name().to_str().is_some_and(is_hex) {
+                n += 1;
+                if let Some(files) = files.as_deref_mut() {
+                    files.push(f);
+                }
+            }
+        }
     }
     Ok((n, true))
-}
-
-fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> EstimateError {
@@ -214,6 +260,28 @@ mod tests {
             assert_eq!(inv.packed, 0);
             assert_eq!(inv.loose, all_objects(t.path()));
             assert_eq!(inv.upper_bound(), Some(inv.loose));
+            let disk: u64 = git(
+                t.path(),
+                &[
+                    "cat-file",
+                    "--batch-all-objects",
+                    "--batch-check=%(objectsize:disk)",
+                ],
+            )
+            .lines()
+            .map(|l| l.parse::<u64>().unwrap())
+            .sum();
+            assert_eq!(inv.loose_bytes, None, "measured only when asked");
+            let sized = Inventory::scan_sized(&repo, inv.loose + 1).unwrap();
+            assert_eq!(
+                sized.loose_bytes,
+                Some(disk),
+                "loose bytes are git's stored sizes"
+            );
+            assert_eq!(sized.stored_bytes(), Some(disk));
+            // Not below the limit: nothing to prove, nothing measured.
+            let over = Inventory::scan_sized(&repo, inv.loose).unwrap();
+            assert_eq!(over.stored_bytes(), None);
             let capped = Inventory::scan(&repo, 1).unwrap();
             assert!(!capped.complete && capped.upper_bound().is_none());
             assert!((1..inv.loose).contains(&capped.loose), "{capped:?}");

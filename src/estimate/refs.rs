@@ -1,12 +1,15 @@
-//! The remote's tracking refs: which local refs mirror the remote (the
-//! destinations of `remote.<name>.fetch` refspecs) and what they point to.
+//! The refs that stand for what the server has: the remote's tracking refs
+//! (the destinations of `remote.<name>.fetch` refspecs), the tags, and when
+//! each last changed (its reflog).
 //!
-//! Read from `packed-refs` and the loose ref files directly, because one
-//! `git for-each-ref` costs more than the whole small-push budget; a
-//! repository using the reftable backend is asked through git instead.
+//! Read from `packed-refs`, the loose ref files and the reflog files
+//! directly, because one `git for-each-ref` costs more than the whole
+//! small-push budget; a repository using the reftable backend is asked
+//! through git instead.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::{EstimateError, Repo};
@@ -31,19 +34,19 @@ fn glob_match<'a>(pattern: &str, name: &'a str) -> Option<&'a str> {
 }
 
 impl Refspec {
-    /// Maps a remote ref to its tracking ref, if this refspec covers it.
-    pub(crate) fn map(&self, remote_ref: &str) -> Option<String> {
-        let star = glob_match(&self.src, remote_ref)?;
-        Some(self.dst.replacen('*', star, 1))
-    }
-
     /// True when `local_ref` is a destination of this refspec.
     fn covers_dst(&self, local_ref: &str) -> bool {
         glob_match(&self.dst, local_ref).is_some()
     }
 
+    /// The remote ref that `local_ref` tracks, if it is a destination of this refspec.
+    pub(crate) fn source_of(&self, local_ref: &str) -> Option<String> {
+        let star = glob_match(&self.dst, local_ref)?;
+        Some(self.src.replacen('*', star, 1))
+    }
+
     /// The deepest directory under which all destinations live (`refs/remotes/origin`).
-    fn dst_dir(&self) -> &str {
+    pub(crate) fn dst_dir(&self) -> &str {
         let fixed = self.dst.split('*').next().unwrap_or("");
         fixed.rsplit_once('/').map_or("", |(dir, _)| dir)
     }
@@ -86,14 +89,33 @@ pub(crate) fn tracking_refs(
         return Ok(BTreeMap::new());
     }
     let wanted = |name: &str| specs.iter().any(|s| s.covers_dst(name));
+    let mut dirs: Vec<&str> = specs.iter().map(Refspec::dst_dir).collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    read_refs(repo, &dirs, &wanted)
+}
+
+/// Every tag (`refs/tags/*`) with the object it names (a tag object or a commit).
+pub(crate) fn tags(repo: &Repo) -> Result<BTreeMap<String, String>, EstimateError> {
+    read_refs(repo, &["refs/tags"], &|name| name.starts_with("refs/tags/"))
+}
+
+/// Refs under `dirs` that `wanted` accepts: `packed-refs` first, loose files
+/// winning over it; a reftable repository asks git.
+fn read_refs(
+    repo: &Repo,
+    dirs: &[&str],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<BTreeMap<String, String>, EstimateError> {
     let common = repo.common_dir();
     if common.join("reftable").is_dir() {
-        return refs_from_git(repo, wanted);
+        return refs_from_git(repo, dirs, wanted);
     }
     let mut refs = BTreeMap::new();
     let packed = common.join("packed-refs");
     match fs::read_to_string(&packed) {
         Ok(text) => {
+            // `^<oid>` lines (a tag's peeled value) fail `is_oid` on the first field.
             for line in text.lines() {
                 if let Some((oid, name)) = line.split_once(' ')
                     && is_oid(oid)
@@ -111,11 +133,8 @@ pub(crate) fn tracking_refs(
             });
         }
     }
-    let mut dirs: Vec<&str> = specs.iter().map(Refspec::dst_dir).collect();
-    dirs.sort_unstable();
-    dirs.dedup();
     for dir in dirs {
-        read_loose(common, dir, &wanted, &mut refs)?;
+        read_loose(common, dir, wanted, &mut refs)?;
     }
     Ok(refs)
 }
@@ -154,19 +173,47 @@ fn read_loose(
     Ok(())
 }
 
-/// The reftable backend: one `git for-each-ref`.
+/// The reftable backend: one `git for-each-ref` over `dirs`.
 fn refs_from_git(
     repo: &Repo,
-    wanted: impl Fn(&str) -> bool,
+    dirs: &[&str],
+    wanted: &dyn Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, String>, EstimateError> {
-    let args = ["for-each-ref", "--format=%(objectname) %(refname)"];
-    let out = crate::git::command(repo.cwd(), &args).run()?;
+    let mut args = vec!["for-each-ref", "--format=%(objectname) %(refname)"];
+    let dirs: Vec<String> = dirs.iter().map(|d| format!("{d}/")).collect();
+    args.extend(dirs.iter().map(String::as_str));
+    let out = super::git(repo, &args).run()?;
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_once(' '))
         .filter(|(oid, name)| is_oid(oid) && wanted(name))
         .map(|(oid, name)| (name.to_string(), oid.to_string()))
         .collect())
+}
+
+/// When `name` last changed, from the last entry of its reflog (seconds
+/// since the epoch); `None` without a reflog (tags usually have none, and a
+/// reftable repository keeps its logs where this does not look).
+pub(crate) fn last_update(repo: &Repo, name: &str) -> Option<u64> {
+    let path = repo.common_dir().join("logs").join(name);
+    let mut file = fs::File::open(path).ok()?;
+    // The last entry is near the end; a line is ~150 bytes plus the message.
+    const TAIL: u64 = 8 * 1024;
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(TAIL))).ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    let text = String::from_utf8_lossy(&tail);
+    let line = text.trim_end_matches('\n').rsplit('\n').next()?;
+    reflog_time(line)
+}
+
+/// The time of one reflog line: `<old> <new> <name> <<email>> <seconds> <zone>\t<message>`.
+fn reflog_time(line: &str) -> Option<u64> {
+    let head = line.split('\t').next()?;
+    let mut fields = head.rsplit(' ');
+    let _zone = fields.next()?;
+    fields.next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -178,10 +225,10 @@ mod tests {
         let cfg = GitConfig::default();
         let specs = fetch_refspecs(&cfg, "origin");
         assert_eq!(
-            specs[0].map("refs/heads/a/b").as_deref(),
-            Some("refs/remotes/origin/a/b")
+            specs[0].source_of("refs/remotes/origin/a/b").as_deref(),
+            Some("refs/heads/a/b")
         );
-        assert_eq!(specs[0].map("refs/tags/v1"), None);
+        assert_eq!(specs[0].source_of("refs/tags/v1"), None);
         let cfg = GitConfig::from_pairs([
             ("remote.up.fetch", "refs/heads/main:refs/remotes/up/main"),
             ("remote.up.fetch", "+refs/heads/*/x:refs/mirror/*/y"),
@@ -191,15 +238,25 @@ mod tests {
         let specs = fetch_refspecs(&cfg, "up");
         assert_eq!(specs.len(), 2);
         assert_eq!(
-            specs[0].map("refs/heads/main").as_deref(),
-            Some("refs/remotes/up/main")
+            specs[0].source_of("refs/remotes/up/main").as_deref(),
+            Some("refs/heads/main")
         );
-        assert_eq!(specs[0].map("refs/heads/other"), None);
-        assert_eq!(
-            specs[1].map("refs/heads/a/x").as_deref(),
-            Some("refs/mirror/a/y")
-        );
+        assert_eq!(specs[0].source_of("refs/remotes/up/other"), None);
         assert_eq!(specs[1].dst_dir(), "refs/mirror");
         assert!(specs[1].covers_dst("refs/mirror/q/y"));
+        assert_eq!(
+            specs[1].source_of("refs/mirror/q/y").as_deref(),
+            Some("refs/heads/q/x")
+        );
+    }
+
+    #[test]
+    fn reflog_time_is_the_last_entry() {
+        let z = "0".repeat(40);
+        let a = "a".repeat(40);
+        let line =
+            format!("{z} {a} A U Thor <a@example.com> 1700000000 +0200\tfetch: fast-forward");
+        assert_eq!(reflog_time(&line), Some(1_700_000_000));
+        assert_eq!(reflog_time("garbage"), None);
     }
 }

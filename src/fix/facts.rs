@@ -21,7 +21,7 @@ use crate::process::Failure;
 use crate::ssh::probe::ProbeError;
 use crate::ssh::trace::{self, Traced, same_file};
 use crate::ssh::{
-    ExecPolicy, Flavour, Kind, Origin, ReadLog, Resolution, ResolveEnv, ResolveRequest,
+    ExecPolicy, Kind, Origin, Profile, ReadLog, Resolution, ResolveEnv, ResolveRequest,
     resolve_logged,
 };
 
@@ -60,8 +60,8 @@ pub struct Facts {
     pub builtin: Option<Builtin>,
     /// Why origins are not known, or other caveats.
     pub notes: Vec<String>,
-    /// The ssh build's flavour (for the builtin resolver).
-    pub flavour: Flavour,
+    /// The ssh build the builtin resolver models.
+    pub profile: Profile,
 }
 
 impl Facts {
@@ -153,13 +153,13 @@ pub fn top_file(req: &ResolveRequest, env: &ResolveEnv) -> Option<PathBuf> {
 /// why its origins cannot be trusted, if they cannot.
 pub fn replay(
     req: &ResolveRequest,
-    flavour: Flavour,
+    profile: Profile,
     real: &Traced,
 ) -> Result<(ResolveEnv, Resolution, ReadLog), String> {
     if !real.trace.is_present() {
         return Err("ssh printed no trace of what it read (-E or -y in the command?)".into());
     }
-    let env = ResolveEnv::current(flavour, ExecPolicy::Replay(real.trace.execs.clone()));
+    let env = ResolveEnv::current(profile, ExecPolicy::Replay(real.trace.execs.clone()));
     let (res, log) = resolve_logged(req, &env)
         .map_err(|e| format!("the builtin resolver rejects what ssh accepts ({e})"))?;
     if let Some(at) = res.exec_unknown.first() {
@@ -215,8 +215,8 @@ fn list<'a>(paths: impl Iterator<Item = &'a Path>) -> String {
 pub fn gather(inv: &SshInvocation, top: &Path, env: &Env) -> Result<Facts, FixError> {
     let real = probe(inv, top)?;
     let words = words(inv, env);
-    let flavour = Flavour::detect();
-    let mut notes = Vec::new();
+    let (profile, mut notes) =
+        crate::check::ssh_profile(inv, env).unwrap_or_else(|e| (Profile::newest(), vec![e]));
     let builtin = match &words {
         None => Err(format!(
             "the ssh command {:?} needs a shell to read",
@@ -227,7 +227,7 @@ pub fn gather(inv: &SshInvocation, top: &Path, env: &Env) -> Result<Facts, FixEr
             w.first().map_or("the command", String::as_str)
         )),
         Some(w) => request(inv, w, &inv.host_arg, top).and_then(|req| {
-            let (env, res, log) = replay(&req, flavour, &real)?;
+            let (env, res, log) = replay(&req, profile.clone(), &real)?;
             let top_file = top_file(&req, &env);
             Ok(Builtin {
                 req,
@@ -269,6 +269,6 @@ pub fn gather(inv: &SshInvocation, top: &Path, env: &Env) -> Result<Facts, FixEr
         real,
         builtin,
         notes,
-        flavour,
+        profile,
     })
 }

@@ -36,7 +36,7 @@ pub use safe_write::{WriteError, Writer};
 use crate::check::{self, CheckError, Env};
 use crate::git::{self, IpFamily, RemoteUrl, SshTarget, Variant};
 use crate::plan;
-use crate::policy::{keepalive_effective, proposed_interval};
+use crate::policy::{self, Reads, keepalive_effective, proposed_interval};
 use crate::ssh::Origin;
 use edit::Key;
 
@@ -293,8 +293,16 @@ fn target(
         }
         Subject::Url(u) => (None, u.clone()),
         Subject::Remote(r) => {
-            let p = plan::for_check(cwd, cfg, r.as_deref(), &[], Some(Vec::new()))
+            // A remote with several push URLs: the first one over ssh
+            // (`pushguard fix --url` names another).
+            let plans = plan::for_check(cwd, cfg, r.as_deref(), &[], Some(Vec::new()))
                 .map_err(CheckError::from)?;
+            let over_ssh =
+                |p: &plan::PushPlan| matches!(git::parse_url(&p.url), Ok(RemoteUrl::Ssh(_)));
+            let first = plans.iter().position(over_ssh).unwrap_or(0);
+            let Some(p) = plans.into_iter().nth(first) else {
+                return Err(FixError::NotSsh(r.clone().unwrap_or_default()));
+            };
             let named = git::is_remote_name(cfg, &p.remote);
             (named.then_some(p.remote), p.url)
         }
@@ -343,17 +351,19 @@ pub fn run(cwd: &Path, env: &Env, req: &Request, writer: &Writer) -> Result<Repo
         backup: None,
         proof: None,
     };
-    match inv.variant {
-        Variant::Plink | Variant::Putty | Variant::TortoisePlink => {
-            return putty::fix(report, &inv, env, req, writer, idle);
+    // What the program reads, by the hook's own rule (`policy::reads`).
+    let program = inv.program_name(crate::platform::Platform::HOST);
+    match policy::reads(inv.variant, program.as_deref()) {
+        Reads::PuttySession(tool) => {
+            return putty::fix(report, tool, &inv, env, req, writer, idle);
         }
-        Variant::Simple => {
+        Reads::Unknown(why) => {
             return Ok(report.end(
                 Status::CannotFix,
-                "ssh.variant is simple: the ssh program is not OpenSSH, and pushguard does not know where it keeps a keepalive",
+                format!("{why}, and pushguard does not know where it keeps a keepalive"),
             ));
         }
-        Variant::OpenSsh | Variant::Auto => {}
+        Reads::OpenSshConfig => {}
     }
     let top = worktree_top(cwd);
     let facts = match facts::gather(&inv, &top, env) {

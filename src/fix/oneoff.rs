@@ -6,8 +6,9 @@
 
 use super::edit::Key;
 use super::git_config::compose;
-use crate::git::{SshInvocation, SshSource, Variant};
-use crate::policy::proposed_interval;
+use crate::git::{SshInvocation, SshSource};
+use crate::platform::Platform;
+use crate::policy::{Reads, proposed_interval, reads};
 use crate::process::sh_quote;
 use crate::ssh::Origin;
 
@@ -23,10 +24,12 @@ pub struct Suggestion {
     pub interval: u64,
     /// The command that shows (and with `--apply` makes) the change: `pushguard fix origin`.
     pub command: String,
-    /// The block `pushguard fix` adds when a new block is the fix.
-    pub ssh_config: String,
-    /// A one-off `git` command for this push only.
-    pub one_off: String,
+    /// The block `pushguard fix` adds when a new block is the fix; `None`
+    /// when the program reads no OpenSSH config.
+    pub ssh_config: Option<String>,
+    /// A one-off `git` command for this push only; `None` when the program
+    /// reads no OpenSSH config (a PuTTY tool takes no keepalive option).
+    pub one_off: Option<String>,
     /// Where the value that wins today is set, if known (in a user-side file).
     pub blocker: Option<Origin>,
     /// True for PuTTY tools: the keepalive is a PuTTY session setting, not ssh_config.
@@ -80,18 +83,16 @@ pub fn suggest(
     let blocker = winning
         .filter(|o| matches!(o, Origin::File { path, .. } if !path.starts_with("/etc")))
         .cloned();
-    let putty = matches!(
-        inv.variant,
-        Variant::Plink | Variant::Putty | Variant::TortoisePlink
-    );
+    let reads = reads(inv.variant, inv.program_name(Platform::HOST).as_deref());
+    let openssh = reads == Reads::OpenSshConfig;
     Suggestion {
         host: host.to_string(),
         interval,
         command: fix,
-        ssh_config,
-        one_off,
+        ssh_config: openssh.then_some(ssh_config),
+        one_off: openssh.then_some(one_off),
         blocker,
-        putty,
+        putty: matches!(reads, Reads::PuttySession(_)),
     }
 }
 
@@ -104,7 +105,7 @@ mod tests {
             command: command.into(),
             use_shell: true,
             source,
-            variant: Variant::OpenSsh,
+            variant: crate::git::Variant::OpenSsh,
             options: vec![],
             port: None,
             family: crate::git::IpFamily::Any,
@@ -123,6 +124,7 @@ mod tests {
             fix_command("origin", "u"),
         )
         .one_off
+        .unwrap_or_default()
     }
 
     #[test]
@@ -143,8 +145,19 @@ mod tests {
         let s = suggest(&inv("ssh", SshSource::Default), "h", 40, None, "x".into());
         assert!(
             s.ssh_config
-                .starts_with("Host h\n    ServerAliveInterval 20\n")
+                .is_some_and(|c| c.starts_with("Host h\n    ServerAliveInterval 20\n"))
         );
+    }
+
+    // A PuTTY tool reads no OpenSSH config, even when git runs it as ssh.
+    #[test]
+    fn a_putty_tool_gets_no_ssh_config_and_no_one_off() {
+        let mut i = inv("TortoiseGitPlink", SshSource::GitSsh);
+        i.use_shell = false;
+        let s = suggest(&i, "h", 600, None, "pushguard fix origin".into());
+        assert!(s.putty);
+        assert_eq!((s.ssh_config, s.one_off), (None, None));
+        assert_eq!(s.interval, 30);
     }
 
     #[test]

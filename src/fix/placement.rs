@@ -195,7 +195,7 @@ pub fn place(log: &ReadLog, keys: &[Key], alias: &str, top: &Path) -> Placed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve_logged};
+    use crate::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve_logged};
 
     /// Places both keys for `h` in `files` (the first is the `-F` file).
     fn placed(files: &[(&str, &str)]) -> (Placed, PathBuf) {
@@ -208,7 +208,7 @@ mod tests {
         let req =
             ResolveRequest::from_ssh_args(&["-F".into(), top.display().to_string(), "h".into()])
                 .unwrap();
-        let env = ResolveEnv::current(Flavour::OpenBsd, ExecPolicy::Unknown);
+        let env = ResolveEnv::current(Profile::newest(), ExecPolicy::Unknown);
         let (_, log) = resolve_logged(&req, &env).unwrap();
         (place(&log, &[Key::Interval, Key::CountMax], "h", &top), dir)
     }

@@ -6,39 +6,14 @@
 
 use super::{Before, Change, FixError, Report, Request, Status, Writer, edit};
 use crate::check::Env;
-use crate::git::{self, SshInvocation, Variant};
-use crate::platform::Platform;
+use crate::git::SshInvocation;
 use crate::policy::keepalive_effective;
-use crate::putty::{self, Choice, Fix, Location, Store, Tool};
-
-/// The tool the command runs.
-fn tool(inv: &SshInvocation) -> Tool {
-    inv.program_name(Platform::HOST)
-        .and_then(|n| Tool::from_program(&n))
-        .unwrap_or(match inv.variant {
-            Variant::Putty => Tool::Putty,
-            Variant::TortoisePlink => Tool::TortoisePlink,
-            _ => Tool::Plink,
-        })
-}
-
-/// The session the command line loads.
-fn choice(inv: &SshInvocation, env: &Env) -> Result<Choice, String> {
-    let words = match inv.use_shell {
-        true => {
-            git::shell::split_words(&inv.command, &|k| env.get(k)).map_err(|e| e.to_string())?
-        }
-        false => vec![inv.command.clone()],
-    };
-    let mut args: Vec<String> = words.into_iter().skip(1).collect();
-    args.extend(inv.options.iter().cloned());
-    args.push(inv.host_arg.clone());
-    putty::choose_session(tool(inv), &args).map_err(|e| e.to_string())
-}
+use crate::putty::{self, Fix, Location, Tool};
 
 /// Plans (and with `--apply` makes) the session change.
 pub fn fix(
     mut report: Report,
+    tool: Tool,
     inv: &SshInvocation,
     env: &Env,
     req: &Request,
@@ -48,15 +23,12 @@ pub fn fix(
     report.why.push(
         "PuTTY tools read no ~/.ssh/config: the keepalive is the saved session's \"Seconds between keepalives\" (PingIntervalSecs)".into(),
     );
-    let choice = match choice(inv, env) {
+    let env = |k: &str| env.get(k);
+    let choice = match putty::choice_for(tool, inv, &env) {
         Ok(c) => c,
-        Err(e) => return Ok(report.end(Status::CannotFix, e)),
+        Err(e) => return Ok(report.end(Status::CannotFix, e.to_string())),
     };
-    let home =
-        crate::ssh::ResolveEnv::current(crate::ssh::Flavour::OpenBsd, Default::default()).home;
-    let store = Store::for_platform(Platform::HOST, &|k| env.get(k), Some(&home), &|p| {
-        p.is_dir()
-    });
+    let store = putty::store_here(&env);
     let ka = match store.keepalive(&choice) {
         Ok(k) => k,
         Err(e) => return Ok(report.end(Status::CannotFix, e.to_string())),
@@ -66,6 +38,14 @@ pub fn fix(
         putty: Some(ka.to_string()),
         ..Before::default()
     };
+    if let Some(bug) = &ka.suppressed {
+        return Ok(report.end(
+            Status::CannotFix,
+            format!(
+                "{bug} forces \"Chokes on SSH-2 ignore messages\" on, so PuTTY sends no keepalive whatever the interval; pushguard does not change a bug workaround: turn it off (Connection > SSH > Bugs) unless the server needs it"
+            ),
+        ));
+    }
     if keepalive_effective(ka.interval, idle) {
         return Ok(report.end(
             Status::AlreadyEffective,

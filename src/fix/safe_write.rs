@@ -13,7 +13,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -116,12 +115,7 @@ pub fn backup(path: &Path) -> Result<PathBuf, WriteError> {
     let real = target(path)?;
     let meta = fs::metadata(&real).map_err(io_err("read", &real))?;
     let bytes = fs::read(&real).map_err(io_err("read", &real))?;
-    write_backup(
-        &real,
-        &bytes,
-        meta.mode() & 0o7777,
-        Some((meta.uid(), meta.gid())),
-    )
+    write_backup(&real, &bytes, perms::mode(&meta), perms::owner(&meta))
 }
 
 impl Writer<'_> {
@@ -142,11 +136,11 @@ impl Writer<'_> {
             Err(e) => return Err(io_err("read", &real)(e)),
         };
         if let Some(m) = &meta
-            && m.mode() & 0o200 == 0
+            && perms::mode(m) & 0o200 == 0
         {
             return Err(WriteError::ReadOnly {
                 path: real,
-                mode: m.mode() & 0o7777,
+                mode: perms::mode(m),
             });
         }
         let now = match &meta {
@@ -161,14 +155,12 @@ impl Writer<'_> {
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         if meta.is_none() && !dir.exists() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
+            perms::private_dir(fs::DirBuilder::new().recursive(true))
                 .create(dir)
                 .map_err(io_err("create the directory", dir))?;
         }
-        let mode = meta.as_ref().map_or(0o600, |m| m.mode() & 0o7777);
-        let owner = meta.as_ref().map(|m| (m.uid(), m.gid()));
+        let mode = meta.as_ref().map_or(0o600, perms::mode);
+        let owner = meta.as_ref().and_then(perms::owner);
         let backup = match (&now, backup) {
             (Some(bytes), true) => Some(write_backup(&real, bytes, mode, owner)?),
             _ => None,
@@ -234,9 +226,7 @@ impl Writer<'_> {
             let _ = fs::remove_file(&tmp);
         }
         done?;
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err("flush the directory", dir))
+        perms::sync_dir(dir).map_err(io_err("flush the directory", dir))
     }
 }
 
@@ -249,12 +239,7 @@ fn temp_file(dir: &Path, real: &Path) -> Result<(PathBuf, File), WriteError> {
     loop {
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         let tmp = dir.join(format!(".{name}.pushguard-{}-{n}", std::process::id()));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-        {
+        match perms::private(OpenOptions::new().write(true).create_new(true)).open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(io_err("create a file in", dir)(e)),
@@ -269,16 +254,111 @@ fn keep_mode_and_owner(
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> Result<(), WriteError> {
-    f.set_permissions(fs::Permissions::from_mode(mode))
-        .map_err(io_err("set the mode of", path))?;
-    if let Some((uid, gid)) = owner {
-        let m = f.metadata().map_err(io_err("read", path))?;
-        if (m.uid(), m.gid()) != (uid, gid) {
-            std::os::unix::fs::fchown(f, Some(uid), Some(gid))
-                .map_err(io_err("keep the owner of", path))?;
-        }
+    perms::set_mode(f, mode).map_err(io_err("set the mode of", path))?;
+    if let Some(owner) = owner {
+        perms::set_owner(f, owner).map_err(io_err("keep the owner of", path))?;
     }
     Ok(())
+}
+
+/// A file's mode and owner as the writer keeps them: Unix modes and ids.
+#[cfg(unix)]
+mod perms {
+    use std::fs::{DirBuilder, File, Metadata, OpenOptions, Permissions};
+    use std::io;
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+    use std::path::Path;
+
+    /// The permission bits.
+    pub(super) fn mode(m: &Metadata) -> u32 {
+        m.mode() & 0o7777
+    }
+
+    /// The owner and group.
+    pub(super) fn owner(m: &Metadata) -> Option<(u32, u32)> {
+        Some((m.uid(), m.gid()))
+    }
+
+    /// Opens files readable by their owner only.
+    pub(super) fn private(o: &mut OpenOptions) -> &mut OpenOptions {
+        o.mode(0o600)
+    }
+
+    /// Makes directories its owner's only.
+    pub(super) fn private_dir(b: &mut DirBuilder) -> &mut DirBuilder {
+        b.mode(0o700)
+    }
+
+    /// Sets exactly `mode`.
+    pub(super) fn set_mode(f: &File, mode: u32) -> io::Result<()> {
+        f.set_permissions(Permissions::from_mode(mode))
+    }
+
+    /// Gives `f` the owner and group, when they differ.
+    pub(super) fn set_owner(f: &File, (uid, gid): (u32, u32)) -> io::Result<()> {
+        let m = f.metadata()?;
+        if (m.uid(), m.gid()) == (uid, gid) {
+            return Ok(());
+        }
+        std::os::unix::fs::fchown(f, Some(uid), Some(gid))
+    }
+
+    /// Flushes a directory's entries (the rename) to disk.
+    pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+}
+
+/// Windows: the read-only attribute is the only mode (`0o444` or `0o644`),
+/// files keep their ACL by being written in place of the old name, and
+/// std cannot open a directory to flush it (the rename after the file's
+/// flush is what there is).
+#[cfg(windows)]
+mod perms {
+    use std::fs::{DirBuilder, File, Metadata, OpenOptions};
+    use std::io;
+    use std::path::Path;
+
+    /// `0o444` for a read-only file, else `0o644`.
+    pub(super) fn mode(m: &Metadata) -> u32 {
+        if m.permissions().readonly() {
+            0o444
+        } else {
+            0o644
+        }
+    }
+
+    /// No owner ids on Windows.
+    pub(super) fn owner(_: &Metadata) -> Option<(u32, u32)> {
+        None
+    }
+
+    /// As they are.
+    pub(super) fn private(o: &mut OpenOptions) -> &mut OpenOptions {
+        o
+    }
+
+    /// As they are.
+    pub(super) fn private_dir(b: &mut DirBuilder) -> &mut DirBuilder {
+        b
+    }
+
+    /// The read-only attribute from the owner's write bit.
+    pub(super) fn set_mode(f: &File, mode: u32) -> io::Result<()> {
+        let mut p = f.metadata()?.permissions();
+        p.set_readonly(mode & 0o200 == 0);
+        f.set_permissions(p)
+    }
+
+    /// Nothing to keep.
+    pub(super) fn set_owner(_: &File, _: (u32, u32)) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing std can do.
+    pub(super) fn sync_dir(_: &Path) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes the backup of `real` (a new file, never over another).
@@ -290,12 +370,7 @@ fn write_backup(
 ) -> Result<PathBuf, WriteError> {
     loop {
         let path = backup_name(real);
-        let f = match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-        {
+        let f = match perms::private(OpenOptions::new().write(true).create_new(true)).open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(io_err("back up", real)(e)),
@@ -312,9 +387,10 @@ fn write_backup(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(dir)

@@ -88,14 +88,11 @@ pub fn fix(
         ),
     });
     if !req.apply {
-        if let Ok(m) = std::fs::metadata(&file) {
-            use std::os::unix::fs::PermissionsExt;
-            if m.permissions().mode() & 0o200 == 0 {
-                report.notes.push(format!(
-                    "{} is read-only: --apply will refuse to change it",
-                    file.display()
-                ));
-            }
+        if std::fs::metadata(&file).is_ok_and(|m| m.permissions().readonly()) {
+            report.notes.push(format!(
+                "{} is read-only: --apply will refuse to change it",
+                file.display()
+            ));
         }
         return Ok(report);
     }

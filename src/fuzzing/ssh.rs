@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::ssh::lex::{self, Line, Words};
+use crate::ssh::profile::TimeGrammar;
 use crate::ssh::trace::{self, Trace};
 use crate::ssh::{
-    Effective, ExecPolicy, Flavour, Overlay, ResolveEnv, ResolveRequest, resolve, resolve_logged,
+    Effective, ExecPolicy, Overlay, Profile, ResolveEnv, ResolveRequest, resolve, resolve_logged,
 };
 
 /// One resolver case: the ssh arguments and the files it may read.
@@ -88,7 +89,7 @@ pub fn sealed_env(files: &[(PathBuf, Vec<u8>)], base: ResolveEnv) -> ResolveEnv 
 }
 
 /// The environment of the fuzz cases: user `fuzz` (uid 1000) at `/fuzz`.
-fn fuzz_env(flavour: Flavour) -> ResolveEnv {
+fn fuzz_env(profile: Profile) -> ResolveEnv {
     ResolveEnv {
         user_config: PathBuf::from("/fuzz/.ssh/config"),
         system_config: PathBuf::from("/etc/ssh/ssh_config"),
@@ -96,8 +97,10 @@ fn fuzz_env(flavour: Flavour) -> ResolveEnv {
         include_home: PathBuf::from("/fuzz"),
         local_user: "fuzz".into(),
         uid: 1000,
-        flavour,
+        profile,
         exec: ExecPolicy::Unknown,
+        stdin_config: None,
+        home_var: Some("/fuzz".into()),
         overlay: Overlay::default(),
     }
 }
@@ -134,8 +137,14 @@ pub fn ssh_lex(data: &[u8]) {
         };
         if let Some(ws) = lex::argv_split(raw) {
             for w in ws.iter() {
-                if let Some(t) = lex::convtime(w) {
-                    assert!((0..=i64::from(i32::MAX)).contains(&t), "{w:?} -> {t}");
+                for g in [
+                    TimeGrammar::Strtol,
+                    TimeGrammar::Digits,
+                    TimeGrammar::Fractional,
+                ] {
+                    if let Some(t) = lex::convtime(w, g) {
+                        assert!((0..=i64::from(i32::MAX)).contains(&t), "{w:?} -> {t}");
+                    }
                 }
                 if let Ok(n) = lex::strtonum(w, 0, 65535) {
                     assert!((0..=65535).contains(&n));
@@ -170,11 +179,10 @@ fn full_split(line: &str) -> Option<(String, String, Vec<String>)> {
 /// panic; the read log must not change the answer; every rendering works.
 pub fn ssh_resolve(data: &[u8]) {
     let case = Case::decode(data);
-    let flavour = match data.len() % 2 {
-        0 => Flavour::Debian,
-        _ => Flavour::OpenBsd,
-    };
-    let env = sealed_env(&case.files_under(Path::new("/fuzz")), fuzz_env(flavour));
+    // Each modelled build in turn, by the input's length.
+    let profiles = Profile::modelled();
+    let profile = profiles[data.len() % profiles.len()].clone();
+    let env = sealed_env(&case.files_under(Path::new("/fuzz")), fuzz_env(profile));
     let Ok(req) = ResolveRequest::from_ssh_args(&case.argv) else {
         return;
     };
@@ -234,7 +242,7 @@ mod tests {
         );
         let env = sealed_env(
             &c.files_under(Path::new("/fuzz")),
-            fuzz_env(Flavour::Debian),
+            fuzz_env(Profile::debian12(6)),
         );
         let req = ResolveRequest::from_ssh_args(&c.argv).unwrap();
         let r = resolve(&req, &env).unwrap();

@@ -12,11 +12,13 @@ use std::time::Duration;
 
 use crate::process::{Failure, ProcessBuilder, ProcessError};
 
+mod origin;
 pub mod shell;
 mod transport;
 mod url;
 mod urlmatch;
 
+pub use origin::{ConfigOrigin, config_origin};
 pub use transport::{
     InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
     ssh_invocation_on,

@@ -26,8 +26,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::git::{self, GitError};
+use crate::platform::Platform;
 
-pub use hookdir::hooks_dir;
+pub use hookdir::{chained_name, hook_names, hooks_dir};
 
 /// The hook shim, as shipped in `hooks/pre-push`.
 pub const SHIM: &str = include_str!("../../hooks/pre-push");
@@ -283,14 +284,37 @@ pub fn uninstall(cwd: &Path, mode: &Mode) -> Result<Vec<Done>, InstallError> {
 /// none for a folder committed to a repository); `delegate` makes it run
 /// the repository's own pre-push first (a user-wide hooks folder).
 pub fn hook_text(binary: Option<&Path>, delegate: bool) -> String {
+    hook_text_for(Platform::HOST, binary, delegate)
+}
+
+/// [`hook_text`] for `platform`: on Windows the binary's path is written
+/// with forward slashes (`C:/Users/me/.cargo/bin/pushguard.exe`), which
+/// Git's sh and Windows both read, where a backslash would be one more
+/// thing for the shell to get wrong.
+pub fn hook_text_for(platform: Platform, binary: Option<&Path>, delegate: bool) -> String {
     let quoted = binary
-        .map(|b| crate::process::sh_quote(&b.display().to_string()))
+        .map(|b| {
+            let path = b.display().to_string();
+            let path = match platform {
+                Platform::Windows => path.replace('\\', "/"),
+                Platform::Unix => path,
+            };
+            crate::process::sh_quote(&path)
+        })
         .unwrap_or_else(|| "''".into());
-    let text = SHIM.replacen("fallback=''", &format!("fallback={quoted}"), 1);
+    let text = lf(SHIM).replacen("fallback=''", &format!("fallback={quoted}"), 1);
     match delegate {
         true => text.replacen("delegate=''", "delegate=yes", 1),
         false => text,
     }
+}
+
+/// `text` with LF line endings. Git for Windows runs a hook script with its
+/// `sh.exe`, which takes a CR as part of the line; `.gitattributes` keeps
+/// the shipped scripts LF in every checkout, and this keeps the files
+/// written LF whatever the build was made from.
+fn lf(text: &str) -> String {
+    text.replace("\r\n", "\n")
 }
 
 /// True when the file at `path` exists and carries [`MARKER`].
@@ -307,7 +331,9 @@ fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
 
-/// Writes `text` to `path` atomically, executable.
+/// Writes `text` to `path` atomically, with LF endings, executable where
+/// the platform has a mode bit (Windows has none, and git does not ask for
+/// one there: `mingw_access` drops `X_OK`).
 fn write_atomic(path: &Path, text: &str) -> Result<(), InstallError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -316,7 +342,7 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), InstallError> {
     let tmp = dir.join(format!(".{name}.pushguard-{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+        f.write_all(lf(text).as_bytes()).map_err(io(&tmp))?;
         f.sync_all().map_err(io(&tmp))?;
         make_executable(&tmp).map_err(io(&tmp))?;
         fs::rename(&tmp, path).map_err(io(path))
@@ -444,5 +470,20 @@ mod tests {
         assert!(t.contains(r"fallback='/opt/it'\''s/pushguard'"), "{t}");
         assert!(t.contains("delegate=''"));
         assert!(hook_text(None, true).contains("\ndelegate=yes\n"));
+    }
+
+    // docs/windows.md "Hooks": LF, no mode bit, a path both sh and Windows read.
+    #[test]
+    fn the_windows_shim_names_the_binary_with_forward_slashes() {
+        let bin = Path::new(r"C:\Users\me\.cargo\bin\pushguard.exe");
+        let t = hook_text_for(Platform::Windows, Some(bin), false);
+        assert!(
+            t.contains("\nfallback=C:/Users/me/.cargo/bin/pushguard.exe\n"),
+            "{t}"
+        );
+        assert!(!t.contains('\r'));
+        let t = hook_text_for(Platform::Unix, Some(Path::new(r"/opt/a\b")), false);
+        assert!(t.contains(r"fallback='/opt/a\b'"), "{t}");
+        assert_eq!(lf("a\r\nb\n"), "a\nb\n");
     }
 }

@@ -1,27 +1,53 @@
 //! The verdict: settings (`settings`) × the facts found × the keepalive
-//! reconciled from ssh's witnesses (`keepalive`). Pure: no I/O; every fact
-//! arrives as an argument.
+//! reconciled from ssh's witnesses (`keepalive`); a count resting on tags
+//! the server may lack is weighed by `unconfirmed`. Pure: no I/O; every
+//! fact arrives as an argument.
 
 pub mod keepalive;
 pub mod settings;
+pub mod unconfirmed;
 
-pub use keepalive::{BuiltinAnswer, Finding, reconcile, unreadable};
+pub use keepalive::{BuiltinAnswer, Finding, Reads, from_putty, reads, reconcile};
 pub use settings::{
     Candidate, ENV_SKIP, PER_URL, ResolverChoice, SettingError, Settings, parse_git_int,
     parse_seconds, url_candidates,
 };
+pub use unconfirmed::{Unconfirmed, decide_unconfirmed};
 
 use std::time::Duration;
 
 use crate::estimate::Count;
 
-/// What is known about the keepalive ssh will use.
+/// What is known about the keepalive ssh will use ([`keepalive_of`] reads it
+/// from `ServerAliveInterval` and `ServerAliveCountMax`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Keepalive {
-    /// `ServerAliveInterval` in seconds (0 = off).
+    /// `ServerAliveInterval` in seconds (0 = off), with `ServerAliveCountMax`
+    /// at least 1: every interval without a packet from the server, ssh sends
+    /// a keepalive request, and waits as long as the server answers.
     Interval(u64),
+    /// `ServerAliveInterval` n > 0 with `ServerAliveCountMax 0`: ssh sends no
+    /// keepalive at all and quits ("Timeout, server … not responding") after
+    /// n s without a packet from the server.
+    GivesUp(u64),
+    /// A PuTTY tool's ping interval in seconds (0 = off): an SSH-2 ignore
+    /// message every interval whatever the traffic (PuTTY's `pinger.c`).
+    /// No answer is awaited, so no count of unanswered pings ends the session.
+    Ping(u64),
     /// Cannot tell, and why (plink, ssh -G failed, depends on `Match exec`…).
     Unknown(String),
+}
+
+/// What ssh does with `ServerAliveInterval interval` and `ServerAliveCountMax
+/// count_max` (OpenSSH 8.7p1 to 10.5p1, `server_alive_check` in clientloop.c:
+/// each interval of server silence counts one unanswered keepalive *before*
+/// sending one, and quits once the count exceeds `count_max`; any packet
+/// from the server resets the count).
+pub fn keepalive_of(interval: u64, count_max: u64) -> Keepalive {
+    match (interval, count_max) {
+        (1.., 0) => Keepalive::GivesUp(interval),
+        _ => Keepalive::Interval(interval),
+    }
 }
 
 /// The facts the verdict is made from.
@@ -110,6 +136,12 @@ pub enum Risk {
         /// `pushguard.idleTimeout`, in seconds.
         idle_timeout: u64,
     },
+    /// `ServerAliveCountMax 0`: ssh itself ends the session after `interval`
+    /// s of server silence, before it sends a single keepalive.
+    GivesUp {
+        /// `ServerAliveInterval`, in seconds.
+        interval: u64,
+    },
     /// Whether ssh sends keepalives is unknown (never blocks).
     CannotTell,
     /// The time budget ran out before the count reached the thresholds: the
@@ -131,7 +163,10 @@ pub fn size_of(s: &Settings, objects: Count, bytes: Option<u64>) -> Size {
     }
 }
 
-/// True when `interval` keeps a session alive under `idle_timeout`.
+/// True when a keepalive every `interval` s keeps a session alive under
+/// `idle_timeout`: `0 < interval < idle_timeout`. The whole rule also needs
+/// `ServerAliveCountMax` ≥ 1 ([`Keepalive::Interval`], not
+/// [`Keepalive::GivesUp`]); see README.md, "The keepalive rule".
 pub fn keepalive_effective(interval: u64, idle_timeout: u64) -> bool {
     interval > 0 && interval < idle_timeout
 }
@@ -203,10 +238,23 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
     };
     let idle_timeout = s.idle_timeout;
     let (verdict, reason, risk) = match keepalive {
-        Some(Keepalive::Interval(i)) if keepalive_effective(*i, idle_timeout) => (
-            Verdict::Ok,
-            format!("keepalive every {i} s is below the server idle timeout of {idle_timeout} s"),
-            None,
+        Some(Keepalive::Interval(i) | Keepalive::Ping(i))
+            if keepalive_effective(*i, idle_timeout) =>
+        {
+            (
+                Verdict::Ok,
+                format!(
+                    "keepalive every {i} s is below the server idle timeout of {idle_timeout} s"
+                ),
+                None,
+            )
+        }
+        Some(Keepalive::GivesUp(i)) => (
+            risky,
+            format!(
+                "ServerAliveCountMax 0: ssh sends no keepalive and quits (\"Timeout, server not responding\") after {i} s in which the server sends nothing, and the server is silent while it processes the push"
+            ),
+            Some(Risk::GivesUp { interval: *i }),
         ),
         Some(Keepalive::Interval(0)) => (
             risky,
@@ -215,7 +263,14 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
             ),
             Some(Risk::NoKeepalive),
         ),
-        Some(Keepalive::Interval(i)) => (
+        Some(Keepalive::Ping(0)) => (
+            risky,
+            format!(
+                "no keepalive (the PuTTY session's ping interval is 0): the server may drop the session after {idle_timeout} s idle while it processes the push"
+            ),
+            Some(Risk::NoKeepalive),
+        ),
+        Some(Keepalive::Interval(i) | Keepalive::Ping(i)) => (
             risky,
             format!(
                 "keepalive every {i} s is not below the server idle timeout of {idle_timeout} s"
@@ -248,7 +303,8 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
 mod tests {
     use super::*;
 
-    fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
+    /// The facts of an ssh push of `objects` with keepalive `k`.
+    pub(in crate::policy) fn ssh(objects: Count, k: Option<Keepalive>) -> Facts {
         Facts::Ssh {
             objects,
             bytes: None,
@@ -334,6 +390,51 @@ mod tests {
             keepalive: Some(Keepalive::Interval(0)),
         };
         assert_eq!(decide(&s, &big_bytes).verdict, Verdict::Block);
+    }
+
+    #[test]
+    fn a_count_max_of_zero_gives_up_and_is_no_keepalive() {
+        assert_eq!(keepalive_of(30, 0), Keepalive::GivesUp(30));
+        assert_eq!(keepalive_of(30, 1), Keepalive::Interval(30));
+        assert_eq!(keepalive_of(0, 0), Keepalive::Interval(0));
+        let s = Settings::default();
+        let d = decide(&s, &ssh(Count::AtLeast(20_000), Some(keepalive_of(30, 0))));
+        assert_eq!(d.verdict, Verdict::Block);
+        assert_eq!(d.risk, Some(Risk::GivesUp { interval: 30 }));
+        assert!(d.reasons[1].starts_with("ServerAliveCountMax 0"), "{d:?}");
+        let d = decide(&s, &ssh(Count::Exact(6_000), Some(keepalive_of(30, 0))));
+        assert_eq!(d.verdict, Verdict::Warn);
+        let d = decide(&s, &ssh(Count::AtLeast(20_000), Some(keepalive_of(30, 1))));
+        assert_eq!(d.verdict, Verdict::Ok);
+    }
+
+    // A PuTTY ping interval is judged by the same thresholds; it has no
+    // count max (PuTTY awaits no answer to a ping, pinger.c).
+    #[test]
+    fn a_putty_ping_interval_is_judged_like_server_alive_interval() {
+        let s = Settings::default();
+        let judge = |n, k| decide(&s, &ssh(n, Some(k)));
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(30));
+        assert_eq!((d.verdict, d.risk), (Verdict::Ok, None));
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(0));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (Verdict::Block, Some(Risk::NoKeepalive))
+        );
+        assert!(d.reasons[1].starts_with("no keepalive (the PuTTY session's ping interval is 0)"));
+        let d = judge(Count::Exact(6_000), Keepalive::Ping(0));
+        assert_eq!(d.verdict, Verdict::Warn);
+        let d = judge(Count::AtLeast(20_000), Keepalive::Ping(600));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (
+                Verdict::Block,
+                Some(Risk::TooSlow {
+                    interval: 600,
+                    idle_timeout: 600
+                })
+            )
+        );
     }
 
     #[test]

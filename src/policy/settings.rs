@@ -140,6 +140,13 @@ pub fn parse_git_int(v: &str) -> Option<u64> {
 }
 
 impl Settings {
+    /// `pushguard.strict` as far as it can be read on its own (false when
+    /// unset or not a boolean), so that a bad value of another setting does
+    /// not lose it.
+    pub fn strict_in(cfg: &GitConfig) -> bool {
+        cfg.get_bool("pushguard.strict") == Ok(Some(true))
+    }
+
     /// Reads settings from git config and the environment; defaults fill the rest.
     pub fn from_config(
         cfg: &GitConfig,
@@ -326,6 +333,18 @@ mod tests {
         let picked = HashMap::from([("blockobjects".to_string(), 3)]);
         let e = Settings::for_url(&cfg, &picked, &|_| None).unwrap_err();
         assert_eq!(e.key, "pushguard.ssh://elb.example.com.blockobjects");
+    }
+
+    #[test]
+    fn strict_is_read_on_its_own() {
+        let cfg = GitConfig::from_pairs([
+            ("pushguard.strict", "yes"),
+            ("pushguard.blockObjects", "lots"),
+        ]);
+        assert!(Settings::from_config(&cfg, &|_| None).is_err());
+        assert!(Settings::strict_in(&cfg));
+        let cfg = GitConfig::from_pairs([("pushguard.strict", "maybe")]);
+        assert!(!Settings::strict_in(&cfg));
     }
 
     #[test]

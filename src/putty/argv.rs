@@ -29,6 +29,24 @@ impl Tool {
             _ => None,
         }
     }
+
+    /// The tool as people name it: `plink`, `PuTTY`, `TortoiseGitPlink`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Plink => "plink",
+            Tool::Putty => "PuTTY",
+            Tool::TortoisePlink => "TortoiseGitPlink",
+        }
+    }
+
+    /// The tool as JSON names it: `plink`, `putty`, `tortoiseplink` (git's variant names).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tool::Plink => "plink",
+            Tool::Putty => "putty",
+            Tool::TortoisePlink => "tortoiseplink",
+        }
+    }
 }
 
 /// The session whose settings the tool runs with, as its command line decides.

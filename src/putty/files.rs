@@ -112,6 +112,9 @@ pub(crate) fn parse(text: &[u8]) -> Result<Session, String> {
             b"PingIntervalSecs" if s.seconds.is_none() => {
                 s.seconds = Some(setting("PingIntervalSecs", value, n + 1)?);
             }
+            b"BugIgnore2" if s.ignore_bug.is_none() => {
+                s.ignore_bug = Some(setting("BugIgnore2", value, n + 1)?);
+            }
             _ => {}
         }
     }
@@ -265,6 +268,8 @@ mod tests {
             (30, Some(3), "30 s")
         );
         assert_eq!(s.minutes.map(|m| (m.value, m.line)), Some((1, Some(5))));
+        let bug = parse(b"BugIgnore2=2\nBugIgnore2=0\n").unwrap().ignore_bug;
+        assert_eq!(bug.map(|b| (b.value, b.line)), Some((2, Some(1))));
         let empty = parse(b"HostName=\nPingIntervalSecs=x\n").unwrap();
         assert!(!empty.has_host_name);
         assert_eq!(empty.seconds.map(|s| s.value), Some(0));

@@ -9,18 +9,27 @@
 //! named by `-load`, else the one named like the host argument if it exists
 //! and has a host name, else "Default Settings"; the interval is
 //! `PingInterval` (minutes) × 60 + `PingIntervalSecs` (seconds), each 0 when
-//! absent; 0 is off. Only the four values that decide this are kept from a
-//! session (never a saved proxy password, never a key file it names).
+//! absent; 0 is off, and so is any interval when the session's bug
+//! workaround "Chokes on SSH-2 ignore messages" is forced on (`BugIgnore2=2`:
+//! PuTTY's pings are ignore messages, `ssh/connection2.c`). Only the five
+//! values that decide this are kept from a session (never a saved proxy
+//! password, never a key file it names).
+//!
+//! PuTTY waits for no answer to a ping (`pinger.c` sends one every interval
+//! whatever the traffic; an ignore message has no reply), so unlike
+//! OpenSSH's `ServerAliveCountMax` nothing ends the session for want of one.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod argv;
 pub(crate) mod files;
+mod invocation;
 pub(crate) mod registry;
 
 pub use argv::{Choice, Tool, choose_session};
 pub use files::{file_name, fix_session_file, sessions_dir};
+pub use invocation::{arguments, choice_for, keepalive_for, store_here};
 pub use registry::{RegAdd, RegValue, SESSIONS_KEY, parse_query, query_argv, session_key};
 
 use crate::platform::Platform;
@@ -28,10 +37,13 @@ use crate::platform::Platform;
 /// The session PuTTY tools start from, and fall back to.
 pub const DEFAULT_SESSION: &str = "Default Settings";
 
+/// `BugIgnore2` when it is forced on: PuTTY then sends no ignore messages.
+const FORCE_ON: i64 = 2;
+
 /// One number PuTTY reads from a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
-    /// `PingInterval` or `PingIntervalSecs`.
+    /// `PingInterval`, `PingIntervalSecs` or `BugIgnore2`.
     pub name: &'static str,
     /// The value as stored (`30`, `0x1e`).
     pub raw: String,
@@ -52,6 +64,8 @@ pub struct Session {
     pub minutes: Option<Setting>,
     /// `PingIntervalSecs`, in seconds.
     pub seconds: Option<Setting>,
+    /// `BugIgnore2`: 0 auto, 1 off, 2 on ("Chokes on SSH-2 ignore messages").
+    pub ignore_bug: Option<Setting>,
 }
 
 /// Where a session lives.
@@ -130,6 +144,17 @@ pub struct Keepalive {
     pub exists: bool,
     /// The settings the interval was read from; none means PuTTY's default, 0.
     pub from: Vec<Setting>,
+    /// `BugIgnore2=2`, when set: PuTTY sends no ping at all, whatever the interval.
+    pub suppressed: Option<Setting>,
+}
+
+/// What was found for a PuTTY tool git runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The tool.
+    pub tool: Tool,
+    /// The session it loads, as read; `None` when it cannot be read.
+    pub session: Option<Keepalive>,
 }
 
 /// The change that gives a session its keepalive (not applied here).
@@ -236,12 +261,16 @@ impl Store {
         }
         let interval =
             u64::try_from(total).map_err(|_| bad(format!("a negative interval ({total} s)")))?;
+        let suppressed = session
+            .and_then(|s| s.ignore_bug.clone())
+            .filter(|b| b.value == FORCE_ON);
         Ok(Keepalive {
             interval,
             exists: session.is_some(),
             session: name,
             location,
             from,
+            suppressed,
         })
     }
 
@@ -258,7 +287,7 @@ impl Store {
     }
 }
 
-/// Reads the four values of a session key with `reg.exe query`, one each.
+/// Reads the five values of a session key with `reg.exe query`, one each.
 /// `reg` exits 1 both for a missing value and a refused read (only its
 /// localized message tells); in the user's own HKCU a refusal is not
 /// expected, so exit 1 with nothing printed is taken as "missing".
@@ -303,7 +332,11 @@ fn read_key(key: &str) -> Result<Option<Session>, Unreadable> {
     let protocol = query("Protocol")?;
     let minutes = int("PingInterval")?;
     let seconds = int("PingIntervalSecs")?;
-    if host.is_none() && protocol.is_none() && minutes.is_none() && seconds.is_none() {
+    let ignore_bug = int("BugIgnore2")?;
+    let none = [&minutes, &seconds, &ignore_bug]
+        .iter()
+        .all(|v| v.is_none());
+    if host.is_none() && protocol.is_none() && none {
         return Ok(None);
     }
     // get_reg_sz: only a REG_SZ is read.
@@ -313,10 +346,20 @@ fn read_key(key: &str) -> Result<Option<Session>, Unreadable> {
         protocol: string(protocol),
         minutes,
         seconds,
+        ignore_bug,
     }))
 }
 
 impl Keepalive {
+    /// Seconds between the pings PuTTY really sends: the interval, or 0
+    /// when `BugIgnore2` forbids the ignore messages they are made of.
+    pub fn pings(&self) -> u64 {
+        match self.suppressed {
+            Some(_) => 0,
+            None => self.interval,
+        }
+    }
+
     /// The change that makes this session send a keepalive every `interval`
     /// seconds; `current` is the session file's content (Unix, `None` when
     /// absent). It edits the session the tool loads: a new host-named
@@ -361,12 +404,26 @@ impl fmt::Display for Keepalive {
         }
         for (i, s) in self.from.iter().enumerate() {
             let sep = if i == 0 { ": " } else { ", " };
-            match s.line {
-                Some(line) => write!(f, "{sep}{}={} at line {line}", s.name, s.raw)?,
-                None => write!(f, "{sep}{}={}", s.name, s.raw)?,
-            }
+            write!(f, "{sep}{s}")?;
         }
-        Ok(())
+        match &self.suppressed {
+            Some(s) => write!(
+                f,
+                "; {s} (\"Chokes on SSH-2 ignore messages\" forced on): PuTTY sends no keepalive"
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    /// `PingIntervalSecs=30 at line 4`, or `PingIntervalSecs=0x1e` (registry).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.name, self.raw)?;
+        match self.line {
+            Some(line) => write!(f, " at line {line}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -398,6 +455,7 @@ mod tests {
             protocol: None,
             minutes,
             seconds,
+            ignore_bug: None,
         }
     }
 
@@ -511,6 +569,32 @@ mod tests {
         );
     }
 
+    // ssh/verstring.c: BugIgnore2 forced on (stored 2, conf-enums.h
+    // auto_off_on) sets BUG_CHOKES_ON_SSH2_IGNORE, and ssh/connection2.c then
+    // sends no SSH2_MSG_IGNORE for SS_PING; 0 (auto) and 1 (off) keep pings.
+    #[test]
+    fn bug_ignore2_forced_on_sends_no_pings() {
+        let bug = |value: i64| Session {
+            ignore_bug: Some(Setting {
+                name: "BugIgnore2",
+                raw: value.to_string(),
+                value,
+                line: Some(2),
+            }),
+            ..session(false, None, secs(30, 1))
+        };
+        let k = resolve(&files(), Choice::Load("s".into()), &[("s", bug(2))]).unwrap();
+        assert_eq!((k.interval, k.pings()), (30, 0));
+        assert_eq!(
+            k.to_string(),
+            "PuTTY session \"s\" (/h/.putty/sessions/s): PingIntervalSecs=30 at line 1; BugIgnore2=2 at line 2 (\"Chokes on SSH-2 ignore messages\" forced on): PuTTY sends no keepalive"
+        );
+        for value in [0, 1, 3] {
+            let k = resolve(&files(), Choice::Load("s".into()), &[("s", bug(value))]).unwrap();
+            assert_eq!((k.pings(), k.suppressed), (30, None), "{value}");
+        }
+    }
+
     #[test]
     fn fix_edits_the_loaded_session() {
         let k = resolve(
@@ -559,7 +643,8 @@ mod tests {
     // HOME=<tmp>, `-batch -P 2222 -sshlog log ARGS "sleep 3"` against a
     // loopback sshd; "pings" counts SSH2_MSG_IGNORE packets it sent in 3 s.
     // Each row: session files, plink's arguments, pings seen, and the
-    // interval pushguard must find.
+    // interval pushguard must find (`Keepalive::pings`). The BugIgnore2 rows
+    // were run the same way, with plink's own `-hostkey` and `-i`.
     #[test]
     fn baseline_plink_0_78() {
         type Row = (
@@ -657,6 +742,24 @@ mod tests {
                 3,
                 1,
             ),
+            (
+                &[(D, "PingIntervalSecs=1\nBugIgnore2=2\n")],
+                &["root@127.0.0.1"],
+                0,
+                0,
+            ),
+            (
+                &[(D, "PingIntervalSecs=1\nBugIgnore2=1\n")],
+                &["root@127.0.0.1"],
+                3,
+                1,
+            ),
+            (
+                &[(D, "PingIntervalSecs=1\nBugIgnore2=3\n")],
+                &["root@127.0.0.1"],
+                3,
+                1,
+            ),
         ];
         for (files, args, pings, want) in rows {
             let home = tempfile::tempdir().unwrap();
@@ -671,7 +774,7 @@ mod tests {
             let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
             let choice = choose_session(Tool::Plink, &args).unwrap();
             let k = store.keepalive(&choice).unwrap();
-            assert_eq!(k.interval, *want, "{args:?} (plink sent {pings} pings)");
+            assert_eq!(k.pings(), *want, "{args:?} (plink sent {pings} pings)");
         }
     }
 

@@ -1,7 +1,7 @@
 //! Reading the config files: which files (the user file from the passwd
 //! home, then the system file; `-F` replaces both), their permission check,
 //! the line loop, and `Include` (relative paths, globs, depth 16, the
-//! includer's block state).
+//! includer's block state; from 9.9 `%` tokens and `${}` in its paths).
 //!
 //! - `Run::read_all`: the files of one pass.
 //! - [`glob`]: ssh's `glob(3)` for Include, sorted, no match ignored.
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::ConfigError;
 use super::Origin;
-use super::env::tilde;
+use super::env::glob_tilde;
 use super::lex::{self, Words};
 use super::options::LineCtx;
 use super::readlog::Where;
@@ -74,6 +74,19 @@ impl Run<'_> {
         src: Source,
         active: &mut bool,
     ) -> Result<bool, ConfigError> {
+        // A probe's config on stdin: a pipe, read once (the final pass
+        // finds it empty).
+        if let Some(text) = self
+            .env
+            .stdin_config
+            .clone()
+            .filter(|_| path == Path::new("/dev/stdin"))
+        {
+            if !self.final_pass {
+                self.read_text(&text, path, src, active)?;
+            }
+            return Ok(true);
+        }
         // One open and one fstat per file, like ssh: the permission check
         // and the buffer size both come from the open file.
         let open_err = |e: std::io::Error| ConfigError::Open {
@@ -86,7 +99,7 @@ impl Run<'_> {
             if src.checkperm
                 && !env.overlay.is_sealed()
                 && let Ok(m) = std::fs::metadata(path)
-                && !self.owned_safely(&m)
+                && refused(&m, env)
             {
                 return Err(ConfigError::Permissions {
                     path: path.to_path_buf(),
@@ -109,24 +122,14 @@ impl Run<'_> {
         // Non-blocking, so that a FIFO without a writer cannot hold the
         // resolver (ssh itself would wait for ever); reads stay blocking
         // for regular files, for which the flag means nothing.
-        let opened = {
-            use std::os::unix::fs::OpenOptionsExt;
-            let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
-            std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(i32::try_from(nonblock).unwrap_or(0))
-                .open(path)
-        };
+        let opened = open_nonblocking(path);
         let mut f = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(open_err(e)),
         };
         let meta = f.metadata().ok();
-        if src.checkperm
-            && let Some(m) = &meta
-            && !self.owned_safely(m)
-        {
+        if src.checkperm && meta.as_ref().is_some_and(|m| refused(m, self.env)) {
             return Err(ConfigError::Permissions {
                 path: path.to_path_buf(),
             });
@@ -155,13 +158,6 @@ impl Run<'_> {
         // and an Include nests at most 16 deep).
         self.spare.push(bytes);
         done.map(|()| true)
-    }
-
-    /// ssh's check of a user or included file: owned by the user or root,
-    /// not writable by group or others.
-    fn owned_safely(&self, m: &std::fs::Metadata) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        (m.uid() == 0 || m.uid() == self.env.uid) && m.mode() & 0o022 == 0
     }
 
     /// [`Run::read_text`], with the file's start and end in the read log.
@@ -224,7 +220,10 @@ impl Run<'_> {
                 reason,
             };
             let tried = self.opts.attempts.len();
-            let block = match self.opts.apply(line, &ctx, false, &mut words) {
+            let block = match self
+                .opts
+                .apply(line, &ctx, false, &mut words, &self.env.profile)
+            {
                 Ok(Some(block)) => block,
                 Ok(None) => {
                     let at = self.log_at(src);
@@ -248,7 +247,7 @@ impl Run<'_> {
                     }
                     Ok(())
                 }
-                Block::Match(rest) => match self.match_line(rest, &ctx) {
+                Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
                         *active = !src.nevermatch && v;
                         if let Some(log) = self.log.as_mut() {
@@ -296,6 +295,20 @@ impl Run<'_> {
         active: &mut bool,
     ) -> Result<Result<(), String>, ConfigError> {
         for arg in words.iter() {
+            let expanded;
+            let arg = if self.env.profile.rules.include_expansion && arg.contains(['%', '$']) {
+                match self.include_tokens(arg) {
+                    Ok(Some(a)) => {
+                        expanded = a;
+                        expanded.as_str()
+                    }
+                    // An undefined ${NAME}: ssh skips the path.
+                    Ok(None) => continue,
+                    Err(e) => return Err(e),
+                }
+            } else {
+                arg
+            };
             if arg.starts_with('~') && !src.userconf {
                 return Ok(Err(format!("bad include path {arg}.")));
             }
@@ -308,7 +321,7 @@ impl Run<'_> {
             } else {
                 arg.to_string()
             };
-            let full = tilde(&full, &self.env.include_home);
+            let full = glob_tilde(&full, &self.env.include_home);
             let oactive = *active;
             let found = match self.env.overlay.is_sealed() {
                 true => glob_overlay(&self.env.overlay, &full),
@@ -357,6 +370,57 @@ fn cut_at_nul(bytes: &[u8]) -> Vec<u8> {
 /// read before it counts as endless (`/dev/zero`; `/dev/null` is empty).
 const NOT_A_FILE_LIMIT: usize = 16 << 20;
 
+impl Run<'_> {
+    /// An Include path with its `%` tokens and `${}` expanded (9.9):
+    /// `Ok(None)` when a `${NAME}` has no value (ssh skips the path), an
+    /// error for an unknown `%` token (ssh stops).
+    fn include_tokens(&self, arg: &str) -> Result<Option<String>, ConfigError> {
+        let host = self.match_host().map_err(ConfigError::Usage)?;
+        let t = self.tokens(&host);
+        let s = t.percent(arg)?;
+        Ok(self.env.dollar_expand(&s).ok())
+    }
+}
+
+/// ssh's check of the user file and of every `Include`d file (readconf.c
+/// `read_config_file_depth`): owned by root or the user, writable by no
+/// one else; else "Bad owner or permissions", fatal. Debian's patch
+/// allows a group-writable file whose group holds only the user.
+#[cfg(unix)]
+fn refused(m: &std::fs::Metadata, env: &super::ResolveEnv) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let uid = env.uid;
+    if (m.uid() != 0 && m.uid() != uid) || m.mode() & 0o002 != 0 {
+        return true;
+    }
+    m.mode() & 0o020 != 0
+        && !(env.profile.build.debian_patches && super::env::group_has_only(m.gid(), m.uid(), uid))
+}
+
+/// Windows: never refused here (`platform::ConfigCheck`). Git for Windows'
+/// ssh makes the Unix check over modes the MSYS2 runtime makes up, which
+/// always pass; Win32-OpenSSH checks the file's ACL, which pushguard cannot
+/// read: when it refuses the file, ssh stops the push by itself, with its
+/// own "Bad owner or permissions" message.
+#[cfg(windows)]
+fn refused(_: &std::fs::Metadata, _: &super::ResolveEnv) -> bool {
+    false
+}
+
+/// Opens `path` for reading, non-blocking on Unix (a FIFO without a
+/// writer opens at once); Windows has no FIFO to wait on.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+        o.custom_flags(i32::try_from(nonblock).unwrap_or(0));
+    }
+    o.open(path)
+}
+
 /// Reads an open file to its end into `buf` (a spare buffer, reused).
 /// `size` is its size when it is a regular file: a read that brings that
 /// many bytes ends it (one read for a file that does not change under us);
@@ -385,9 +449,10 @@ fn read_all_from(
             Ok(0) => break,
             Ok(k) => len += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // A FIFO with a writer that writes nothing: as far as it went.
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-            Err(e) => return Err(e),
+            // ssh's getline stops at a read error (a directory opens and
+            // fails its first read; a FIFO whose writer writes nothing would
+            // block): what came before is the file.
+            Err(_) => break,
         }
     }
     buf.truncate(len);
@@ -555,6 +620,7 @@ mod tests {
     /// Found by the bad-input corpus: a directory read as an error (ssh
     /// reads it as empty), a symlink loop was skipped (ssh fails on it),
     /// and a FIFO held the resolver for ever.
+    #[cfg(unix)]
     #[test]
     fn files_that_are_not_files() {
         use crate::ssh::{ResolveEnv, ResolveRequest, resolve};
@@ -566,7 +632,7 @@ mod tests {
         let fifo = std::process::Command::new("mkfifo")
             .arg(d.join("fifo"))
             .status();
-        let env = ResolveEnv::current(crate::ssh::Flavour::Debian, Default::default());
+        let env = ResolveEnv::current(crate::ssh::Profile::debian12(6), Default::default());
         let port = |cfg: &str| {
             let c = d.join("cfg");
             std::fs::write(&c, cfg).unwrap();

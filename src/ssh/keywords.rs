@@ -2,21 +2,23 @@
 //! rows are in `table.rs`), the kinds its columns take, and the lookups.
 //!
 //! - [`Keyword`]: spellings, value kind, how lines combine, inactive blocks,
-//!   default (and Debian's), `ssh -G` name and position, keepalive watch.
+//!   default (or the profile's), `ssh -G` name and position (per profile),
+//!   keepalive watch, the release that added it and the build it needs.
 //! - [`Op`]: the meanings, in row order (the id the option store uses).
 //! - [`Parse`], [`Store`], [`Def`], [`Shown`]/[`Show`]: the column kinds.
-//! - [`lookup`]: a spelling (any ASCII case) to its row; [`row`]: an
-//!   [`Op`]'s row; [`dump_order`]: the rows `ssh -G` prints, in its order.
+//! - [`lookup`]: a spelling (any ASCII case) to its row, and whether the
+//!   profile's build has it ([`Presence`]); [`row`]: an [`Op`]'s row;
+//!   [`dump_order`]: the rows a profile's `ssh -G` prints, in its order.
 //!
 //! Hand-written because the keyword semantics are the product: everything
 //! ssh decides about one keyword is one row, so a column for a new OpenSSH
-//! release (introduced in, removed in, default per profile, `ssh -G` order
-//! per profile) is a field with a value in [`Keyword::BASE`] and a change to
+//! release is a field with a value in [`Keyword::BASE`] and a change to
 //! the rows that differ.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::profile::{Gssapi, Profile, Release};
 use super::states::States;
 use super::table::ROWS;
 
@@ -56,6 +58,7 @@ pub(crate) enum Op {
     IdentitiesOnly,
     KbdInteractiveAuthentication,
     NoHostAuthenticationForLocalhost,
+    NoHostAuthenticationForProxyCommand,
     PasswordAuthentication,
     PermitLocalCommand,
     ProxyUseFdpass,
@@ -72,6 +75,8 @@ pub(crate) enum Op {
     VisualHostKey,
     UpdateHostkeys,
     EnableEscapeCommandline,
+    AppleMultipath,
+    WarnWeakCrypto,
     CanonicalizeMaxDots,
     ConnectionAttempts,
     ForwardX11Timeout,
@@ -79,6 +84,7 @@ pub(crate) enum Op {
     ServerAliveCountMax,
     ServerAliveInterval,
     RequiredRsaSize,
+    ObscureKeystrokeTiming,
     BindAddress,
     BindInterface,
     Ciphers,
@@ -102,6 +108,8 @@ pub(crate) enum Op {
     RevokedHostKeys,
     XAuthLocation,
     KnownHostsCommand,
+    Tag,
+    VersionAddendum,
     DynamicForward,
     LocalForward,
     RemoteForward,
@@ -113,6 +121,7 @@ pub(crate) enum Op {
     SendEnv,
     SetEnv,
     LogVerbose,
+    ChannelTimeout,
     PermitRemoteOpen,
     AddKeysToAgent,
     ForwardAgent,
@@ -127,6 +136,8 @@ pub(crate) enum Op {
     SyslogFacility,
     ProxyCommand,
     ProxyJump,
+    RefuseConnection,
+    UseKeychain,
     Match,
     Include,
     Ignore,
@@ -142,7 +153,7 @@ pub(crate) struct Keyword {
     /// Its spellings, lowercase; ssh ignores ASCII case. The first is the
     /// key of the resolver's output.
     pub names: &'static [&'static str],
-    /// Spellings only Debian's patch adds (accepted in every flavour).
+    /// Spellings only Debian's patches add.
     pub debian_names: &'static [&'static str],
     /// How the value parses (and prints, as kept).
     pub parse: Parse,
@@ -156,18 +167,45 @@ pub(crate) struct Keyword {
     pub none_unsets: bool,
     /// The value when no line sets it.
     pub default: Def,
-    /// Debian's default, where it differs.
-    pub debian_default: Option<Def>,
-    /// Where and how `ssh -G` prints it (`None`: it does not).
-    pub shown: Option<Shown>,
+    /// Where and how `ssh -G` prints it (none: it does not), each place
+    /// for the profiles its condition admits.
+    pub shown: &'static [Shown],
     /// Whether the keepalive verdict watches it: the lines that set it but
     /// lose are reported as shadowed.
     pub watched: bool,
+    /// The release that added it.
+    pub since: Release,
+    /// What the build needs for it (none: every build has it).
+    pub needs: Option<Needs>,
+}
+
+/// A build feature a keyword needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Needs {
+    /// GSSAPI; without it the keyword is an unsupported option (accepted,
+    /// ignored).
+    Gssapi,
+    /// The GSSAPI key exchange patch (Debian, Red Hat); without it the
+    /// keyword is unknown.
+    GssKeyExchange,
+    /// Apple's patches; without them the keyword is unknown.
+    Apple,
+}
+
+/// Whether a profile's build has a keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// It does.
+    Yes,
+    /// As an unsupported option: accepted, ignored.
+    Unsupported,
+    /// No: a bad configuration option.
+    Unknown,
 }
 
 impl Keyword {
     /// The columns most rows share: a first-wins keyword of the active
-    /// blocks, no default, not printed, not watched.
+    /// blocks, no default, not printed, not watched, in every build.
     pub(crate) const BASE: Keyword = Keyword {
         op: Op::Ignore,
         names: &[],
@@ -177,22 +215,32 @@ impl Keyword {
         any_block: false,
         none_unsets: false,
         default: Def::Unset,
-        debian_default: None,
-        shown: None,
+        shown: &[],
         watched: false,
+        since: Release::new(0, 0, 0),
+        needs: None,
     };
-
-    /// The default in the given flavour.
-    pub(crate) fn default_in(&self, debian: bool) -> Def {
-        match self.debian_default {
-            Some(d) if debian => d,
-            _ => self.default,
-        }
-    }
 
     /// The key of the resolver's output (lowercase).
     pub(crate) fn key(&self) -> &'static str {
         self.names.first().copied().unwrap_or("")
+    }
+
+    /// Whether the build of `p` has this keyword spelled `spelling`.
+    pub(crate) fn presence(&self, spelling: &str, p: &Profile) -> Presence {
+        let gss = p.build.gssapi;
+        let has = match self.needs {
+            _ if p.release < self.since => false,
+            Some(Needs::Gssapi) if gss == Gssapi::No => return Presence::Unsupported,
+            Some(Needs::GssKeyExchange) => gss == Gssapi::KeyExchange,
+            Some(Needs::Apple) => p.build.apple_patches,
+            _ => true,
+        };
+        let vendor_spelling = self.debian_names.contains(&spelling);
+        match has && (!vendor_spelling || p.build.debian_patches) {
+            true => Presence::Yes,
+            false => Presence::Unknown,
+        }
     }
 }
 
@@ -210,9 +258,31 @@ pub(crate) enum Parse {
     Time,
     /// One non-empty word, kept as written.
     Word,
-    /// One non-empty word of algorithm names that ssh checks (`+`, `-`,
-    /// `^` lists allowed).
-    Algorithms(&'static [&'static str], &'static str),
+    /// One non-empty word of cipher, MAC or key exchange names that ssh
+    /// checks against the build's (`+`, `-`, `^` lists allowed).
+    Algorithms(Algorithm),
+    /// One non-empty word of key type names (patterns allowed); only plain
+    /// types for CASignatureAlgorithms where the profile says so.
+    KeyTypes {
+        /// CASignatureAlgorithms.
+        ca: bool,
+    },
+    /// PubkeyAuthentication: a flag, or a multistate (8.9).
+    Pubkey,
+    /// Compression: yes or no.
+    Compression,
+    /// ObscureKeystrokeTiming: yes, no or `interval:N`.
+    Keystroke,
+    /// ChannelTimeout's `type=interval` list, `none` alone.
+    ChannelTimeout,
+    /// VersionAddendum: the rest of the line as written.
+    Addendum,
+    /// RefuseConnection: one word; ssh stops if the block applies.
+    Refuse,
+    /// RevokedHostKeys: a file (a list of them from 10.3).
+    Revoked,
+    /// GSSAPIKexAlgorithms: GSSAPI key exchange names.
+    GssKex,
     /// A port number or service name.
     Port,
     /// A file path that accumulates (identity, certificate).
@@ -267,6 +337,17 @@ pub(crate) enum Parse {
     Rekey,
 }
 
+/// Which algorithm names a list takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    /// Ciphers.
+    Cipher,
+    /// MACs.
+    Mac,
+    /// KexAlgorithms.
+    Kex,
+}
+
 /// Which forwarding a forward spec is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Forward {
@@ -319,11 +400,42 @@ pub(crate) enum Def {
     Each(&'static [&'static str]),
     /// The local login name.
     LocalUser,
-    /// This value when `BatchMode yes`, else the upstream default.
+    /// The profile's compiled-in value.
+    Build(Slot),
+    /// With Debian's patches and `BatchMode yes` this value, else 0.
     WithBatchMode(&'static str),
     /// `true` unless VerifyHostKeyDNS is on or UserKnownHostsFile is not
     /// the default, then `false`.
     UpdateHostKeys,
+}
+
+/// A default that is a fact of the build (`Defaults` of the profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Ciphers.
+    Ciphers,
+    /// MACs.
+    Macs,
+    /// KexAlgorithms.
+    Kex,
+    /// HostKeyAlgorithms and the accepted-algorithm lists.
+    HostKeys,
+    /// CASignatureAlgorithms.
+    CaSignatures,
+    /// The identity files (one value each).
+    IdentityFiles,
+    /// IPQoS.
+    IpQos,
+    /// SecurityKeyProvider.
+    SecurityKeyProvider,
+    /// ForwardX11Trusted.
+    ForwardX11Trusted,
+    /// XAuthLocation.
+    XAuth,
+    /// GSSAPIKexAlgorithms.
+    GssKex,
+    /// PubkeyAuthentication (`true`, or `yes` where it is a flag).
+    Pubkey,
 }
 
 /// Where and how `ssh -G` prints a keyword.
@@ -336,12 +448,24 @@ pub(crate) struct Shown {
     pub name: &'static str,
     /// How the value prints.
     pub how: Show,
+    /// The profiles that print it here.
+    pub when: fn(&Profile) -> bool,
 }
 
 impl Shown {
-    /// A key at `at`, spelled `name`, printed `how`.
+    /// A key at `at`, spelled `name`, printed `how`, in every profile.
     pub(crate) const fn new(at: u16, name: &'static str, how: Show) -> Shown {
-        Shown { at, name, how }
+        Shown {
+            at,
+            name,
+            how,
+            when: |_| true,
+        }
+    }
+
+    /// The same, only in the profiles `when` admits.
+    pub(crate) const fn when(self, when: fn(&Profile) -> bool) -> Shown {
+        Shown { when, ..self }
     }
 }
 
@@ -382,6 +506,12 @@ pub(crate) enum Show {
     ProxyCommand,
     /// The jump hops as ssh prints them.
     ProxyJump,
+    /// RevokedHostKeys: expanded (9.4), a list always printed (10.3).
+    Revoked,
+    /// VersionAddendum, tokens expanded where the profile does.
+    Addendum,
+    /// RemoteCommand: `%` tokens expanded (no `${}`).
+    Command,
 }
 
 /// The row of `op`.
@@ -389,7 +519,8 @@ pub(crate) fn row(op: Op) -> &'static Keyword {
     &ROWS[op as usize]
 }
 
-/// Every spelling with its row, for [`lookup`].
+/// Every spelling with its row, for [`lookup`] (the vendor spellings too;
+/// [`Keyword::presence`] says whether a build has them).
 static SPELLINGS: LazyLock<HashMap<&'static [u8], (&'static str, &'static Keyword)>> =
     LazyLock::new(|| {
         ROWS.iter()
@@ -411,20 +542,24 @@ pub(crate) fn lookup(keyword: &str) -> Option<(&'static str, &'static Keyword)> 
     SPELLINGS.get(&*lower).copied()
 }
 
-/// The rows `ssh -G` prints, in its order.
-pub(crate) fn dump_order() -> &'static [&'static Keyword] {
-    static ORDER: LazyLock<Vec<&'static Keyword>> = LazyLock::new(|| {
-        let mut v: Vec<&'static Keyword> = ROWS.iter().filter(|r| r.shown.is_some()).collect();
-        v.sort_by_key(|r| r.shown.map(|s| s.at));
-        v
-    });
-    &ORDER
+/// The rows the `ssh -G` of profile `p` prints, with their place, in its
+/// order (the rows its build has).
+pub(crate) fn dump_order(p: &Profile) -> Vec<(&'static Keyword, &'static Shown)> {
+    let mut v: Vec<(&'static Keyword, &'static Shown)> = ROWS
+        .iter()
+        .filter(|r| r.presence(r.key(), p) == Presence::Yes)
+        .flat_map(|r| r.shown.iter().filter(|s| (s.when)(p)).map(move |s| (r, s)))
+        .collect();
+    v.sort_by_key(|(_, s)| s.at);
+    v
 }
 
 /// The key as `ssh -G` spells it, for a key of the resolver's output.
 pub(crate) fn ssh_g_name(key: &str) -> &str {
     match lookup(key) {
-        Some((_, r)) if r.key().eq_ignore_ascii_case(key) => r.shown.map_or(key, |s| s.name),
+        Some((_, r)) if r.key().eq_ignore_ascii_case(key) => {
+            r.shown.first().map_or(key, |s| s.name)
+        }
         _ => key,
     }
 }
@@ -479,13 +614,22 @@ mod tests {
 
     #[test]
     fn ssh_g_positions_are_distinct_and_names_match_spellings() {
-        let order = dump_order();
-        for w in order.windows(2) {
-            let (a, b) = (w[0].shown.map(|s| s.at), w[1].shown.map(|s| s.at));
-            assert!(a < b, "{:?} and {:?} share a place", w[0].op, w[1].op);
+        let mut all: Vec<(u16, Op)> = ROWS
+            .iter()
+            .flat_map(|r| r.shown.iter().map(move |s| (s.at, r.op)))
+            .collect();
+        all.sort_by_key(|(at, _)| *at);
+        for w in all.windows(2) {
+            assert!(
+                w[0].0 < w[1].0,
+                "{:?} and {:?} share a place",
+                w[0].1,
+                w[1].1
+            );
         }
-        for r in order {
-            let s = r.shown.expect("shown");
+        let p = Profile::debian12(10);
+        let order = dump_order(&p);
+        for (r, s) in &order {
             assert!(s.name.eq_ignore_ascii_case(r.key()), "{:?}", r.op);
             assert_eq!(ssh_g_name(r.key()), s.name);
         }
@@ -495,8 +639,8 @@ mod tests {
         );
         // An alias is not an output key.
         assert_eq!(ssh_g_name("keepalive"), "keepalive");
-        assert_eq!(order.first().map(|r| r.op), Some(Op::Host));
-        assert_eq!(order.last().map(|r| r.op), Some(Op::ProxyJump));
+        assert_eq!(order.first().map(|(r, _)| r.op), Some(Op::Host));
+        assert_eq!(order.last().map(|(r, _)| r.op), Some(Op::ProxyJump));
     }
 
     #[test]
@@ -510,6 +654,10 @@ mod tests {
                 Op::ServerAliveInterval
             ]
         );
-        assert!(ROWS.iter().filter(|r| r.watched).all(|r| r.shown.is_some()));
+        assert!(
+            ROWS.iter()
+                .filter(|r| r.watched)
+                .all(|r| !r.shown.is_empty())
+        );
     }
 }

@@ -18,6 +18,8 @@
 
 use std::borrow::Cow;
 
+use super::profile::TimeGrammar;
+
 /// Characters that separate words for the keyword splitter.
 const WHITESPACE: &[u8] = b" \t\r\n";
 
@@ -279,8 +281,23 @@ impl<'a> Words<'a> {
 }
 
 /// Parses a time value (`90`, `1m30s`, `2h`, units s m h d w, any case) to
-/// seconds; `None` when invalid or above `i32::MAX`.
-pub(crate) fn convtime(s: &str) -> Option<i64> {
+/// seconds as the given grammar reads it; `None` when invalid or above
+/// `i32::MAX`.
+pub(crate) fn convtime(s: &str, grammar: TimeGrammar) -> Option<i64> {
+    match grammar {
+        TimeGrammar::Strtol => convtime_terms(s, |t| strtol(t).filter(|(v, _)| *v >= 0)),
+        TimeGrammar::Digits => convtime_terms(s, |t| {
+            let n = t.bytes().take_while(u8::is_ascii_digit).count();
+            let v = strtonum(&t[..n], 0, i64::from(i32::MAX)).ok()?;
+            Some((v, n))
+        }),
+        TimeGrammar::Fractional => convtime_fractional(s),
+    }
+}
+
+/// The integer grammars: terms of a number (read by `number`, which
+/// returns it and the bytes it took) and an optional unit.
+fn convtime_terms(s: &str, number: impl Fn(&str) -> Option<(i64, usize)>) -> Option<i64> {
     if s.is_empty() {
         return None;
     }
@@ -288,23 +305,13 @@ pub(crate) fn convtime(s: &str) -> Option<i64> {
     let mut i = 0;
     let mut total: i64 = 0;
     while i < b.len() {
-        let (secs, used) = strtol(&s[i..])?;
-        if secs < 0 {
-            return None;
-        }
+        let (secs, used) = number(&s[i..])?;
         i += used;
         let mult = match b.get(i) {
             None => 1,
             Some(c) => {
                 i += 1;
-                match c {
-                    b's' | b'S' => 1,
-                    b'm' | b'M' => 60,
-                    b'h' | b'H' => 3600,
-                    b'd' | b'D' => 86400,
-                    b'w' | b'W' => 604800,
-                    _ => return None,
-                }
+                unit(*c)?
             }
         };
         if secs > i64::from(i32::MAX) / mult {
@@ -317,6 +324,62 @@ pub(crate) fn convtime(s: &str) -> Option<i64> {
         total += secs;
     }
     Some(total)
+}
+
+/// A time unit's seconds.
+fn unit(c: u8) -> Option<i64> {
+    match c {
+        b's' | b'S' => Some(1),
+        b'm' | b'M' => Some(60),
+        b'h' | b'H' => Some(3600),
+        b'd' | b'D' => Some(86400),
+        b'w' | b'W' => Some(604800),
+        _ => None,
+    }
+}
+
+/// 10.3's grammar: decimal numbers, a fraction only in the one seconds
+/// term, the sum truncated to whole seconds.
+fn convtime_fractional(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut total = 0.0f64;
+    let mut seconds = false;
+    while i < b.len() {
+        let n = b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'.')
+            .count();
+        let num = &s[i..i + n];
+        // strtod reads the longest number; only digits and one point may
+        // make it up, and it needs a digit.
+        let val: f64 = match num.matches('.').count() {
+            0 | 1 if num.bytes().any(|c| c.is_ascii_digit()) => num.parse().ok()?,
+            _ => return None,
+        };
+        i += n;
+        let mult = match b.get(i) {
+            None | Some(b's' | b'S') => {
+                if seconds {
+                    return None;
+                }
+                seconds = true;
+                1
+            }
+            Some(c) => unit(*c)?,
+        };
+        if num.contains('.') && (mult > 1 || num.ends_with('.')) {
+            return None;
+        }
+        total += val * mult as f64;
+        if i < b.len() {
+            i += 1;
+        }
+    }
+    (total <= f64::from(i32::MAX)).then_some(total as i64)
 }
 
 /// C `strtol` base 10: leading whitespace, sign, digits. Returns the value
@@ -527,13 +590,45 @@ mod tests {
     }
 
     #[test]
-    fn times() {
-        assert_eq!(convtime("1m30s"), Some(90));
-        assert_eq!(convtime("30"), Some(30));
-        assert_eq!(convtime("1x"), None);
-        assert_eq!(convtime("-1"), None);
-        assert_eq!(convtime("1H1"), Some(3601));
-        assert_eq!(convtime(""), None);
+    fn times_in_each_grammar() {
+        use TimeGrammar::{Digits, Fractional, Strtol};
+        // input, then the three grammars' answers (from probes/time.md).
+        let cases: &[(&str, [Option<i64>; 3])] = &[
+            ("1m30s", [Some(90); 3]),
+            ("30", [Some(30); 3]),
+            ("1x", [None; 3]),
+            ("-1", [None; 3]),
+            ("1H1", [Some(3601); 3]),
+            ("", [None; 3]),
+            ("+5", [Some(5), None, None]),
+            ("-0", [Some(0), None, None]),
+            (" 5", [Some(5), None, None]),
+            ("30s30s", [Some(60), Some(60), None]),
+            ("1M1s1S", [Some(62), Some(62), None]),
+            ("5m5m5", [Some(605); 3]),
+            ("1.5", [None, None, Some(1)]),
+            (".5", [None, None, Some(0)]),
+            ("1m1.5", [None, None, Some(61)]),
+            ("1.5s1m", [None, None, Some(61)]),
+            ("1.99999999999999999999", [None, None, Some(2)]),
+            ("2147483647.0", [None, None, Some(2147483647)]),
+            ("2147483647.5", [None; 3]),
+            ("1.", [None; 3]),
+            ("1.5m", [None; 3]),
+            ("1..5", [None; 3]),
+            ("1e3", [None; 3]),
+            ("0x10", [None; 3]),
+            ("5ss", [None; 3]),
+            ("5,5", [None; 3]),
+            ("00010", [Some(10); 3]),
+            ("2147483648", [None; 3]),
+            ("1W", [Some(604800); 3]),
+        ];
+        for (input, want) in cases {
+            for (g, w) in [Strtol, Digits, Fractional].iter().zip(want) {
+                assert_eq!(convtime(input, *g), *w, "{input:?} in {g:?}");
+            }
+        }
     }
 
     #[test]

@@ -5,9 +5,9 @@
 //! The resolver's files, one concept each:
 //! - `table`: the keyword table, one row per keyword meaning; `keywords`:
 //!   the row type, its column kinds and the lookups.
-//! - `values`: how each kind of value parses; `states`: the yes/no-like
-//!   word tables; `specs`: forward, jump and `host:port` specs;
-//!   `algorithms`: algorithm names and default lists.
+//! - `values`: how each kind of value parses (`lists`: the list-valued
+//!   kinds); `states`: the yes/no-like word tables; `specs`: forward, jump
+//!   and `host:port` specs; `algorithms`: algorithm names and default lists.
 //! - `lex`: a line's words, numbers and times; `pattern`: `*`/`?` patterns
 //!   and `!` lists.
 //! - `options`: the store (first wins or as the row says) with origins.
@@ -17,6 +17,8 @@
 //!   host after HostName and canonicalisation; `output`: defaults and the
 //!   `ssh -G` output; `resolution`: the result and its renderings.
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
+//! - [`profile`]: the ssh build modelled (release, vendor patches, build
+//!   facts, the behaviours that differ), and its detection.
 //! - `trace`: what `ssh -G -vvv` says it read and which `Match exec`
 //!   commands matched (for `ExecPolicy::Replay`); `overlay`: file contents
 //!   read instead of the disk's; `readlog`: what one resolution read, in
@@ -27,6 +29,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub mod probe;
+pub mod profile;
 pub mod trace;
 
 mod algorithms;
@@ -36,7 +39,9 @@ mod exec;
 mod files;
 mod keywords;
 pub(crate) mod lex;
+mod lists;
 mod matching;
+mod netlist;
 mod options;
 mod output;
 mod overlay;
@@ -51,9 +56,10 @@ mod states;
 mod table;
 mod values;
 
-pub use env::{Flavour, ResolveEnv};
+pub use env::ResolveEnv;
 pub use exec::ExecPolicy;
 pub use overlay::Overlay;
+pub use profile::{Profile, Release};
 pub use readlog::{Event, Kind, ReadLog, resolve_logged};
 pub use request::ResolveRequest;
 pub use resolution::{ConfigError, Resolution, Shadowed};

@@ -10,18 +10,22 @@
 //!   (keepalive) keyword, won or lost.
 //!
 //! Named special cases beside the store kinds: a ProxyJump and a
-//! ProxyCommand exclude each other (whichever comes first), ForwardAgent's
-//! socket path and RekeyLimit's interval are first-wins on their own.
+//! ProxyCommand exclude each other (whichever comes first; before 10.3 a
+//! `ProxyJump none` hid later ProxyCommand lines too), ForwardAgent's
+//! socket path and RekeyLimit's interval are first-wins on their own,
+//! RevokedHostKeys is one file or (10.3) a list, RefuseConnection stops
+//! ssh where it applies.
 
 use std::borrow::Cow;
 use std::path::Path;
 
-use super::keywords::{self, Keyword, Op, Store};
+use super::keywords::{self, Keyword, Op, Presence, Store};
 use super::lex::{self, argv_split};
 use super::pattern::{ListMatch, match_pattern, match_pattern_list};
+use super::profile::Profile;
 use super::specs::Jump;
 use super::table::ROWS;
-use super::values::{self, Args, Block, LineError, Parsed};
+use super::values::{self, Args, Block, LineError, Parsed, Site};
 use super::{Origin, Value};
 
 /// A line that tried to set a watched (keepalive) key.
@@ -90,6 +94,12 @@ pub(crate) struct Options {
     pub agent_socket: Option<Value>,
     /// RekeyLimit's interval.
     pub rekey_interval: Option<i64>,
+    /// The user came from `-l`, `user@` or `ssh://` (not `-o User` nor a
+    /// file): later builds expand and check it otherwise.
+    pub user_from_command_line: bool,
+    /// Options a `none` cleared after their default was set: ssh prints
+    /// nothing for them (SecurityKeyProvider).
+    pub cleared: Vec<Op>,
 }
 
 impl Default for Options {
@@ -102,6 +112,8 @@ impl Default for Options {
             attempts: Vec::new(),
             agent_socket: None,
             rekey_interval: None,
+            user_from_command_line: false,
+            cleared: Vec::new(),
         }
     }
 }
@@ -168,22 +180,28 @@ impl Options {
         }
     }
 
-    /// Applies one config line (already without trailing newline). Host,
-    /// Match and Include come back for the caller; the patterns of Host and
-    /// the paths of Include are left in `words`, a buffer the caller keeps
-    /// across lines.
+    /// Applies one config line (already without trailing newline) as the
+    /// build of `profile` reads it. Host, Match and Include come back for
+    /// the caller; the patterns of Host and the paths of Include are left
+    /// in `words`, a buffer the caller keeps across lines.
     pub fn apply<'a>(
         &mut self,
         line: lex::Line<'a>,
         ctx: &LineCtx,
         cmdline: bool,
         words: &mut lex::Words<'a>,
+        profile: &Profile,
     ) -> Result<Option<Block<'a>>, LineError> {
         let Some((keyword, rest, plain)) = keyword_and_rest(line, words) else {
             return Ok(None);
         };
-        let Some((keyword, row)) = keywords::lookup(&keyword) else {
-            return self.apply_unknown(&keyword, rest, plain);
+        let (keyword, row) = match keywords::lookup(&keyword) {
+            Some((k, row)) => match row.presence(k, profile) {
+                Presence::Yes => (k, row),
+                Presence::Unsupported => (k, keywords::row(Op::Unsupported)),
+                Presence::Unknown => return self.apply_unknown(k, rest, plain),
+            },
+            None => return self.apply_unknown(&keyword, rest, plain),
         };
         if rest.is_empty() {
             return Err(format!("no argument after keyword \"{keyword}\""));
@@ -192,14 +210,20 @@ impl Options {
             *words = argv_split(rest).ok_or_else(|| "invalid quotes".to_string())?;
         }
         let mut args = Args::new(words);
-        let parsed = values::parse(row.parse, keyword, rest, &mut args, cmdline)?;
+        let site = Site {
+            keyword,
+            rest,
+            cmdline,
+            profile,
+        };
+        let parsed = values::parse(row.parse, &site, &mut args)?;
         if let Parsed::Block(block) = parsed {
             return Ok(Some(block));
         }
         if args.left() > 0 {
             return Err(format!("keyword {keyword} extra arguments at end of line"));
         }
-        self.store(row, parsed, ctx)?;
+        self.store(row, parsed, ctx, profile)?;
         Ok(None)
     }
 
@@ -227,7 +251,13 @@ impl Options {
 
     /// Keeps a parsed value as the row's store kind says. Nothing is kept
     /// from a block that does not apply (unless the row takes any block).
-    fn store(&mut self, row: &Keyword, parsed: Parsed<'_>, ctx: &LineCtx) -> Result<(), LineError> {
+    fn store(
+        &mut self,
+        row: &Keyword,
+        parsed: Parsed<'_>,
+        ctx: &LineCtx,
+        profile: &Profile,
+    ) -> Result<(), LineError> {
         let op = row.op;
         let any = LineCtx {
             active: true,
@@ -247,8 +277,15 @@ impl Options {
                 won: false,
             }),
             Parsed::Unset => {}
-            Parsed::One(v) => self.store_one(row, v, ctx)?,
-            Parsed::Num(n) => self.store_one(row, Cow::Owned(n.to_string()), ctx)?,
+            Parsed::Refuse(why) => return Err(format!("RefuseConnection: {why}")),
+            // RevokedHostKeys before 10.3: one file, first wins.
+            Parsed::One(v) if op == Op::RevokedHostKeys => {
+                if self.list(op).is_empty() {
+                    self.push(op, one(v), ctx);
+                }
+            }
+            Parsed::One(v) => self.store_one(row, v, ctx, profile)?,
+            Parsed::Num(n) => self.store_one(row, Cow::Owned(n.to_string()), ctx, profile)?,
             Parsed::Many(vals) if row.store == Store::Append => {
                 for v in vals {
                     match v.strip_prefix('-') {
@@ -266,7 +303,7 @@ impl Options {
                     }
                 }
             }
-            Parsed::Jump(j) => self.store_jump(j, ctx),
+            Parsed::Jump(j) => self.store_jump(j, ctx, profile.rules.proxy_first_match),
             Parsed::Socket(path) => {
                 let fresh = self.agent_socket.is_none();
                 self.set_first(op, "yes", ctx);
@@ -292,6 +329,7 @@ impl Options {
         row: &Keyword,
         v: Cow<'_, str>,
         ctx: &LineCtx,
+        profile: &Profile,
     ) -> Result<(), LineError> {
         let op = row.op;
         match row.store {
@@ -310,8 +348,13 @@ impl Options {
             Store::Files { max, what } => {
                 self.add_file(op, v.into_owned(), ctx.userconf, ctx.origin(), max, what)?;
             }
-            // A ProxyJump set first hides later ProxyCommand lines.
-            _ if op == Op::ProxyCommand && self.jump.is_some() => {}
+            // A ProxyJump set first hides later ProxyCommand lines; from
+            // 10.3 `ProxyJump none` does not.
+            _ if op == Op::ProxyCommand
+                && self
+                    .jump
+                    .as_ref()
+                    .is_some_and(|(j, _)| !(j.is_none() && profile.rules.proxy_first_match)) => {}
             _ => self.set_first(op, v, ctx),
         }
         Ok(())
@@ -324,10 +367,12 @@ impl Options {
         });
     }
 
-    /// A ProxyJump counts when no ProxyCommand or jump came first; a real
-    /// jump (not `none`) also sets ProxyCommand to `none`.
-    fn store_jump(&mut self, j: Jump, ctx: &LineCtx) {
-        if !self.unset(Op::ProxyCommand) || self.jump.is_some() {
+    /// A ProxyJump counts when no ProxyCommand or jump came first (from
+    /// 10.3 `none` counts whatever ProxyCommand says); a real jump (not
+    /// `none`) also sets ProxyCommand to `none`.
+    fn store_jump(&mut self, j: Jump, ctx: &LineCtx, first_match: bool) {
+        let none_anyway = first_match && j.is_none();
+        if (!self.unset(Op::ProxyCommand) && !none_anyway) || self.jump.is_some() {
             return;
         }
         if j.port != 0 {
@@ -428,6 +473,7 @@ mod tests {
             &ctx,
             false,
             &mut lex::Words::default(),
+            &Profile::debian12(6),
         )
         .map(|_| ())
     }
@@ -444,7 +490,8 @@ mod tests {
                 Parse::EnvNames => Store::Append,
                 Parse::File => r.store,
                 Parse::Forward(_) => Store::Distinct,
-                Parse::Jump | Parse::Rekey => Store::Special,
+                Parse::Jump | Parse::Rekey | Parse::Revoked => Store::Special,
+                Parse::ChannelTimeout => Store::Once,
                 Parse::Host | Parse::Match | Parse::Include | Parse::Skip => Store::Block,
                 Parse::Mask => Store::Last,
                 _ => Store::First,

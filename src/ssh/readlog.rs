@@ -171,7 +171,7 @@ pub fn resolve_logged(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssh::{ExecPolicy, Flavour};
+    use crate::ssh::{ExecPolicy, Profile};
     use std::path::Path;
 
     #[test]
@@ -192,7 +192,7 @@ mod tests {
         let req =
             ResolveRequest::from_ssh_args(&["-F".into(), cfg.display().to_string(), "h".into()])
                 .unwrap();
-        let env = ResolveEnv::current(Flavour::OpenBsd, ExecPolicy::Unknown);
+        let env = ResolveEnv::current(Profile::newest(), ExecPolicy::Unknown);
         let (res, log) = resolve_logged(&req, &env).unwrap();
         assert_eq!(res.effective.server_alive_interval(), Some(5));
         let at = |p: &Path, line| Origin::File {

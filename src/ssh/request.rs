@@ -4,18 +4,21 @@
 //! - [`ResolveRequest`]: `-F`, the options that matter (`-o -p -l -J -i`
 //!   and the flags), the destination and where it sat in argv.
 //! - [`apply_command_line`]: the request's steps as ssh applies them (each
-//!   only if unset, the flag options overwriting).
+//!   only if unset, the flag options overwriting), and the checks of the
+//!   host and user names the profile's build makes before reading files;
+//!   [`valid_ruser`]: its user name check (also after the files).
 //!
 //! Hand-written: ssh's own order (options after the destination still
 //! count; `-J` and ProxyCommand refuse each other) decides the outcome.
 
 use std::path::Path;
 
-use super::env::{Flavour, ResolveEnv, tilde};
+use super::env::ResolveEnv;
 use super::keywords::Op;
 use super::lex::{self, Words};
 use super::options::{LineCtx, Options};
-use super::specs::hpdelim;
+use super::profile::{HostCheck, Profile};
+use super::specs::{hpdelim, valid_uri_host};
 use super::{ConfigError, Origin, Value};
 
 /// One command-line option that affects the configuration, in argv order.
@@ -45,37 +48,67 @@ pub struct ResolveRequest {
     pub destination: String,
     /// How many steps precede the destination in argv (`None`: all).
     dest_at: Option<usize>,
-    /// A remote command follows the destination.
-    command: bool,
+    /// The argv it was read from, when it was (to read it again the way a
+    /// build whose `-P` takes no argument does).
+    argv: Option<Vec<String>>,
+    /// The remote command (the words after the destination).
+    pub command: Vec<String>,
 }
 
 /// ssh's option letters that take an argument.
-const WITH_ARG: &str = "bceilmopBDEFIJLOQRSwW";
+const WITH_ARG: &str = "bceilmopBDEFIJLOPQRSwW";
 /// ssh's option letters without an argument.
-const NO_ARG: &str = "1246afgknqstvxACGKMNPTVXYy";
+const NO_ARG: &str = "1246afgknqstvxACGKMNTVXYy";
 
 impl ResolveRequest {
     /// Parses an ssh argv (without the program name); words after the
-    /// destination that are not options are the remote command (ignored).
+    /// destination that are not options are the remote command. `-P`
+    /// takes an argument (the tag, 9.4); a profile of an older build reads
+    /// the argv again without.
     pub fn from_ssh_args(args: &[String]) -> Result<ResolveRequest, ConfigError> {
+        let mut req = ResolveRequest::parse(args, true)?;
+        req.argv = Some(args.to_vec());
+        Ok(req)
+    }
+
+    /// The request as the build of `p` reads its argv.
+    pub(crate) fn under(
+        &self,
+        p: &Profile,
+    ) -> Result<std::borrow::Cow<'_, ResolveRequest>, ConfigError> {
+        match &self.argv {
+            Some(argv)
+                if !p.rules.tag_flag
+                    && argv.iter().any(|a| a.starts_with("-") && a.contains('P')) =>
+            {
+                let mut req = ResolveRequest::parse(argv, false)?;
+                req.argv = Some(argv.clone());
+                Ok(std::borrow::Cow::Owned(req))
+            }
+            _ => Ok(std::borrow::Cow::Borrowed(self)),
+        }
+    }
+
+    fn parse(args: &[String], tag_flag: bool) -> Result<ResolveRequest, ConfigError> {
         let mut req = ResolveRequest::default();
         let mut dest: Option<String> = None;
         let mut i = 0;
         while i < args.len() {
             let a = &args[i];
             if a == "--" {
-                if dest.is_none() {
+                let rest = if dest.is_none() {
                     dest = args.get(i + 1).cloned();
                     req.dest_at = Some(req.steps.len());
-                    req.command = args.len() > i + 2;
+                    i + 2
                 } else {
-                    req.command = args.len() > i + 1;
-                }
+                    i + 1
+                };
+                req.command = args.get(rest..).map(<[String]>::to_vec).unwrap_or_default();
                 break;
             }
             if !a.starts_with('-') || a.len() < 2 {
                 if dest.is_some() {
-                    req.command = true;
+                    req.command = args[i..].to_vec();
                     break;
                 }
                 dest = Some(a.clone());
@@ -87,7 +120,8 @@ impl ResolveRequest {
             let mut k = 0;
             while k < b.len() {
                 let c = b[k];
-                if WITH_ARG.contains(c) {
+                let takes = WITH_ARG.contains(c) && (c != 'P' || tag_flag);
+                if takes {
                     let rest: String = b[k + 1..].iter().collect();
                     let val = if !rest.is_empty() {
                         rest
@@ -99,7 +133,7 @@ impl ResolveRequest {
                     };
                     req.push_opt(c, val);
                     break;
-                } else if NO_ARG.contains(c) {
+                } else if NO_ARG.contains(c) || c == 'P' {
                     req.steps.push(Step::Flag(c, None));
                     k += 1;
                 } else {
@@ -167,29 +201,40 @@ impl ResolveRequest {
 }
 
 /// Applies the request's command line to `opts` in argv order, the
-/// destination at its place; returns the host as typed.
+/// destination at its place, then the checks of host and user names the
+/// build makes before reading files; returns the host as typed.
 pub(crate) fn apply_command_line(
     req: &ResolveRequest,
     env: &ResolveEnv,
     opts: &mut Options,
 ) -> Result<String, ConfigError> {
+    let p = &env.profile;
     let dest_at = req.dest_at.unwrap_or(req.steps.len());
     let mut host = None;
     let mut verbose = false;
     for (n, step) in req.steps.iter().enumerate() {
         if n == dest_at {
-            host = Some(apply_destination(&req.destination, opts)?);
+            host = Some(apply_destination(&req.destination, opts, p)?);
         }
         apply_step(step, env, opts, &mut verbose)?;
     }
     let host = match host {
         Some(h) => h,
-        None => apply_destination(&req.destination, opts)?,
+        None => apply_destination(&req.destination, opts, p)?,
     };
-    if env.flavour == Flavour::Debian {
-        valid_names(&host, opts.get(Op::User))?;
+    let rules = &p.rules;
+    if rules.early_user_check
+        && let Some(u) = opts.get(Op::User)
+        && !valid_ruser(u, rules.user_control_chars)
+    {
+        return Err(bad_user());
     }
-    if opts.get(Op::SessionType) == Some("subsystem") && !req.command {
+    if rules.host_check != HostCheck::None && !valid_hostname(&host, rules.host_check) {
+        return Err(ConfigError::Usage(
+            "hostname contains invalid characters".into(),
+        ));
+    }
+    if opts.get(Op::SessionType) == Some("subsystem") && req.command.is_empty() {
         return Err(ConfigError::Usage(
             "You must specify a subsystem to invoke.".into(),
         ));
@@ -197,35 +242,39 @@ pub(crate) fn apply_command_line(
     Ok(host)
 }
 
-/// The check of the command-line host and user that OpenSSH 9.6 added
-/// (CVE-2023-51385) and Debian backported to 9.2 (deb12u2): no shell
-/// metacharacters, blanks or control characters in the host, no
-/// metacharacters in the user, neither starting with `-`.
-fn valid_names(host: &str, user: Option<&str>) -> Result<(), ConfigError> {
-    let bad_host = host.starts_with('-')
-        || host
-            .bytes()
-            .any(|c| b"'`\"$\\;&<>|(){}".contains(&c) || c == b' ' || c.is_ascii_control());
-    if bad_host {
-        return Err(ConfigError::Usage(
-            "hostname contains invalid characters".into(),
-        ));
-    }
-    let Some(user) = user else {
-        return Ok(());
+/// ssh's refusal of a user name.
+pub(crate) fn bad_user() -> ConfigError {
+    ConfigError::Usage("remote username contains invalid characters".into())
+}
+
+/// ssh's check of a command-line host name (9.6; a comma from 10.0).
+pub(crate) fn valid_hostname(s: &str, check: HostCheck) -> bool {
+    let bad: &[u8] = match check {
+        HostCheck::Comma => b"'`\"$\\;&<>|(){},",
+        _ => b"'`\"$\\;&<>|(){}",
     };
-    let b = user.as_bytes();
-    let blank = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
-    let bad_user = user.starts_with('-')
-        || b.ends_with(b"\\")
-        || b.iter().any(|c| b"'`\";&<>|(){}".contains(c))
-        || b.windows(2).any(|w| blank(w[0]) && w[1] == b'-');
-    match bad_user {
-        true => Err(ConfigError::Usage(
-            "remote username contains invalid characters".into(),
-        )),
-        false => Ok(()),
+    !s.starts_with('-')
+        && !s.bytes().any(|c| {
+            bad.contains(&c) || c.is_ascii_whitespace() || c == 0x0b || c.is_ascii_control()
+        })
+}
+
+/// ssh's check of a remote user name (9.6); `control` refuses control
+/// characters too (10.1).
+pub(crate) fn valid_ruser(s: &str, control: bool) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b'-') {
+        return false;
     }
+    let space = |c: u8| c.is_ascii_whitespace() || c == 0x0b;
+    b.iter().enumerate().all(|(i, &c)| {
+        let next = b.get(i + 1).copied();
+        let bad = (control && c.is_ascii_control())
+            || b"'`\";&<>|(){}".contains(&c)
+            || (space(c) && next == Some(b'-'))
+            || (c == b'\\' && next.is_none());
+        !bad
+    })
 }
 
 fn apply_step(
@@ -235,8 +284,9 @@ fn apply_step(
     verbose: &mut bool,
 ) -> Result<(), ConfigError> {
     let ctx = LineCtx::COMMAND_LINE;
+    let p = &env.profile;
     let option = |opts: &mut Options, line: &str| {
-        opts.apply(lex::Line::Raw(line), &ctx, true, &mut Words::default())
+        opts.apply(lex::Line::Raw(line), &ctx, true, &mut Words::default(), p)
             .map(|_| ())
     };
     match step {
@@ -255,7 +305,12 @@ fn apply_step(
                 }
             }
         }
-        Step::User(u) => opts.set_first(Op::User, u.clone(), &ctx),
+        Step::User(u) => {
+            if opts.unset(Op::User) {
+                opts.user_from_command_line = true;
+            }
+            opts.set_first(Op::User, u.clone(), &ctx)
+        }
         Step::Jump(j) => {
             if opts.jump.is_some() {
                 return Err(ConfigError::Usage(
@@ -269,16 +324,19 @@ fn apply_step(
             }
             option(opts, &format!("ProxyJump {j}"))
                 .map_err(|_| ConfigError::Usage("Invalid -J argument".into()))?;
-            opts.set(Op::ProxyCommand, command_line("none"));
+            // Before 10.3 `-J` also set ProxyCommand none, `-J none` too.
+            if !p.rules.proxy_first_match {
+                opts.set(Op::ProxyCommand, command_line("none"));
+            }
         }
         Step::Identity(f) => {
-            let p = tilde(f, &env.home);
+            let p = env.tilde_expand(f)?;
             if Path::new(&p).exists() {
                 opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
             }
         }
         Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I'), Some(arg)) => {
-            flag_option(*c, arg, opts)?;
+            flag_option(*c, arg, opts, p)?;
         }
         // Never a silent wrong answer: these change what ssh prints in
         // ways the resolver does not reproduce (a stdio forward changes
@@ -288,24 +346,38 @@ fn apply_step(
                 "pushguard's resolver does not model ssh's -{c} option"
             )));
         }
-        // -N and -s refuse a session type set otherwise before them.
-        Step::Flag(c @ ('N' | 's'), None) => {
-            let (want, what) = match c {
-                'N' => ("none", "Cannot specify -N with -s/SessionType"),
-                _ => ("subsystem", "Cannot specify -s with -N/SessionType"),
-            };
-            if opts.get(Op::SessionType).is_some_and(|t| t != want) {
-                return Err(ConfigError::Usage(what.into()));
-            }
-            opts.set(Op::SessionType, command_line(want));
-            if *c == 'N' {
-                opts.set(Op::RequestTty, command_line("false"));
-            }
-        }
         Step::Flag(c, arg) => {
             // The flag options overwrite whatever is there, like ssh's
             // assignments.
-            for (op, text) in flag_effects(*c, arg.as_deref(), opts, verbose) {
+            if *c == 'P' {
+                if let Some(tag) = arg.as_deref().filter(|_| p.rules.tag_flag) {
+                    opts.set_first(Op::Tag, tag, &ctx);
+                }
+                return Ok(());
+            }
+            // -s and -N refuse each other (or a SessionType set before).
+            let session = opts.get(Op::SessionType);
+            let clash = match c {
+                's' => session.is_some_and(|s| s != "subsystem"),
+                'N' => session.is_some_and(|s| s != "none"),
+                _ => false,
+            };
+            if clash {
+                let (a, b) = if *c == 's' {
+                    ("-s", "-N")
+                } else {
+                    ("-N", "-s")
+                };
+                return Err(ConfigError::Usage(format!(
+                    "Cannot specify {a} with {b}/SessionType"
+                )));
+            }
+            let quiet = if p.build.debian_patches {
+                "SILENT"
+            } else {
+                "QUIET"
+            };
+            for (op, text) in flag_effects(*c, arg.as_deref(), opts, verbose, quiet) {
                 opts.set(op, command_line(&text));
             }
         }
@@ -324,7 +396,7 @@ fn command_line(text: &str) -> Value {
 /// The flags whose argument is an option's value, read by that option's
 /// own parser as ssh checks it: `-c`, `-m`, `-e` and `-I` replace what is
 /// there; `-D` adds a forward.
-fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError> {
+fn flag_option(c: char, arg: &str, opts: &mut Options, p: &Profile) -> Result<(), ConfigError> {
     let bad = |what: &str| ConfigError::Usage(format!("{what} '{arg}'"));
     let (keyword, op, what) = match c {
         'c' => ("Ciphers", Op::Ciphers, "Unknown cipher type"),
@@ -358,7 +430,7 @@ fn flag_option(c: char, arg: &str, opts: &mut Options) -> Result<(), ConfigError
     let line = format!("{keyword} {arg}");
     let apply = |o: &mut Options| {
         let raw = lex::Line::Raw(&line);
-        o.apply(raw, &LineCtx::COMMAND_LINE, true, &mut Words::default())
+        o.apply(raw, &LineCtx::COMMAND_LINE, true, &mut Words::default(), p)
             .is_ok()
     };
     let mut scratch = Options::default();
@@ -385,6 +457,7 @@ fn flag_effects(
     arg: Option<&str>,
     opts: &Options,
     verbose: &mut bool,
+    quiet: &str,
 ) -> Vec<(Op, String)> {
     let set = |pairs: &[(Op, &str)]| pairs.iter().map(|(op, t)| (*op, t.to_string())).collect();
     match (c, arg) {
@@ -398,6 +471,8 @@ fn flag_effects(
         ('g', _) => set(&[(Op::GatewayPorts, "yes")]),
         ('C', _) => set(&[(Op::Compression, "yes")]),
         ('T', _) => set(&[(Op::RequestTty, "false")]),
+        ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
+        ('s', _) => set(&[(Op::SessionType, "subsystem")]),
         // A second -t forces a tty, a third asks again.
         ('t', _) => match opts.get(Op::RequestTty) {
             Some("true") => set(&[(Op::RequestTty, "force")]),
@@ -405,16 +480,17 @@ fn flag_effects(
         },
         ('n', _) => set(&[(Op::StdinNull, "yes")]),
         ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
-        ('q', _) => set(&[(Op::LogLevel, "SILENT")]),
+        ('q', _) => set(&[(Op::LogLevel, quiet)]),
         ('v', _) => {
             const LEVELS: [&str; 8] = [
-                "SILENT", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3",
+                "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG2", "DEBUG3",
             ];
             // The first -v sets DEBUG; each further one goes a level up.
             let next = if *verbose {
-                let cur = opts
-                    .get(Op::LogLevel)
-                    .and_then(|l| LEVELS.iter().position(|x| *x == l));
+                let cur = opts.get(Op::LogLevel).and_then(|l| {
+                    let l = if l == "SILENT" { "QUIET" } else { l };
+                    LEVELS.iter().position(|x| *x == l)
+                });
                 cur.map(|c| (c + 1).min(7))
             } else {
                 *verbose = true;
@@ -438,15 +514,21 @@ fn flag_effects(
 
 /// Applies the destination (`ssh://` URI or `[user@]host`, last `@`) at its
 /// place in argv; returns the host.
-fn apply_destination(dest: &str, opts: &mut Options) -> Result<String, ConfigError> {
+fn apply_destination(dest: &str, opts: &mut Options, p: &Profile) -> Result<String, ConfigError> {
     let ctx = LineCtx::COMMAND_LINE;
     let bad = || ConfigError::Usage(format!("bad destination {dest}"));
+    let set_user = |opts: &mut Options, u: String| {
+        if opts.unset(Op::User) {
+            opts.user_from_command_line = true;
+        }
+        opts.set_first(Op::User, u, &ctx);
+    };
     let Some(rest) = dest.strip_prefix("ssh://") else {
         return match dest.rfind('@') {
             Some(0) => Err(bad()),
-            Some(p) => {
-                opts.set_first(Op::User, dest[..p].to_string(), &ctx);
-                Ok(dest[p + 1..].to_string())
+            Some(at) => {
+                set_user(opts, dest[..at].to_string());
+                Ok(dest[at + 1..].to_string())
             }
             None => Ok(dest.to_string()),
         };
@@ -469,17 +551,51 @@ fn apply_destination(dest: &str, opts: &mut Options) -> Result<String, ConfigErr
         },
         None => (None, None),
     };
-    if path.is_some_and(|p| !p.is_empty()) || h.is_empty() {
+    if path.is_some_and(|p| !p.is_empty()) || !valid_uri_host(&h, p) {
         return Err(bad());
     }
     if let Some(u) = user {
-        opts.set_first(Op::User, u.to_string(), &ctx);
+        let u = urldecode(u, p.rules.uri_nul_refused).ok_or_else(bad)?;
+        set_user(opts, u);
     }
     if let Some(p) = port.filter(|p| !p.is_empty()) {
         let n = lex::a2port(p).filter(|n| *n > 0).ok_or_else(bad)?;
         opts.set_first(Op::Port, n.to_string(), &ctx);
     }
     Ok(h)
+}
+
+/// `%XX` escapes and `+` (a blank) of an `ssh://` user; a NUL ends it, or
+/// (`nul_refused`, 10.1) makes it invalid.
+pub(crate) fn urldecode(s: &str, nul_refused: bool) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = b.get(i + 1..i + 3)?;
+                let h = std::str::from_utf8(hex).ok()?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
+                let c = u8::from_str_radix(h, 16).ok()?;
+                if c == 0 && nul_refused {
+                    return None;
+                }
+                out.push(c);
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    // A C string ends at its first NUL.
+    if let Some(z) = out.iter().position(|c| *c == 0) {
+        out.truncate(z);
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[cfg(test)]
@@ -513,8 +629,8 @@ mod tests {
     /// takes it.
     #[test]
     fn debian_checks_the_command_line_host_and_user() {
-        let resolve = |flavour: Flavour, argv: &str| {
-            let mut env = ResolveEnv::current(flavour, Default::default());
+        let resolve = |profile: Profile, argv: &str| {
+            let mut env = ResolveEnv::current(profile, Default::default());
             env.overlay = super::super::Overlay::sealed();
             let req = ResolveRequest::from_ssh_args(&args(argv)).unwrap();
             super::super::resolve(&req, &env)
@@ -535,9 +651,10 @@ mod tests {
             ("-F none a$b@h", Ok(())),
             ("-F none h.example.com", Ok(())),
         ] {
-            assert_eq!(resolve(Flavour::Debian, argv), want, "{argv:?}");
+            assert_eq!(resolve(Profile::debian12(6), argv), want, "{argv:?}");
         }
-        assert_eq!(resolve(Flavour::OpenBsd, "-F none a;b"), Ok(()));
+        let upstream = Profile::upstream(super::super::Release::new(9, 2, 1));
+        assert_eq!(resolve(upstream, "-F none a;b"), Ok(()));
     }
 
     /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
@@ -548,7 +665,7 @@ mod tests {
     #[test]
     fn option_flags_set_what_ssh_sets() {
         let get = |argv: &str, key: &str| {
-            let mut env = ResolveEnv::current(Flavour::Debian, Default::default());
+            let mut env = ResolveEnv::current(Profile::debian12(6), Default::default());
             env.overlay = super::super::Overlay::sealed();
             let req = ResolveRequest::from_ssh_args(&args(&format!("-F none {argv}"))).unwrap();
             super::super::resolve(&req, &env).map_or_else(
@@ -648,8 +765,46 @@ mod tests {
     }
 
     #[test]
+    fn names_are_checked_like_ssh() {
+        for (host, metachars, comma) in [
+            ("h.example", true, true),
+            ("a,b", true, false),
+            ("a;b", false, false),
+            ("a b", false, false),
+            ("-x", false, false),
+            ("a\u{1}b", false, false),
+            ("[::1]", true, true),
+        ] {
+            assert_eq!(
+                valid_hostname(host, HostCheck::Metachars),
+                metachars,
+                "{host}"
+            );
+            assert_eq!(valid_hostname(host, HostCheck::Comma), comma, "{host}");
+        }
+        for (user, plain, control) in [
+            ("git", true, true),
+            ("a b", true, true),
+            ("a$b", true, true),
+            ("a,b", true, true),
+            ("a;b", false, false),
+            ("a -b", false, false),
+            ("a\\", false, false),
+            ("-x", false, false),
+            ("a\u{1}b", true, false),
+        ] {
+            assert_eq!(valid_ruser(user, false), plain, "{user:?}");
+            assert_eq!(valid_ruser(user, true), control, "{user:?}");
+        }
+        assert_eq!(urldecode("u%41+v", true).as_deref(), Some("uA v"));
+        assert_eq!(urldecode("u%00x", false).as_deref(), Some("u"));
+        assert_eq!(urldecode("u%00x", true), None);
+        assert_eq!(urldecode("u%4", true), None);
+    }
+
+    #[test]
     fn command_line_applies_in_argv_order() {
-        let env = ResolveEnv::current(Default::default(), Default::default());
+        let env = ResolveEnv::current(Profile::debian12(6), Default::default());
         let mut opts = Options::default();
         let req = ResolveRequest::from_ssh_args(&args("-p 2 -o Port=3 -v -v u@h -l x")).unwrap();
         assert_eq!(apply_command_line(&req, &env, &mut opts).unwrap(), "h");

@@ -1,5 +1,5 @@
-//! The builtin resolver's passes: what OpenSSH 9.2 `ssh -G` prints for a
-//! destination, with the origin of every value.
+//! The builtin resolver's passes: what `ssh -G` of the profile's build
+//! prints for a destination, with the origin of every value.
 //!
 //! - [`resolve`]: the command line, the files, canonicalisation, the final
 //!   pass when asked for, the output; then the what-if runs for unknown
@@ -28,6 +28,8 @@ pub(crate) struct Run<'a> {
     pub host: String,
     /// The host as typed.
     pub original: String,
+    /// The remote command (argv words after the destination, joined).
+    pub command: String,
     /// Is this the final pass?
     pub final_pass: bool,
     /// Did a `Match final` ask for one?
@@ -51,6 +53,7 @@ pub(crate) fn resolve_with_log(
     env: &ResolveEnv,
     log: Option<ReadLog>,
 ) -> Result<(Resolution, Option<ReadLog>), ConfigError> {
+    let req = &*req.under(&env.profile)?;
     let mut forced = Forced::default();
     let (mut res, sites, log) = resolve_once_with(req, env, &mut forced, log)?;
     if env.exec != ExecPolicy::Run && !sites.is_empty() {
@@ -86,6 +89,7 @@ fn resolve_once_with(
         opts,
         host: host.clone(),
         original: host.clone(),
+        command: req.command.join(" "),
         final_pass: false,
         want_final: false,
         forced,
@@ -114,6 +118,6 @@ fn resolve_once_with(
     }
     let sites = std::mem::take(&mut run.forced.seen);
     let log = run.log.take();
-    let res = output::finish(run.opts, run.env, &run.original, &host)?;
+    let res = output::finish(run.opts, run.env, &run.original, &host, &run.command)?;
     Ok((res, sites, log))
 }

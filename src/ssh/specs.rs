@@ -10,6 +10,7 @@
 //! `parse_ssh_uri`) decide what is accepted and how it prints.
 
 use super::lex;
+use super::profile::Profile;
 
 /// The proxy jump as parsed (first hop printed last, like ssh).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,21 +76,35 @@ pub(crate) fn hpdelim(s: &str) -> Option<(String, Option<&str>)> {
     }
 }
 
+/// Whether an `ssh://` host is one ssh takes (its `valid_domain` without
+/// lowercasing: a letter or digit first, `_` too from 10.0; letters,
+/// digits, `-`, `.`, `_`; no two dots in a row).
+pub(crate) fn valid_uri_host(h: &str, p: &Profile) -> bool {
+    let Some(first) = h.bytes().next() else {
+        return false;
+    };
+    (first.is_ascii_alphanumeric() || (first == b'_' && p.rules.domain_underscore))
+        && !h.contains("..")
+        && h.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+}
+
 /// One hop `[user@]host[:port]` or `ssh://[user@]host[:port]`.
-fn parse_hop(s: &str) -> Option<(Option<String>, String, i64)> {
+fn parse_hop(s: &str, p: &Profile) -> Option<(Option<String>, String, i64)> {
     if let Some(rest) = s.strip_prefix("ssh://") {
         let (user, hostport) = match rest.find('@') {
-            Some(p) => {
-                let u = rest[..p].split(';').next().unwrap_or("");
+            Some(at) => {
+                let u = rest[..at].split(';').next().unwrap_or("");
                 if u.is_empty() {
                     return None;
                 }
-                (Some(u.to_string()), &rest[p + 1..])
+                let u = super::request::urldecode(u, p.rules.uri_nul_refused)?;
+                (Some(u), &rest[at + 1..])
             }
             None => (None, rest),
         };
         let (host, port) = hpdelim(hostport)?;
-        if host.is_empty() || !valid_host_chars(&host) {
+        if !valid_uri_host(&host, p) {
             return None;
         }
         let port = match port {
@@ -123,13 +138,14 @@ fn parse_hop(s: &str) -> Option<(Option<String>, String, i64)> {
     Some((user, host, port))
 }
 
-fn valid_host_chars(h: &str) -> bool {
-    h.chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
-}
+/// A check of one hop's user and host.
+pub(crate) type HopCheck<'c> = &'c dyn Fn(Option<&str>, &str) -> bool;
 
-/// Parses a ProxyJump value (every hop must parse); `None` when invalid.
-pub(crate) fn parse_jump(s: &str) -> Option<Jump> {
+/// Parses a ProxyJump value as profile `p` does (every hop must parse, and
+/// pass `check` when given: a command-line jump from 10.3); `None` when
+/// invalid. The comment goes, then trailing blanks; before 10.1 the value
+/// is cut at its first blank.
+pub(crate) fn parse_jump(s: &str, p: &Profile, check: Option<HopCheck<'_>>) -> Option<Jump> {
     if s.eq_ignore_ascii_case("none") {
         return Some(Jump {
             extra: None,
@@ -138,17 +154,35 @@ pub(crate) fn parse_jump(s: &str) -> Option<Jump> {
             port: 0,
         });
     }
-    let cut = s.find('#').map_or(s, |p| &s[..p]);
-    let cut = cut.trim_end_matches([' ', '\t', '\r', '\n']);
+    let blank = |c: char| c.is_ascii_whitespace() || c == '\x0b';
+    let cut = s.find('#').map_or(s, |i| &s[..i]);
+    let cut = if p.rules.jump_keeps_blanks {
+        cut.trim_end_matches(blank)
+    } else {
+        match cut.char_indices().skip(1).find(|(_, c)| blank(*c)) {
+            Some((i, _)) => &cut[..i],
+            None => cut,
+        }
+    };
     let mut first = None;
     for (i, hop) in cut.split(',').rev().enumerate() {
-        let parsed = parse_hop(hop)?;
+        let parsed = parse_hop(hop, p)?;
+        if let Some(check) = check
+            && !check(parsed.0.as_deref(), &parsed.1)
+        {
+            return None;
+        }
         if i == 0 {
             first = Some(parsed);
         }
     }
     let (user, host, port) = first?;
-    let extra = s.rfind(',').filter(|p| *p != 0).map(|p| s[..p].to_string());
+    // The hops before the last comma; before 10.3 found in the value as
+    // written (its comment too), from 10.3 in the cut value.
+    let extra = match p.rules.proxy_first_match {
+        true => cut.rfind(',').map(|i| cut[..i].to_string()),
+        false => s.rfind(',').filter(|i| *i != 0).map(|i| s[..i].to_string()),
+    };
     Some(Jump {
         extra,
         user,
@@ -238,13 +272,20 @@ mod tests {
 
     #[test]
     fn jumps_parse_and_print() {
-        let j = parse_jump("a@b:2200").unwrap();
+        let p = Profile::debian12(6);
+        let j = parse_jump("a@b:2200", &p, None).unwrap();
         assert_eq!(j.print(), "a@b:2200");
-        let j = parse_jump("x,y,10.0.0.1").unwrap();
+        let j = parse_jump("x,y,10.0.0.1", &p, None).unwrap();
         assert_eq!(j.print(), "x,y,[10.0.0.1]");
-        assert!(parse_jump("NONE").unwrap().is_none());
-        assert!(parse_jump("a,@b").is_none());
-        assert!(parse_jump("ssh://h:22/x").is_none());
+        assert!(parse_jump("NONE", &p, None).unwrap().is_none());
+        assert!(parse_jump("a,@b", &p, None).is_none());
+        assert!(parse_jump("ssh://h:22/x", &p, None).is_none());
+        // Before 10.1 the value is cut at its first blank.
+        assert_eq!(parse_jump("j1 j2", &p, None).unwrap().print(), "j1");
+        let new = Profile::newest();
+        assert_eq!(parse_jump("j1 j2", &new, None).unwrap().print(), "j1 j2");
+        let no_semicolon = |_: Option<&str>, h: &str| !h.contains(';');
+        assert!(parse_jump("a;b", &new, Some(&no_semicolon)).is_none());
     }
 
     #[test]

@@ -139,6 +139,17 @@ pub(crate) static CANONICALIZE: States = States {
     ],
     own_names: true,
 };
+/// WarnWeakCrypto (`no-pq-kex` is no).
+pub(crate) static WARNWEAKCRYPTO: States = States {
+    words: &[
+        ("true", 1),
+        ("false", 0),
+        ("yes", 1),
+        ("no", 0),
+        ("no-pq-kex", 0),
+    ],
+    own_names: false,
+};
 /// PubkeyAuthentication.
 pub(crate) static PUBKEY: States = States {
     words: &[

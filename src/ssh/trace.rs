@@ -294,7 +294,7 @@ debug1: Reading configuration data /etc/ssh/ssh_config\r\n";
 
     #[test]
     fn a_replay_resolves_as_running_the_commands_does() {
-        use crate::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve};
+        use crate::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("cfg");
         let text = "Match exec \"true\"\n  Port 1\nMatch exec \"false\"\n  User x\nMatch !exec \"false\"\n  ServerAliveInterval 7\n";
@@ -302,7 +302,7 @@ debug1: Reading configuration data /etc/ssh/ssh_config\r\n";
         let req =
             ResolveRequest::from_ssh_args(&["-F".into(), cfg.display().to_string(), "h".into()])
                 .unwrap();
-        let env = |exec| ResolveEnv::current(Flavour::OpenBsd, exec);
+        let env = |exec| ResolveEnv::current(Profile::newest(), exec);
         let ran = resolve(&req, &env(ExecPolicy::Run)).unwrap();
         let result = |line, succeeded| ExecResult {
             file: cfg.clone(),

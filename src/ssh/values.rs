@@ -13,8 +13,14 @@ use std::borrow::Cow;
 
 use super::keywords::{Forward, Parse};
 use super::lex::{self, convtime, strtonum};
+use super::lists::{
+    algorithms, channel_timeouts, cnames, domains, env_assignments, env_names, key_types,
+    needs_arguments, remote_open, remote_open_89, words,
+};
+use super::profile::{HostCheck, IpQosNumbers, Profile, TimeGrammar};
+use super::request::{valid_hostname, valid_ruser};
 use super::specs::{self, Jump};
-use super::states::{FLAG, YESNOASKCONFIRM};
+use super::states::{COMPRESSION, FLAG, PUBKEY, YESNOASKCONFIRM};
 
 /// Why a line is rejected: ssh's message text, without the file and line.
 pub(crate) type LineError = String;
@@ -22,6 +28,10 @@ pub(crate) type LineError = String;
 const LOG_LEVELS: &[&str] = &[
     "SILENT", "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3",
 ];
+/// The IPQoS value meaning "the system default".
+const IPQOS_NONE: i64 = i32::MAX as i64;
+/// What 10.1 makes of the old ToS names: the system default.
+const IPQOS_DEPRECATED: i64 = i32::MIN as i64;
 const LOG_FACILITIES: &[&str] = &[
     "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4",
     "LOCAL5", "LOCAL6", "LOCAL7",
@@ -50,10 +60,6 @@ const IPQOS: &[(&str, i64)] = &[
     ("cs6", 0xc0),
     ("cs7", 0xe0),
     ("ef", 0xb8),
-    ("le", 0x04),
-    ("lowdelay", 0x10),
-    ("throughput", 0x08),
-    ("reliability", 0x04),
 ];
 
 /// A Host, Match or Include line, for the reader to evaluate.
@@ -85,6 +91,8 @@ pub(crate) enum Parsed<'a> {
     Socket(Cow<'a, str>),
     /// RekeyLimit: bytes, and seconds when given.
     Rekey(i64, Option<i64>),
+    /// RefuseConnection's reason: ssh stops when the block applies.
+    Refuse(Cow<'a, str>),
     /// A block or Include line.
     Block(Block<'a>),
 }
@@ -100,36 +108,36 @@ impl<'w, 'a> Args<'w, 'a> {
     pub(crate) fn new(av: &'w mut lex::Words<'a>) -> Self {
         Args { av, i: 0 }
     }
-    fn next(&mut self) -> Option<Cow<'a, str>> {
+    pub(crate) fn next(&mut self) -> Option<Cow<'a, str>> {
         let v = self.av.take(self.i);
         if v.is_some() {
             self.i += 1;
         }
         v
     }
-    fn peek(&self) -> Option<&str> {
+    pub(crate) fn peek(&self) -> Option<&str> {
         self.av.get(self.i)
     }
     /// Words not taken yet.
     pub(crate) fn left(&self) -> usize {
         self.av.len() - self.i
     }
-    fn consume(&mut self) {
+    pub(crate) fn consume(&mut self) {
         self.i = self.av.len();
     }
     /// Checks that all the words left are non-empty and consumes them (they
     /// stay in the buffer for the caller).
-    fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
+    pub(crate) fn all_nonempty(&mut self, keyword: &str) -> Result<(), LineError> {
         if (self.i..self.av.len()).any(|i| self.av.get(i).is_some_and(str::is_empty)) {
             return Err(format!("keyword {keyword} empty argument"));
         }
         self.consume();
         Ok(())
     }
-    fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
+    pub(crate) fn next_nonempty(&mut self) -> Result<Cow<'a, str>, LineError> {
         self.next_nonempty_msg("Missing argument.")
     }
-    fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
+    pub(crate) fn next_nonempty_msg(&mut self, msg: &str) -> Result<Cow<'a, str>, LineError> {
         match self.next() {
             Some(s) if !s.is_empty() => Ok(s),
             _ => Err(msg.to_string()),
@@ -137,16 +145,28 @@ impl<'w, 'a> Args<'w, 'a> {
     }
 }
 
-/// Parses a line's arguments by `kind`. `keyword` is the table's spelling
-/// (for messages), `rest` the argument text as written, `cmdline` whether
-/// the line came from `-o`.
+/// Where a line is parsed: the table's spelling of its keyword (for
+/// messages), the argument text as written, whether it came from `-o`,
+/// and the profile whose rules apply.
+pub(crate) struct Site<'s, 'a> {
+    /// The keyword as the table spells it.
+    pub keyword: &'s str,
+    /// The argument text.
+    pub rest: &'a str,
+    /// From `-o`.
+    pub cmdline: bool,
+    /// The build modelled.
+    pub profile: &'s Profile,
+}
+
+/// Parses a line's arguments by `kind`.
 pub(crate) fn parse<'a>(
     kind: Parse,
-    keyword: &str,
-    rest: &'a str,
+    site: &Site<'_, 'a>,
     a: &mut Args<'_, 'a>,
-    cmdline: bool,
 ) -> Result<Parsed<'a>, LineError> {
+    let (keyword, rest, p) = (site.keyword, site.rest, site.profile);
+    let grammar = p.rules.time;
     Ok(match kind {
         Parse::Skip => {
             a.consume();
@@ -159,18 +179,42 @@ pub(crate) fn parse<'a>(
                 v.ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
             Parsed::One(Cow::Borrowed(table.print(v)))
         }
+        // ssh's atoi_err: 0 to INT_MAX.
         Parse::Int => {
             let arg = a.next().unwrap_or_default();
-            let v = strtonum(&arg, i64::from(i32::MIN), i64::from(i32::MAX))
-                .map_err(|e| format!("integer value {e}."))?;
-            Parsed::Num(v)
+            let v = match arg.is_empty() {
+                true => Err("missing"),
+                false => strtonum(&arg, 0, i64::from(i32::MAX)),
+            };
+            Parsed::Num(v.map_err(|e| format!("integer value {e}."))?)
         }
-        Parse::Time => match time(a)? {
+        Parse::GssKex => Parsed::One(gss_kex(a.next_nonempty()?)?),
+        Parse::Pubkey if !p.rules.pubkey_multistate => states(a, &FLAG, None)?,
+        Parse::Pubkey => states(a, &PUBKEY, None)?,
+        // 9.9 prints the new value of `yes` as UNKNOWN.
+        Parse::Compression => {
+            let unknown = p.rules.compression_prints_unknown.then_some("UNKNOWN");
+            states(a, &COMPRESSION, unknown)?
+        }
+        Parse::Time => match time(a, grammar)? {
             Some(t) => Parsed::Num(t),
             None => Parsed::Unset,
         },
         Parse::Word | Parse::File => Parsed::One(a.next_nonempty()?),
-        Parse::Algorithms(all, what) => algorithms(a, all, what)?,
+        Parse::Algorithms(which) => algorithms(a, which, p)?,
+        Parse::KeyTypes { ca } => key_types(a, ca && p.rules.ca_names_only, p)?,
+        Parse::Keystroke => keystroke(a)?,
+        Parse::ChannelTimeout => channel_timeouts(a, keyword, p)?,
+        Parse::Addendum => addendum(rest, a)?,
+        Parse::Refuse => Parsed::Refuse(a.next_nonempty()?),
+        Parse::Revoked if p.rules.revoked_list => {
+            let v = words(a, keyword, Parse::Words)?;
+            if matches!(&v, Parsed::Many(x) if x.is_empty()) {
+                return Err(format!("no {keyword} specified"));
+            }
+            v
+        }
+        Parse::Revoked => Parsed::One(a.next_nonempty()?),
         Parse::Port => {
             let arg = a.next_nonempty()?;
             match lex::a2port(&arg) {
@@ -185,14 +229,24 @@ pub(crate) fn parse<'a>(
         Parse::Jump => {
             a.consume();
             let v = line_value(rest);
-            let j = specs::parse_jump(v).ok_or_else(|| format!("Invalid ProxyJump \"{v}\""))?;
+            let control = p.rules.user_control_chars;
+            let check = |u: Option<&str>, h: &str| {
+                valid_hostname(h, HostCheck::Comma) && u.is_none_or(|u| valid_ruser(u, control))
+            };
+            let checked: Option<specs::HopCheck<'_>> =
+                (site.cmdline && p.rules.jump_names_checked).then_some(&check);
+            let j = specs::parse_jump(v, p, checked)
+                .ok_or_else(|| format!("Invalid ProxyJump \"{v}\""))?;
             Parsed::Jump(j)
         }
         Parse::LogLevel => {
-            let name = one_of(a, LOG_LEVELS, "log level")?;
-            // ssh -G prints the canonical name of two aliases.
+            let silent = p.build.debian_patches;
+            let levels = if silent { LOG_LEVELS } else { &LOG_LEVELS[1..] };
+            let name = one_of(a, levels, "log level")?;
+            // ssh -G prints the first name of a level: Debian's SILENT is
+            // QUIET, DEBUG is DEBUG1.
             Parsed::One(Cow::Borrowed(match name {
-                "QUIET" => "SILENT",
+                "QUIET" if silent => "SILENT",
                 "DEBUG1" => "DEBUG",
                 n => n,
             }))
@@ -211,23 +265,37 @@ pub(crate) fn parse<'a>(
             let v = octal_prefix(&arg).ok_or_else(|| "Bad mask.".to_string())?;
             Parsed::One(Cow::Owned(format!("0{v:o}")))
         }
-        Parse::Words | Parse::Domains => words(a, keyword, kind)?,
-        Parse::RemoteOpen => remote_open(a, keyword)?,
+        Parse::Words => words(a, keyword, kind)?,
+        Parse::Domains => {
+            let v = domains(a, keyword, p)?;
+            needs_arguments(v, keyword, p)?
+        }
+        Parse::RemoteOpen if p.rules.remote_open_first_argument => remote_open(a, keyword)?,
+        Parse::RemoteOpen => remote_open_89(a)?,
         Parse::Forward(which) => forward(a, which)?,
-        Parse::Host | Parse::Include | Parse::Match => block(kind, keyword, rest, a, cmdline)?,
+        Parse::Host | Parse::Include | Parse::Match => block(kind, site, a)?,
         Parse::EscapeChar => Parsed::One(Cow::Owned(escape_char(&a.next_nonempty()?)?)),
-        Parse::EnvNames => env_names(a)?,
-        Parse::EnvAssignments => env_assignments(a)?,
-        Parse::Persist => persist(a)?,
+        Parse::EnvNames => {
+            let v = env_names(a)?;
+            needs_arguments(v, keyword, p)?
+        }
+        Parse::EnvAssignments => {
+            let v = env_assignments(a, p.rules.setenv_drops_duplicates)?;
+            needs_arguments(v, keyword, p)?
+        }
+        Parse::Persist => persist(a, grammar)?,
         Parse::TunnelDevice => {
             let arg = a.next_nonempty()?;
             Parsed::One(Cow::Owned(
                 a2tun(&arg).ok_or_else(|| "Bad tun device.".to_string())?,
             ))
         }
-        Parse::IpQos => ip_qos(a)?,
-        Parse::Cnames => cnames(a, keyword)?,
-        Parse::AddKeys => add_keys(a)?,
+        Parse::IpQos => ip_qos(a, p)?,
+        Parse::Cnames => {
+            let v = cnames(a, keyword, p.rules.cnames_none)?;
+            needs_arguments(v, keyword, p)?
+        }
+        Parse::AddKeys => add_keys(a, grammar)?,
         Parse::Socket => Parsed::One(socket(a.next_nonempty()?)?),
         Parse::FlagOrSocket => {
             let arg = a.next_nonempty()?;
@@ -236,25 +304,41 @@ pub(crate) fn parse<'a>(
                 None => Parsed::Socket(socket(arg)?),
             }
         }
-        Parse::Rekey => rekey(a)?,
+        Parse::Rekey => rekey(a, grammar)?,
     })
+}
+
+/// One word of a multistate table; `yes_prints` overrides how the `yes`
+/// value prints.
+fn states<'a>(
+    a: &mut Args<'_, 'a>,
+    table: &'static super::states::States,
+    yes_prints: Option<&'static str>,
+) -> Result<Parsed<'a>, LineError> {
+    let arg = a.next();
+    let v = arg.as_deref().and_then(|s| table.value(s));
+    let v = v.ok_or_else(|| format!("unsupported option \"{}\".", arg.unwrap_or_default()))?;
+    Ok(Parsed::One(Cow::Borrowed(match yes_prints {
+        Some(y) if v == 1 => y,
+        _ => table.print(v),
+    })))
 }
 
 /// Host, Include and Match lines (not on the command line).
 fn block<'a>(
     kind: Parse,
-    keyword: &str,
-    rest: &'a str,
+    site: &Site<'_, 'a>,
     a: &mut Args<'_, 'a>,
-    cmdline: bool,
 ) -> Result<Parsed<'a>, LineError> {
     let (what, block) = match kind {
         Parse::Host => ("Host", Block::Host),
         Parse::Include => ("Include", Block::Include),
-        // ssh's message names Host for Match too.
-        _ => ("Host", Block::Match(rest)),
+        // ssh's message named Host for Match too until 10.4.
+        _ if site.profile.rules.match_directive_message => ("Match", Block::Match(site.rest)),
+        _ => ("Host", Block::Match(site.rest)),
     };
-    if cmdline {
+    let keyword = site.keyword;
+    if site.cmdline {
         return Err(format!(
             "{what} directive not supported as a command-line option"
         ));
@@ -265,35 +349,60 @@ fn block<'a>(
     Ok(Parsed::Block(block))
 }
 
-/// Algorithm names, each one ssh supports (a `-` list is not checked).
-fn algorithms<'a>(a: &mut Args<'_, 'a>, all: &[&str], what: &str) -> Result<Parsed<'a>, LineError> {
-    let arg = a.next_nonempty()?;
-    let names = arg.strip_prefix(['+', '^']).unwrap_or(&arg);
-    if !arg.starts_with('-') && !names.split(',').all(|n| all.contains(&n)) {
-        return Err(format!("Bad SSH2 {what} '{arg}'."));
+/// ObscureKeystrokeTiming: `yes`/`true` (20 ms, printed yes), `no`/`false`,
+/// `interval:N` (1–1000 ms); case matters.
+fn keystroke<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    let mut value: Option<i64> = None;
+    while let Some(arg) = a.next() {
+        if value.is_some() {
+            return Err("invalid arguments".into());
+        }
+        value = Some(match arg.as_ref() {
+            "yes" | "true" => 20,
+            "no" | "false" => 0,
+            s => match s.strip_prefix("interval:") {
+                Some(n) => {
+                    let v = strtonum(n, i64::from(i32::MIN), i64::from(i32::MAX))
+                        .map_err(|e| format!("integer value {e}."))?;
+                    if !(1..=1000).contains(&v) {
+                        return Err("value out of range.".into());
+                    }
+                    v
+                }
+                None => return Err(format!("unsupported argument \"{s}\"")),
+            },
+        });
     }
-    Ok(Parsed::One(arg))
+    Ok(match value {
+        None => return Err("missing argument".into()),
+        Some(0) => Parsed::One(Cow::Borrowed("no")),
+        Some(20) => Parsed::One(Cow::Borrowed("yes")),
+        Some(v) => Parsed::Num(v),
+    })
 }
 
-/// SendEnv's names (a `-pattern` removes).
-fn env_names<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.is_empty() || arg.contains('=') {
-            return Err("Invalid environment name.".into());
-        }
-        vals.push(arg);
+/// VersionAddendum: the rest of the line as written (quotes and `#` kept),
+/// `none` (any case) for an empty one; no carriage return.
+fn addendum<'a>(rest: &'a str, a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+    a.consume();
+    if rest.contains('\r') {
+        return Err("Invalid versionaddendum argument".into());
     }
-    Ok(Parsed::Many(vals))
+    let v = rest.trim_end_matches([' ', '\t', '\n', '\x0c']);
+    Ok(Parsed::One(if v.eq_ignore_ascii_case("none") {
+        Cow::Borrowed("")
+    } else {
+        Cow::Borrowed(v)
+    }))
 }
 
 /// ControlPersist: yes, no, or a time (0 is yes).
-fn persist<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+fn persist<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>, LineError> {
     let arg = a.next_nonempty_msg("Missing ControlPersist argument.")?;
     Ok(Parsed::One(Cow::Borrowed(match arg.as_ref() {
         "no" | "false" => "no",
         "yes" | "true" => "yes",
-        _ => match convtime(&arg) {
+        _ => match convtime(&arg, grammar) {
             Some(0) => "yes",
             Some(t) => return Ok(Parsed::Num(t)),
             None => return Err("Bad ControlPersist argument.".into()),
@@ -324,7 +433,7 @@ fn one_of(
 }
 
 /// A time argument: `Ok(None)` for `none`.
-fn time(a: &mut Args) -> Result<Option<i64>, LineError> {
+fn time(a: &mut Args, grammar: TimeGrammar) -> Result<Option<i64>, LineError> {
     let arg = match a.next() {
         Some(s) if !s.is_empty() => s,
         _ => return Err("missing time value.".into()),
@@ -332,55 +441,9 @@ fn time(a: &mut Args) -> Result<Option<i64>, LineError> {
     if arg == "none" {
         return Ok(None);
     }
-    convtime(&arg)
+    convtime(&arg, grammar)
         .map(Some)
         .ok_or_else(|| "invalid time value.".into())
-}
-
-/// A word list where `none` must stand alone; domain names checked for
-/// [`Parse::Domains`].
-fn words<'a>(a: &mut Args<'_, 'a>, keyword: &str, kind: Parse) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.is_empty() {
-            return Err(format!("keyword {keyword} empty argument"));
-        }
-        if arg.eq_ignore_ascii_case("none") && (!vals.is_empty() || a.left() > 0) {
-            return Err(format!(
-                "keyword {keyword} \"none\" argument must appear alone."
-            ));
-        }
-        if matches!(kind, Parse::Domains) && !valid_domain(&arg) {
-            return Err(format!("domain name \"{arg}\" is invalid"));
-        }
-        vals.push(arg);
-    }
-    Ok(Parsed::Many(vals))
-}
-
-fn remote_open<'a>(a: &mut Args<'_, 'a>, keyword: &str) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        if arg.eq_ignore_ascii_case("none") || arg.eq_ignore_ascii_case("any") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"{arg}\" argument must appear alone."
-                ));
-            }
-        } else {
-            let (_, port) = specs::hpdelim(&arg)
-                .ok_or_else(|| "missing host in permitremoteopen".to_string())?;
-            match port {
-                Some(p) if p == "*" || lex::a2port(p).is_some_and(|x| x > 0) => {}
-                _ => return Err("bad port number in permitremoteopen".into()),
-            }
-        }
-        vals.push(arg);
-    }
-    if vals.is_empty() {
-        return Err("missing permitremoteopen specification".into());
-    }
-    Ok(Parsed::Many(vals))
 }
 
 fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineError> {
@@ -405,74 +468,44 @@ fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineE
     Ok(Parsed::One(Cow::Owned(fwd)))
 }
 
-/// SetEnv's `NAME=value` words; a name given twice keeps its first value.
-fn env_assignments<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
-    let mut vals: Vec<Cow<'a, str>> = Vec::new();
-    let name = |s: &str| s.split('=').next().unwrap_or("").to_string();
-    while let Some(arg) = a.next() {
-        if !arg.contains('=') {
-            return Err("Invalid SetEnv.".into());
-        }
-        let n = name(&arg);
-        if !vals.iter().any(|v| name(v) == n) {
-            vals.push(arg);
-        }
-    }
-    Ok(Parsed::Many(vals))
-}
-
-fn ip_qos<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+fn ip_qos<'a>(a: &mut Args<'_, 'a>, p: &Profile) -> Result<Parsed<'a>, LineError> {
+    let rules = p.rules.ipqos;
+    let le = if p.release.at_least(8, 9) { 0x04 } else { 0x01 };
+    let value = |s: &str| ipqos_value(s, rules, le);
     let arg = a.next();
     let v1 = arg
         .as_deref()
-        .and_then(ipqos_value)
+        .and_then(value)
         .ok_or_else(|| format!("Bad IPQoS value: {}", arg.clone().unwrap_or_default()))?;
     let v2 = match a.next() {
         None => v1,
-        Some(s) => ipqos_value(&s).ok_or_else(|| format!("Bad IPQoS value: {s}"))?,
+        Some(s) => value(&s).ok_or_else(|| format!("Bad IPQoS value: {s}"))?,
+    };
+    let show = |v: i64| {
+        iptos2str(
+            if v == IPQOS_DEPRECATED { IPQOS_NONE } else { v },
+            rules,
+            le,
+        )
     };
     Ok(Parsed::One(Cow::Owned(format!(
         "{} {}",
-        iptos2str(v1),
-        iptos2str(v2)
+        show(v1),
+        show(v2)
     ))))
 }
 
-fn cnames<'a>(a: &mut Args<'_, 'a>, keyword: &str) -> Result<Parsed<'a>, LineError> {
-    let mut vals = Vec::new();
-    while let Some(arg) = a.next() {
-        let v = if arg.eq_ignore_ascii_case("none") {
-            if !vals.is_empty() || a.left() > 0 {
-                return Err(format!(
-                    "keyword {keyword} \"none\" argument must appear alone."
-                ));
-            }
-            format!("{arg}:")
-        } else if arg == "*" {
-            "*:*".to_string()
-        } else {
-            let l = arg.to_ascii_lowercase();
-            match l.split_once(':') {
-                Some((s, t)) if !t.is_empty() => format!("{s}:{t}"),
-                _ => return Err(format!("Invalid permitted CNAME \"{l}\"")),
-            }
-        };
-        vals.push(Cow::Owned(v));
-    }
-    Ok(Parsed::Many(vals))
-}
-
-fn add_keys<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+fn add_keys<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>, LineError> {
     let arg = a.next();
     let arg2 = a.next();
     let v = arg.as_deref().and_then(|s| YESNOASKCONFIRM.value(s));
     let text = match (v, &arg2) {
-        (Some(3), Some(t)) => match convtime(t) {
+        (Some(3), Some(t)) => match convtime(t, grammar) {
             Some(t) if t > 0 => format!("confirm {t}"),
             Some(_) => "confirm".into(),
             None => return Err("invalid time value.".into()),
         },
-        (None, None) => match arg.as_deref().and_then(convtime) {
+        (None, None) => match arg.as_deref().and_then(|t| convtime(t, grammar)) {
             Some(t) if t > 0 => return Ok(Parsed::Num(t)),
             Some(_) => "true".into(),
             None => return Err("unsupported option".into()),
@@ -483,6 +516,19 @@ fn add_keys<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
     Ok(Parsed::One(Cow::Owned(text)))
 }
 
+/// GSSAPIKexAlgorithms: names that start with a GSSAPI key exchange
+/// prefix (the check stops at an empty name).
+fn gss_kex(arg: Cow<'_, str>) -> Result<Cow<'_, str>, LineError> {
+    let ok = arg
+        .split(',')
+        .take_while(|n| !n.is_empty())
+        .all(|n| super::algorithms::GSS_KEX.iter().any(|p| n.starts_with(p)));
+    match ok && !arg.starts_with(',') {
+        true => Ok(arg),
+        false => Err(format!("Bad GSSAPI KexAlgorithms '{arg}'.")),
+    }
+}
+
 /// An agent socket: a path, or `$NAME` with a valid name.
 fn socket(arg: Cow<'_, str>) -> Result<Cow<'_, str>, LineError> {
     if arg.starts_with('$') && !arg.starts_with("${") && !valid_env_name(&arg[1..]) {
@@ -491,7 +537,7 @@ fn socket(arg: Cow<'_, str>) -> Result<Cow<'_, str>, LineError> {
     Ok(arg)
 }
 
-fn rekey<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
+fn rekey<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>, LineError> {
     let arg = a.next_nonempty_msg("Missing argument.")?;
     let bytes = if arg == "default" {
         0
@@ -507,7 +553,7 @@ fn rekey<'a>(a: &mut Args<'_, 'a>) -> Result<Parsed<'a>, LineError> {
             a.next();
             None
         } else {
-            time(a)?
+            time(a, grammar)?
         }
     } else {
         None
@@ -556,29 +602,74 @@ fn vis(v: Option<u8>) -> String {
     }
 }
 
-fn ipqos_value(s: &str) -> Option<i64> {
-    if s.eq_ignore_ascii_case("none") {
-        return Some(i64::from(i32::MAX));
-    }
-    if let Some((_, v)) = IPQOS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
-        return Some(*v);
-    }
-    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        i64::from_str_radix(h, 16).ok()?
-    } else if s.len() > 1 && s.starts_with('0') {
-        i64::from_str_radix(&s[1..], 8).ok()?
+/// The IPQoS names after the DSCP ones, as the build's table has them (in
+/// its order: the first name of a value is how it prints).
+fn ipqos_names(rules: IpQosNumbers, le: i64) -> [(&'static str, i64); 5] {
+    let old = |v| {
+        if rules == IpQosNumbers::DscpOnly {
+            IPQOS_DEPRECATED
+        } else {
+            v
+        }
+    };
+    let va = if rules == IpQosNumbers::DscpOnly {
+        0x2c
     } else {
-        s.parse::<i64>().ok()?
+        -1
+    };
+    [
+        ("le", le),
+        ("va", va),
+        ("lowdelay", old(0x10)),
+        ("throughput", old(0x08)),
+        ("reliability", old(0x04)),
+    ]
+}
+
+fn ipqos_value(s: &str, rules: IpQosNumbers, le: i64) -> Option<i64> {
+    if s.eq_ignore_ascii_case("none") {
+        return Some(IPQOS_NONE);
+    }
+    let named = IPQOS.iter().copied().chain(ipqos_names(rules, le));
+    if let Some((_, v)) = named
+        .filter(|(_, v)| *v != -1)
+        .find(|(n, _)| n.eq_ignore_ascii_case(s))
+    {
+        return Some(v);
+    }
+    let v = match rules {
+        // strtol base 0: hexadecimal, octal, a sign and leading blanks.
+        IpQosNumbers::Strtol => {
+            let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+            let (neg, t) = match t.strip_prefix('-') {
+                Some(r) => (true, r),
+                None => (false, t.strip_prefix('+').unwrap_or(t)),
+            };
+            let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                i64::from_str_radix(h, 16).ok()?
+            } else if t.len() > 1 && t.starts_with('0') {
+                i64::from_str_radix(&t[1..], 8).ok()?
+            } else {
+                t.parse::<i64>().ok()?
+            };
+            if s.is_empty() || t.starts_with(['+', '-']) {
+                return None;
+            }
+            if neg { -v } else { v }
+        }
+        _ => strtonum(s, 0, 255).ok()?,
     };
     (0..=255).contains(&v).then_some(v)
 }
 
-fn iptos2str(v: i64) -> String {
-    if v == i64::from(i32::MAX) {
+fn iptos2str(v: i64, rules: IpQosNumbers, le: i64) -> String {
+    if v == IPQOS_NONE {
         return "none".into();
     }
     IPQOS
         .iter()
+        .copied()
+        .chain(ipqos_names(rules, le))
         .find(|(_, x)| *x == v)
         .map(|(n, _)| n.to_string())
         .unwrap_or_else(|| format!("0x{v:02x}"))
@@ -621,27 +712,25 @@ fn valid_env_name(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn valid_domain(s: &str) -> bool {
-    if s.eq_ignore_ascii_case("none") {
-        return true;
-    }
-    !s.is_empty()
-        && !s.starts_with('.')
-        && !s.ends_with('.')
-        && !s.contains("..")
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ssh::states::{COMPRESSION, STRICT, YESNOASK};
 
     fn parse_line(kind: Parse, rest: &str) -> Result<String, LineError> {
+        parse_in(&Profile::debian12(6), kind, rest)
+    }
+
+    fn parse_in(profile: &Profile, kind: Parse, rest: &str) -> Result<String, LineError> {
         let mut words = lex::argv_split(rest).expect("quotes");
         let mut a = Args::new(&mut words);
-        Ok(match parse(kind, "k", rest, &mut a, false)? {
+        let site = Site {
+            keyword: "k",
+            rest,
+            cmdline: false,
+            profile,
+        };
+        Ok(match parse(kind, &site, &mut a)? {
             Parsed::One(s) => s.into_owned(),
             Parsed::Num(n) => n.to_string(),
             Parsed::Many(v) => v.join("|"),

@@ -21,14 +21,15 @@ impl World {
         let real_ssh = require("ssh")?;
         let w = World { s: Sandbox::new() };
         w.s.write("ssh_config", "");
-        // The fake ssh: `-G` goes to the real ssh (with our config file), a
-        // push runs its remote command locally; every call is logged.
+        // The fake ssh: `-G` and `-V` go to the real ssh (with our config
+        // file), a push runs its remote command locally; every call is
+        // logged.
         let script = format!(
             r#"#!/bin/sh
 for a in "$@"; do printf '%s\n' "$a"; done >> "{log}"
 printf '%s\n' '--' >> "{log}"
 for a in "$@"; do
-  if [ "$a" = "-G" ]; then exec {real} "$@"; fi
+  if [ "$a" = "-G" ] || [ "$a" = "-V" ]; then exec {real} "$@"; fi
 done
 for last in "$@"; do :; done
 exec sh -c "$last"
@@ -283,15 +284,26 @@ fn not_ssh_is_skipped() {
 }
 
 #[test]
-fn plink_is_cannot_tell_never_block() {
+fn plink_without_a_saved_session_has_no_keepalive() {
     let Some(w) = World::new() else { return };
     w.commits(4);
     let plink = w.s.write_exec("bin/plink", "#!/bin/sh\nexit 1\n", 0o755);
+    // $HOME/.putty exists, so plink looks nowhere else (unix/storage.c).
+    fs::create_dir_all(w.path(".putty/sessions")).unwrap();
     w.git(&["config", "pushguard.blockObjects", "6"], "work");
     let (v, code) = w.check_json(&[("GIT_SSH_COMMAND", plink.to_str().unwrap())]);
-    assert_eq!(v["verdict"], "warn", "{v:#}");
-    assert_eq!(code, 0);
-    assert!(v["ssh"]["serveraliveinterval"].is_null());
+    assert_eq!(v["verdict"], "block", "{v:#}");
+    assert_eq!(code, 1);
+    assert_eq!(v["ssh"]["serveraliveinterval"], 0);
+    assert_eq!(v["ssh"]["serveraliveinterval_origin"], "default");
+    let file = w.path(".putty/sessions/Default%20Settings");
+    assert_eq!(
+        v["ssh"]["putty_session"],
+        format!(
+            "PuTTY session \"Default Settings\" ({}): no such session, PuTTY's default (no keepalive)",
+            file.display()
+        )
+    );
 }
 
 #[test]
@@ -345,6 +357,9 @@ fn check_ssh_resolves_even_a_small_push() {
         .json();
     assert_eq!(v["verdict"], "ok");
     assert_eq!(v["ssh"]["serveraliveinterval"].as_u64(), Some(45), "{v:#}");
+    // The build the builtin modelled: what `ssh -V` printed before the comma.
+    let version = v["ssh"]["version"].as_str().unwrap_or_default();
+    assert!(version.starts_with("OpenSSH_"), "{v:#}");
     assert_eq!(
         v["ssh"]["serveraliveinterval_origin"]["line"].as_u64(),
         Some(2),

@@ -12,6 +12,7 @@ use pushguard::estimate::{Count, Repo, estimate, quick_total};
 use pushguard::git::GitConfig;
 use pushguard::plan::parse_updates;
 
+use crate::support::push::git_total;
 use crate::support::{Cmd, Sandbox, require};
 
 const HOOK: &str = "#!/bin/sh\n\
@@ -68,16 +69,6 @@ fn setup_refs(format: &str, refs: &str) -> Setup {
 
 fn install_hook(s: &Sandbox, work: &Path) {
     s.write_exec(work.join(".git/hooks/pre-push"), HOOK, 0o755);
-}
-
-/// `Total N` from push stderr; 0 when git sent no pack.
-fn git_total(stderr: &str) -> u64 {
-    stderr
-        .split("Total ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 /// Estimates the push `args` from git's real hook stdin, then pushes; returns (estimate, git's total).

@@ -212,7 +212,7 @@ fn ssh_g_hanging_leaves_the_verdict_to_the_builtin_resolver() {
         assert_blocked(&out);
         assert!(
             out.stderr
-                .contains("did not finish within 3000 ms; using the builtin resolver"),
+                .contains("did not answer within 3000 ms; using the builtin resolver"),
             "{}",
             out.stderr
         );

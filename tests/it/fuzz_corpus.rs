@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use pushguard::fuzzing::{Case, TARGETS, sealed_env};
 use pushguard::git::{RemoteUrl, parse_url};
-use pushguard::ssh::{ExecPolicy, Flavour, Overlay, ResolveEnv, ResolveRequest, resolve};
+use pushguard::ssh::{ExecPolicy, Overlay, Profile, ResolveEnv, ResolveRequest, resolve};
 
 use crate::support::ssh::witness;
 use crate::support::{Sandbox, require};
@@ -129,8 +129,10 @@ fn recorded_ssh_g_answers_replay() {
             include_home: dir.to_path_buf(),
             local_user: e.user.clone(),
             uid: e.uid,
-            flavour: Flavour::from_version(&e.banner),
+            profile: Profile::of_banner(&e.banner).unwrap_or_default(),
             exec: ExecPolicy::Unknown,
+            stdin_config: None,
+            home_var: Some(e.home.display().to_string()),
             overlay: Overlay::default(),
         };
         let env = sealed_env(&case.files_under(dir), base);
@@ -203,7 +205,7 @@ fn record() {
     let w = witness().expect("an ssh to record with");
     let git = require("git").expect("a git to record with");
     let dir = Path::new(CASE_DIR);
-    let me = ResolveEnv::current(Flavour::detect(), ExecPolicy::Unknown);
+    let me = ResolveEnv::current(Profile::detect_default(), ExecPolicy::Unknown);
     for path in files(&fuzz_dir().join("recorded/ssh_g"), "case") {
         let case = Case::decode(&std::fs::read(&path).unwrap());
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();

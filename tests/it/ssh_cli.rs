@@ -42,7 +42,7 @@ fn user_file_comes_from_passwd_not_home() {
         return;
     }
     let env = pushguard::ssh::ResolveEnv::current(
-        pushguard::ssh::Flavour::detect(),
+        pushguard::ssh::Profile::newest(),
         pushguard::ssh::ExecPolicy::Unknown,
     );
     if env.user_config.exists() {

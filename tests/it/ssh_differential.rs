@@ -3,545 +3,22 @@
 //! command-line options) resolved by the builtin resolver and by the real
 //! `ssh -G`; every printed line must agree, but for the differences the
 //! known-differences table (`ssh_rules::KNOWN`) lists for that ssh build.
+//! The generator (`ssh_generator`) also writes what changed between 8.7
+//! and 10.5 and the vendor keywords (the Match criteria and tokens, the
+//! Include tokens, the command-line host, user and jump checks), so that
+//! every build meets what it does differently.
 //! 1,000 cases by default, `PUSHGUARD_LONG=1` runs 10,000; `PUSHGUARD_SEED`
 //! picks the seed; `PUSHGUARD_SSH` the ssh build.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::ssh_generator::case;
 use crate::ssh_rules::KNOWN;
 use crate::support::Sandbox;
 use crate::support::ssh::{Difference, report_loudly, resolve_env, witness};
-
-/// xorshift64*: small, seedable, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
-
-const HOSTS: &[&str] = &[
-    "a",
-    "b.example.com",
-    "B.Example.COM",
-    "c.ci.example.com",
-    "host-1",
-    "127.1",
-    "10.0.0.1",
-    "x",
-    "bitbucket.example.com",
-];
-
-const PATTERNS: &[&str] = &[
-    "a",
-    "*",
-    "*.example.com",
-    "*.ci.example.com",
-    "b*",
-    "?",
-    "host-?",
-    "B.Example.COM",
-    "b.example.com",
-    "10.0.0.*",
-    "127.*",
-    "x",
-    "bitbucket.example.com",
-    "real.example.net",
-    "*.example.net",
-];
-
-fn pattern(r: &mut Rng) -> String {
-    let p = r.pick(PATTERNS);
-    if r.chance(20) {
-        format!("!{p}")
-    } else {
-        p.to_string()
-    }
-}
-
-fn pattern_list(r: &mut Rng) -> String {
-    let n = 1 + r.below(3);
-    (0..n).map(|_| pattern(r)).collect::<Vec<_>>().join(",")
-}
-
-/// A keyword and a value generator.
-fn option(r: &mut Rng) -> (String, String) {
-    let (k, v): (&str, String) = match r.below(60) {
-        0..=5 => (
-            r.pick(&[
-                "ServerAliveInterval",
-                "serveraliveinterval",
-                "SERVERALIVEINTERVAL",
-            ]),
-            r.pick(&[
-                "0", "30", "1m", "1m30s", "none", "10S", "2h", "300", "15", "1w",
-            ])
-            .into(),
-        ),
-        6 | 7 => (
-            "ServerAliveCountMax",
-            r.pick(&["1", "3", "5", "10", "0"]).into(),
-        ),
-        8 => (
-            r.pick(&["TCPKeepAlive", "KeepAlive"]),
-            r.pick(&["yes", "no", "true", "false", "Yes"]).into(),
-        ),
-        9 => ("Port", r.pick(&["22", "2222", "7999", "ssh"]).into()),
-        10 => ("User", r.pick(&["git", "alice", "Bob", "j\u{f6}rg"]).into()),
-        11 | 12 => (
-            "HostName",
-            r.pick(&[
-                "%h.example.net",
-                "real.example.net",
-                "10.0.0.2",
-                "%h",
-                "UPPER.Example.net",
-                "127.0.1",
-            ])
-            .into(),
-        ),
-        13 => ("BatchMode", r.pick(&["yes", "no"]).into()),
-        14 => ("ConnectTimeout", r.pick(&["10", "none", "1m", "0"]).into()),
-        15 => (
-            "ControlMaster",
-            r.pick(&["auto", "yes", "no", "ask", "autoask"]).into(),
-        ),
-        16 => (
-            "ControlPath",
-            r.pick(&["/tmp/cp-%r@%h:%p", "none", "~/.ssh/cm-%C", "/tmp/%n-%k"])
-                .into(),
-        ),
-        17 => (
-            "ControlPersist",
-            r.pick(&["yes", "no", "10m", "0", "60"]).into(),
-        ),
-        18 => (
-            "ProxyJump",
-            r.pick(&[
-                "jump.example.com",
-                "u@jh:2222",
-                "none",
-                "a,b",
-                "10.1.1.1",
-                "ssh://u@j:23",
-            ])
-            .into(),
-        ),
-        19 => (
-            "ProxyCommand",
-            r.pick(&["nc %h %p", "none", "ssh -W %h:%p gw"]).into(),
-        ),
-        20 => (
-            "IdentityFile",
-            r.pick(&["~/.ssh/id_a", "/tmp/id_b", "~/.ssh/id_%h"]).into(),
-        ),
-        21 => ("AddressFamily", r.pick(&["inet", "any", "inet6"]).into()),
-        22 => ("HostKeyAlias", r.pick(&["foo", "Mixed.Case"]).into()),
-        23 => (
-            "CanonicalizeHostname",
-            r.pick(&["no", "yes", "always"]).into(),
-        ),
-        24 => (
-            "SendEnv",
-            r.pick(&["LANG", "-LANG", "LC_*", "-LC_*", "GIT_PROTOCOL"])
-                .into(),
-        ),
-        25 => ("SetEnv", r.pick(&["A=1", "B=2 C=3", "A=3"]).into()),
-        26 => (
-            "StrictHostKeyChecking",
-            r.pick(&["accept-new", "no", "yes", "ask", "off"]).into(),
-        ),
-        27 => (
-            "UserKnownHostsFile",
-            r.pick(&["/dev/null", "~/.ssh/kh_%h", "none", "/tmp/a /tmp/b"])
-                .into(),
-        ),
-        28 => (
-            "LogLevel",
-            r.pick(&["ERROR", "debug", "QUIET", "debug1"]).into(),
-        ),
-        29 => (
-            "ForwardAgent",
-            r.pick(&["yes", "no", "/tmp/agent.sock"]).into(),
-        ),
-        30 => ("Compression", r.pick(&["yes", "no"]).into()),
-        31 => ("IdentitiesOnly", r.pick(&["yes", "no"]).into()),
-        32 => ("CertificateFile", r.pick(&["~/.ssh/c1", "/tmp/c2"]).into()),
-        33 if r.chance(30) => (
-            "Bogus",
-            // Rare unknown keyword: usually covered by IgnoreUnknown.
-            "1".into(),
-        ),
-        _ => {
-            let table = if r.chance(2) { BAD } else { OTHER };
-            let (k, vs) = table[r.below(table.len())];
-            (k, r.pick(vs).into())
-        }
-    };
-    (k.to_string(), v)
-}
-
-/// The rest of the keywords `ssh -G` prints, with good and a few bad values.
-const OTHER: &[(&str, &[&str])] = &[
-    ("ForwardX11", &["yes", "no"]),
-    ("ForwardX11Trusted", &["yes", "no"]),
-    ("ForwardX11Timeout", &["10m", "none", "5"]),
-    ("GatewayPorts", &["yes", "no"]),
-    ("ExitOnForwardFailure", &["yes", "no"]),
-    ("PasswordAuthentication", &["yes", "no"]),
-    ("KbdInteractiveAuthentication", &["yes", "no"]),
-    ("ChallengeResponseAuthentication", &["no"]),
-    (
-        "PubkeyAuthentication",
-        &["yes", "no", "unbound", "host-bound"],
-    ),
-    ("HostbasedAuthentication", &["yes", "no"]),
-    ("GSSAPIAuthentication", &["yes", "no"]),
-    ("GSSAPIDelegateCredentials", &["yes", "no"]),
-    ("GSSAPIKeyExchange", &["yes", "no"]),
-    ("GSSAPITrustDNS", &["yes", "no"]),
-    ("GSSAPIRenewalForcesRekey", &["yes"]),
-    ("GSSAPIClientIdentity", &["me@REALM"]),
-    ("CheckHostIP", &["yes", "no"]),
-    ("NoHostAuthenticationForLocalhost", &["yes"]),
-    ("ClearAllForwardings", &["yes", "no"]),
-    ("EnableSSHKeysign", &["yes"]),
-    ("HashKnownHosts", &["yes", "no"]),
-    ("PermitLocalCommand", &["yes"]),
-    ("VisualHostKey", &["yes"]),
-    ("StdinNull", &["yes"]),
-    ("ForkAfterAuthentication", &["no", "yes"]),
-    ("ProxyUseFdpass", &["yes", "no"]),
-    ("CanonicalizeFallbackLocal", &["yes", "no"]),
-    ("CanonicalizeMaxDots", &["0", "2"]),
-    ("CanonicalDomains", &["invalid", "none"]),
-    ("StreamLocalBindUnlink", &["yes"]),
-    ("EnableEscapeCommandline", &["yes"]),
-    ("UpdateHostKeys", &["yes", "no", "ask"]),
-    ("VerifyHostKeyDNS", &["yes", "no", "ask"]),
-    ("Tunnel", &["yes", "ethernet", "point-to-point", "no"]),
-    ("TunnelDevice", &["any", "1:2", "3", "any:4"]),
-    ("RequestTTY", &["yes", "no", "force", "auto"]),
-    ("SessionType", &["none", "subsystem", "default"]),
-    ("FingerprintHash", &["md5", "sha256"]),
-    ("NumberOfPasswordPrompts", &["1", "5"]),
-    ("ConnectionAttempts", &["2"]),
-    ("RequiredRSASize", &["2048"]),
-    ("BindAddress", &["127.0.0.1"]),
-    ("BindInterface", &["lo"]),
-    (
-        "Ciphers",
-        &[
-            "aes128-ctr",
-            "+aes128-cbc",
-            "-chacha20-poly1305@openssh.com",
-            "^aes256-ctr",
-            "aes128-ctr,aes128-ctr",
-            "+aes128-ctr",
-            "-aes*",
-        ],
-    ),
-    ("MACs", &["hmac-sha2-256", "-hmac-sha1"]),
-    (
-        "KexAlgorithms",
-        &["curve25519-sha256", "+diffie-hellman-group14-sha1"],
-    ),
-    ("HostKeyAlgorithms", &["ssh-ed25519", "+ssh-rsa"]),
-    ("PubkeyAcceptedAlgorithms", &["+ssh-rsa", "ssh-ed25519"]),
-    ("HostbasedAcceptedAlgorithms", &["ssh-ed25519"]),
-    ("CASignatureAlgorithms", &["ssh-ed25519"]),
-    ("KbdInteractiveDevices", &["pam"]),
-    ("PreferredAuthentications", &["publickey,password"]),
-    ("LocalCommand", &["echo %h", "none"]),
-    ("RemoteCommand", &["ls -l", "none"]),
-    ("KnownHostsCommand", &["/bin/true %h"]),
-    ("RevokedHostKeys", &["/tmp/rk", "none"]),
-    ("SecurityKeyProvider", &["internal", "/tmp/sk.so"]),
-    ("XAuthLocation", &["/usr/bin/xauth2"]),
-    (
-        "IdentityAgent",
-        &["none", "SSH_AUTH_SOCK", "~/agent.sock", "/tmp/a-%h"],
-    ),
-    (
-        "AddKeysToAgent",
-        &["yes", "no", "confirm", "ask", "1h", "confirm 5m"],
-    ),
-    ("EscapeChar", &["none", "~", "^A", "x"]),
-    (
-        "IPQoS",
-        &["af21", "lowdelay throughput", "cs1 af11", "0x10", "none"],
-    ),
-    (
-        "RekeyLimit",
-        &["1G", "1G 1h", "default", "default none", "500M 30m"],
-    ),
-    ("StreamLocalBindMask", &["0177", "022"]),
-    ("SyslogFacility", &["AUTH", "local0"]),
-    ("LogVerbose", &["kex.c:*", "none"]),
-    (
-        "PermitRemoteOpen",
-        &["any", "localhost:8080", "none", "a:1 b:2"],
-    ),
-    (
-        "LocalForward",
-        &["8080 localhost:80", "127.0.0.1:8081 [::1]:81"],
-    ),
-    ("RemoteForward", &["9090 localhost:90", "9000"]),
-    ("DynamicForward", &["1080", "localhost:1081"]),
-    ("GlobalKnownHostsFile", &["/tmp/g1", "/tmp/g1 /tmp/g2"]),
-    ("ControlPath", &["/tmp/%L-%l-%i-%u-%d", "~/.ssh/%C"]),
-    ("Protocol", &["2"]),
-    (
-        "SendEnv",
-        &[
-            "A B C D E F G H",
-            "A B C D E F G H I",
-            "A B C D E F G H I J",
-        ],
-    ),
-    (
-        "GlobalKnownHostsFile",
-        &["/tmp/1 /tmp/2 /tmp/3 /tmp/4 /tmp/5 /tmp/6 /tmp/7 /tmp/8 /tmp/9"],
-    ),
-    ("UseRoaming", &["no"]),
-    ("RSAAuthentication", &["yes"]),
-];
-
-/// Values ssh rejects (used rarely).
-const BAD: &[(&str, &[&str])] = &[
-    ("Port", &["0", "abc", "22 23"]),
-    ("ServerAliveInterval", &["1x", "-5"]),
-    ("ServerAliveCountMax", &["abc", "1 2"]),
-    ("BatchMode", &["maybe"]),
-    ("ControlPersist", &["foo"]),
-    ("Ciphers", &["bogus", "+bogus"]),
-    ("MACs", &["hmac-bogus"]),
-    ("KexAlgorithms", &["^nope"]),
-    ("HostName", &["\"unterminated"]),
-];
-
-/// Writes `Key Value` in one of ssh's accepted spellings.
-fn spell(r: &mut Rng, k: &str, v: &str) -> String {
-    let indent = r.pick(&["", "  ", "\t", "    "]);
-    let v = if !v.contains(' ') && r.chance(15) {
-        format!("\"{v}\"")
-    } else {
-        v.to_string()
-    };
-    let sep = r.pick(&[" ", " ", "=", " = ", "\t", "  "]);
-    let comment = if r.chance(8) { " # note" } else { "" };
-    format!("{indent}{k}{sep}{v}{comment}")
-}
-
-fn match_line(r: &mut Rng) -> String {
-    let mut parts = Vec::new();
-    if r.chance(2) {
-        // Lines ssh rejects.
-        return r
-            .pick(&[
-                "Match foo x",
-                "Match host",
-                "Match all host x",
-                "Match exec",
-                "Match host \"a",
-                "Match",
-                "Match all # trailing",
-            ])
-            .to_string();
-    }
-    if r.chance(5) {
-        return r.pick(&["Match all", "Match !all"]).to_string();
-    }
-    let n = 1 + r.below(3);
-    for _ in 0..n {
-        let neg = if r.chance(20) { "!" } else { "" };
-        let c = match r.below(9) {
-            0 | 1 => format!("{neg}host {}", pattern_list(r)),
-            2 => format!("{neg}originalhost {}", pattern_list(r)),
-            3 => format!(
-                "{neg}user {}",
-                r.pick(&["git", "root", "alice,!bob", "*", "Bob"])
-            ),
-            4 => format!("{neg}localuser {}", r.pick(&["root", "nobody", "r*"])),
-            5 => format!(
-                "{neg}exec {}",
-                r.pick(&["true", "false", "\"test %p = 22\"", "\"test %h = a\""])
-            ),
-            6 => format!("{neg}canonical"),
-            7 => format!("{neg}final"),
-            _ => format!("{} {}", r.pick(&["Host", "HOST", "host"]), pattern_list(r)),
-        };
-        parts.push(c);
-    }
-    format!("Match {}", parts.join(" "))
-}
-
-/// One generated file body; includes point into `dir`.
-fn body(r: &mut Rng, dir: &Path, depth: usize, files: &mut Vec<(String, String)>) -> String {
-    let mut lines = Vec::new();
-    if r.chance(10) {
-        lines.push("IgnoreUnknown Bogus,Other".to_string());
-    }
-    let blocks = 1 + r.below(5);
-    for _ in 0..blocks {
-        match r.below(10) {
-            0..=4 => {
-                // Now and then more patterns than a line keeps inline.
-                let n = if r.chance(5) {
-                    7 + r.below(4)
-                } else {
-                    1 + r.below(3)
-                };
-                let pats: Vec<String> = (0..n).map(|_| pattern(r)).collect();
-                lines.push(format!(
-                    "{} {}",
-                    r.pick(&["Host", "host", "HOST"]),
-                    pats.join(r.pick(&[" ", "  ", "\t"]))
-                ));
-            }
-            5..=7 => lines.push(match_line(r)),
-            _ => {}
-        }
-        let opts = r.below(5);
-        for _ in 0..opts {
-            let (k, v) = option(r);
-            lines.push(spell(r, &k, &v));
-        }
-        if r.chance(10) {
-            lines.push("# a comment".into());
-        }
-        if r.chance(8) {
-            lines.push(r.pick(&["", "   ", "\t", " \t "]).into());
-        }
-        if depth < 2 && r.chance(20) {
-            let name = format!("inc{}_{}.conf", depth, files.len());
-            let path = dir.join(&name);
-            let inc = body(r, dir, depth + 1, files);
-            files.push((name.clone(), inc));
-            let target = if r.chance(30) {
-                format!("{}/inc{}_*.conf", dir.display(), depth)
-            } else {
-                path.display().to_string()
-            };
-            let missing = if r.chance(20) {
-                format!(" {}/nothing-*.conf", dir.display())
-            } else {
-                String::new()
-            };
-            lines.push(format!("Include {target}{missing}"));
-        }
-        if depth == 0 && r.chance(2) {
-            // Includes itself: ssh stops at depth 16.
-            lines.push(format!("Include {}/config", dir.display()));
-        }
-        if r.chance(2) {
-            lines.push(
-                r.pick(&["Include relative-missing.conf", "Include ~/.ssh/missing-*"])
-                    .into(),
-            );
-        }
-    }
-    // Line ends and trailing whitespace vary: CRLF, blanks and form feeds
-    // at the end of a line, and a last line without its newline.
-    let mut text = String::new();
-    let n = lines.len();
-    for (i, l) in lines.into_iter().enumerate() {
-        text.push_str(&l);
-        if !l.trim().is_empty() && r.chance(5) {
-            text.push_str(r.pick(&[" ", "\t", "  \t", "\x0c", " \x0c"]));
-        }
-        let end = if i + 1 == n && r.chance(10) {
-            ""
-        } else if r.chance(5) {
-            "\r\n"
-        } else {
-            "\n"
-        };
-        text.push_str(end);
-    }
-    text
-}
-
-fn case(seed: u64, dir: &Path) -> (Vec<String>, String) {
-    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let mut files = Vec::new();
-    let main = body(&mut r, dir, 0, &mut files);
-    for (name, text) in &files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    let cfg = dir.join("config");
-    std::fs::write(&cfg, &main).unwrap();
-    let mut args = vec!["-F".to_string(), cfg.display().to_string()];
-    let nopt = r.below(4);
-    for _ in 0..nopt {
-        match r.below(7) {
-            0 | 1 => {
-                let (k, v) = option(&mut r);
-                if r.chance(2) {
-                    args.push("-o".into());
-                    args.push(r.pick(&["Host=x", "Match all", "Include /tmp/x"]).into());
-                } else if k != "Bogus" {
-                    args.push("-o".into());
-                    args.push(format!("{k}{}{v}", r.pick(&["=", " "])));
-                }
-            }
-            2 => {
-                args.push("-p".into());
-                args.push(r.pick(&["2200", "22"]).into());
-            }
-            3 => {
-                args.push("-l".into());
-                args.push(r.pick(&["carol", "git"]).into());
-            }
-            4 => args.push(r.pick(&["-4", "-6"]).into()),
-            5 => {
-                args.push("-J".into());
-                args.push(r.pick(&["j1", "u@j2:2022"]).into());
-            }
-            _ => {
-                args.push("-i".into());
-                args.push("/etc/hostname".into());
-            }
-        }
-    }
-    let host = r.pick(HOSTS);
-    let dest = match r.below(6) {
-        0 => format!("git@{host}"),
-        1 if !host.contains(':') => format!("ssh://u@{host}:2022"),
-        _ => host.to_string(),
-    };
-    // ssh also reads options after the destination.
-    let at = if r.chance(25) {
-        2 + r.below(args.len() - 1)
-    } else {
-        args.len()
-    };
-    args.insert(at, dest);
-    let mut text = format!("== config\n{main}");
-    for (n, t) in &files {
-        text.push_str(&format!("== {n}\n{t}"));
-    }
-    (args, text)
-}
 
 #[test]
 fn differential_against_ssh_g() {
@@ -560,6 +37,9 @@ fn differential_against_ssh_g() {
     let failed = AtomicUsize::new(0);
     let rejected = AtomicUsize::new(0);
     let expected: Mutex<BTreeMap<&str, usize>> = Mutex::default();
+    // PUSHGUARD_DIFF_STATS=1: which reasons the both-rejected cases have.
+    let stats = std::env::var_os("PUSHGUARD_DIFF_STATS").is_some();
+    let reasons: Mutex<BTreeMap<String, usize>> = Mutex::default();
     let start = Instant::now();
     let threads = std::thread::available_parallelism()
         .map(|x| x.get())
@@ -579,10 +59,21 @@ fn differential_against_ssh_g() {
                     let dir = tmp.path(format!("c{i}"));
                     std::fs::create_dir_all(&dir).unwrap();
                     let (args, text) = case(seed0 + i as u64, &dir);
-                    let out = w.compare(&args, &env);
-                    if out == Ok(false) {
+                    let out = w.compare_why(&args, &env);
+                    if let Ok(Some(why)) = &out {
                         rejected.fetch_add(1, Ordering::Relaxed);
+                        if stats {
+                            // The reason without its file and line.
+                            let why = why.rsplit(": ").next().unwrap_or(why);
+                            let why: String = why
+                                .chars()
+                                .filter(|c| !c.is_ascii_digit())
+                                .take(40)
+                                .collect();
+                            *reasons.lock().unwrap().entry(why).or_default() += 1;
+                        }
                     }
+                    let out = out.map(|why| why.is_none());
                     if let Err(kind) = out {
                         let d = Difference {
                             args: args.join(" ").replace(&root, "$DIR"),
@@ -622,18 +113,25 @@ fn differential_against_ssh_g() {
     for (what, count) in &expected {
         eprintln!("  listed for this build, seen {count} times: {what}");
     }
+    let mut reasons: Vec<(String, usize)> = reasons.into_inner().unwrap().into_iter().collect();
+    reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    for (why, n) in reasons.iter().take(25) {
+        eprintln!("  both rejected {n} times: {why}");
+    }
     let f = failures.lock().unwrap();
     if bad > 0 && known.is_none() {
         report_loudly(&format!(
-            "WITNESS {} is not in the known-differences table; {bad} of {n} generated cases differ from the builtin resolver, first ones:\n{}",
+            "WITNESS {} is not in the known-differences table; {bad} of {n} generated cases differ from the builtin resolver, first ones:\n{}\n{}",
             w.banner,
-            f.join("\n")
+            f.join("\n"),
+            w.divergences()
         ));
         return;
     }
     assert!(
         bad == 0,
-        "{bad} of {n} cases differ; first ones:\n{}",
-        f.join("\n")
+        "{bad} of {n} cases differ; first ones:\n{}\n{}",
+        f.join("\n"),
+        w.divergences()
     );
 }

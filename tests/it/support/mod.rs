@@ -10,12 +10,16 @@
 //!
 //! Isolation: every child runs with `HOME` (and `XDG_CONFIG_HOME`,
 //! `GIT_CONFIG_GLOBAL`) inside the test's temp directory,
-//! `GIT_CONFIG_NOSYSTEM=1`, no `GIT_*`, `SSH_*` or `PUSHGUARD_*` variable of
+//! `GIT_CONFIG_NOSYSTEM=1`, no `GIT_*`, `SSH_*`, `PUSHGUARD_*` or `PUTTY*` variable of
 //! the outer environment, stdin closed unless the test gives bytes, and a
 //! time bound after which its whole process group is killed and the test
 //! fails. `PUSHGUARD_SSH` (an ssh binary) and `PUSHGUARD_TEST_GIT` (a git
 //! binary) put that build first on every child's `PATH`.
+//!
+//! `push` is a world for real pushes through the installed hook; `ssh` the
+//! witness of the real `ssh -G`.
 
+pub mod push;
 pub mod ssh;
 pub mod sshd;
 pub mod world;
@@ -37,8 +41,9 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_pushguard");
 /// How long one child may run before the test fails.
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// Prefixes of the outer environment's variables no child sees.
-const SCRUBBED: [&str; 3] = ["GIT_", "SSH_", "PUSHGUARD_"];
+/// Prefixes of the outer environment's variables no child sees (`PUTTY`:
+/// `PUTTYDIR`, `PUTTYSESSIONS` move PuTTY's saved sessions).
+const SCRUBBED: [&str; 4] = ["GIT_", "SSH_", "PUSHGUARD_", "PUTTY"];
 
 /// The program a test needs (`git`, `ssh`, `strace`, …), or `None` after a
 /// loud `SKIPPING` line when it is missing here; with `CI` set a missing

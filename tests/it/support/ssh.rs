@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use pushguard::ssh::{ExecPolicy, Flavour, ResolveEnv, ResolveRequest, resolve};
+use pushguard::ssh::{ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
 
 use super::Cmd;
 
@@ -27,6 +27,8 @@ pub struct Witness {
     pub path: PathBuf,
     /// `ssh -V` up to the first comma: `OpenSSH_9.2p1 Debian-2+deb12u10`.
     pub banner: String,
+    /// The profile the builtin resolver detects for it.
+    pub profile: Profile,
 }
 
 /// The witness, or `None` (after `require`'s message) when there is no ssh.
@@ -39,21 +41,25 @@ pub fn witness() -> Option<&'static Witness> {
                 .arg("-V")
                 .ok();
             let banner = out.stderr.split(',').next().unwrap_or_default();
+            let profile = Profile::detect(&path)
+                .unwrap_or_else(|e| panic!("cannot detect the profile of {}: {e}", path.display()));
             Some(Witness {
                 path,
                 banner: banner.trim().to_string(),
+                profile,
             })
         })
         .as_ref()
 }
 
-/// The resolver environment for a builtin run beside the witness: ssh's
-/// flavour from its banner (else from `ssh` on `PATH`), `home` as `HOME`,
-/// `Match exec` run as ssh does.
+/// The resolver environment for a builtin run beside the witness: the
+/// witness's profile (else upstream's newest), `home` as `HOME`, `Match
+/// exec` run as ssh does.
 pub fn resolve_env(witness: Option<&Witness>, home: &Path) -> ResolveEnv {
-    let flavour = witness.map_or_else(Flavour::detect, |w| Flavour::from_version(&w.banner));
-    let mut env = ResolveEnv::current(flavour, ExecPolicy::Run);
+    let profile = witness.map_or_else(Profile::newest, |w| w.profile.clone());
+    let mut env = ResolveEnv::current(profile, ExecPolicy::Run);
     env.include_home = home.to_path_buf();
+    env.home_var = Some(home.display().to_string());
     env
 }
 
@@ -164,12 +170,37 @@ impl Witness {
     }
 
     /// Compares the builtin's answer for one argv with `ssh -G`'s, run
-    /// with `env.include_home` as `HOME`: `Ok(accepted)` when they agree
-    /// (the same output, or both reject).
-    pub fn compare(&self, args: &[String], env: &ResolveEnv) -> Result<bool, Kind> {
+    /// with `env.include_home` as `HOME`: `Ok` when they agree (the same
+    /// output, or both reject), with the builtin's reason when both reject
+    /// (`Ok(None)`: both print the same).
+    pub fn compare_why(&self, args: &[String], env: &ResolveEnv) -> Result<Option<String>, Kind> {
         let ours = ResolveRequest::from_ssh_args(args).and_then(|r| resolve(&r, env));
         let real = self.ssh_g(args, &env.include_home);
-        differ(&real, &ours.map(|r| r.dump()).map_err(|e| e.to_string()))
+        let ours = ours.map(|r| r.dump()).map_err(|e| e.to_string());
+        differ(&real, &ours).map(|accepted| match (accepted, ours) {
+            (false, Err(e)) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The probes this build answers otherwise than its profile predicts,
+    /// each with the behaviour, the value that would explain it and the
+    /// probe that settles it (a report for a surprise).
+    pub fn divergences(&self) -> String {
+        let found = self.profile.divergences(self.path.as_os_str());
+        if found.is_empty() {
+            return format!(
+                "every probe of {} agrees with its profile {}",
+                self.banner, self.profile.name
+            );
+        }
+        let lines: Vec<String> = found.iter().map(|d| format!("  {d}")).collect();
+        format!(
+            "{} behaves otherwise than its profile {} predicts:\n{}",
+            self.banner,
+            self.profile.name,
+            lines.join("\n")
+        )
     }
 
     /// The known differences of this build, `None` when it is not in `table`.
