@@ -294,10 +294,12 @@ pub fn judge(
             )?;
             let bytes = est.bytes.map(|b| b.value);
             // Large by bytes alone, or only without the tags the count assumes:
-            // ssh was not started during the walk.
-            let large = std::iter::once(est.objects)
-                .chain(est.without_tags)
-                .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
+            // ssh was not started during the walk. A count cut short by the
+            // time budget is no proof of a small push either.
+            let large = matches!(est.objects, Count::AtLeast(_))
+                || std::iter::once(est.objects)
+                    .chain(est.without_tags)
+                    .any(|n| policy::size_of(settings, n, bytes) != Size::Small);
             let ssh = ssh.or_else(|| large.then(resolve_ssh));
             (est, ssh)
         }

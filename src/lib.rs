@@ -8,11 +8,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod doctor;
 pub mod estimate;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod install;
 pub mod plan;
@@ -22,6 +25,8 @@ pub mod process;
 pub mod putty;
 pub mod report;
 pub mod run;
+pub mod signals;
 pub mod ssh;
+pub mod terminal;
 
 pub use run::run;

@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::git::{self, GitConfig, GitError};
+use crate::terminal::Shown;
 
 /// One line of pre-push stdin: `<local ref> SP <local oid> SP <remote ref> SP <remote oid>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,8 +79,9 @@ pub fn from_pre_commit(
     else {
         return Ok(None);
     };
-    let bad =
-        |what: &str, v: &str| PlanError::PreCommit(format!("{what} {v:?} is not an object id"));
+    let bad = |what: &str, v: &str| {
+        PlanError::PreCommit(format!("{what} {} is not an object id", Shown(v)))
+    };
     let local_oid = match to {
         Some(t) if is_oid(&t) => t.to_ascii_lowercase(),
         Some(t) => return Err(bad("PRE_COMMIT_TO_REF", &t)),
@@ -138,7 +140,7 @@ fn parse_oid(s: &str, line: usize, what: &str) -> Result<Option<String>, StdinEr
     if !is_oid(s) {
         return Err(StdinError {
             line,
-            reason: format!("{what} {s:?} is not an object id"),
+            reason: format!("{what} {} is not an object id", Shown(s)),
         });
     }
     if s.bytes().all(|b| b == b'0') {
@@ -192,19 +194,19 @@ pub enum PlanError {
     #[error("cannot read stdin: {0}")]
     ReadStdin(std::io::Error),
     /// The dry run's remote is neither a configured remote nor a URL.
-    #[error("{0:?} is neither a configured remote nor a URL")]
+    #[error("{} is neither a configured remote nor a URL", Shown(.0))]
     UnknownRemote(String),
     /// The dry run has no branch to push by default.
     #[error("HEAD is detached: name what to push (pushguard check <remote> <refspec>)")]
     DetachedHead,
     /// A refspec's source looks like an option.
-    #[error("{0:?} is not a ref")]
+    #[error("{} is not a ref", Shown(.0))]
     NotARef(String),
     /// A refspec's source is neither a ref nor a commit here.
-    #[error("{0:?} is not a ref or commit here")]
+    #[error("{} is not a ref or commit here", Shown(.0))]
     NoSuchRef(String),
     /// A refspec's source is a commit, so the destination must be named.
-    #[error("{0:?} is not a ref: give a destination ({0}:<branch>)")]
+    #[error("{} is not a ref: give a destination ({}:<branch>)", Shown(.0), .0)]
     NoDestination(String),
     /// The `PRE_COMMIT_*` variables are not what pre-commit sets.
     #[error("{0}")]

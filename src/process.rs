@@ -40,11 +40,33 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How long a group may keep the pipes open after the child exited.
 const GRACE: Duration = Duration::from_secs(1);
+
+/// The children started and not reaped yet: their pids and groups. A child
+/// is reaped with this lock held, so [`end_all`] never kills a group whose
+/// leader is gone.
+static LIVE: Mutex<Vec<(u32, sys::Group)>> = Mutex::new(Vec::new());
+
+fn live() -> MutexGuard<'static, Vec<(u32, sys::Group)>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills the group of every child not reaped yet and reaps it
+/// (`crate::signals` does this before pushguard exits on a signal).
+pub fn end_all() {
+    let live = live();
+    for (_, group) in live.iter() {
+        group.kill();
+    }
+    for &(pid, _) in live.iter() {
+        sys::reap_pid(pid);
+    }
+}
 
 /// A command to run: program, arguments, cwd, environment, stdin, time limit.
 #[derive(Debug, Clone)]
@@ -76,6 +98,9 @@ pub enum Failure {
     Io(io::Error),
     /// It ran past the time limit and its process group was killed.
     Timeout(Duration),
+    /// The hook's time budget (`crate::budget`) ran out first: its process
+    /// group was killed, or it was not started at all.
+    OutOfTime(Duration),
     /// It exited non-zero (`code` is `None` when a signal ended it).
     Exit {
         /// The exit code.
@@ -94,6 +119,10 @@ fn describe(command: &str, kind: &Failure) -> String {
         Failure::Timeout(limit) => {
             format!("`{command}` did not finish within {} ms", limit.as_millis())
         }
+        Failure::OutOfTime(total) => format!(
+            "`{command}` was stopped: the time budget of {} s (pushguard.timeBudget) ran out",
+            total.as_secs_f64()
+        ),
         Failure::Exit { code, stderr, .. } => {
             let how = match code {
                 Some(c) => format!("exit code {c}"),
@@ -223,7 +252,7 @@ impl ProcessBuilder {
         let mut running = self.start(Stdio::piped(), Stdio::piped())?;
         let stdout = running.child.stdout.take();
         let stderr = running.child.stderr.take().map(drain);
-        let watchdog = self
+        let watchdog = running
             .timeout
             .map(|limit| Watchdog::start(&running.group, limit));
         Ok(Streaming {
@@ -243,6 +272,11 @@ impl ProcessBuilder {
     }
 
     fn start(&self, stdout: Stdio, stderr: Stdio) -> Result<Running, ProcessError> {
+        // What is left of the hook's time budget bounds every child.
+        let (timeout, by_budget) = crate::budget::clamp(self.timeout);
+        if by_budget && timeout.is_some_and(|t| t.is_zero()) {
+            return Err(self.error(out_of_time()));
+        }
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args).stdout(stdout).stderr(stderr);
         if let Some(dir) = &self.cwd {
@@ -259,15 +293,21 @@ impl ProcessBuilder {
             None => Stdio::null(),
         });
         let pending = sys::Pending::new(&mut cmd);
-        let mut child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
-        let group = pending.adopt(&child);
+        let (mut child, group) = {
+            let mut live = live();
+            let child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
+            let group = pending.adopt(&child);
+            live.push((child.id(), group.clone()));
+            (child, group)
+        };
         if let (Some(bytes), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
             // A child that stops reading early closes the pipe: not an error.
             thread::spawn(move || pipe.write_all(&bytes));
         }
         Ok(Running {
             command: self.to_string(),
-            timeout: self.timeout,
+            timeout,
+            by_budget,
             child,
             group,
             reaped: false,
@@ -288,6 +328,11 @@ fn checked(command: String, out: Output) -> Result<Output, ProcessError> {
     Err(ProcessError { command, kind })
 }
 
+/// The budget ran out: its length for the message.
+fn out_of_time() -> Failure {
+    Failure::OutOfTime(crate::budget::current().map_or(Duration::ZERO, |b| b.total))
+}
+
 /// Reads a pipe to the end on a thread; the bytes arrive on the channel.
 fn drain<R: Read + Send + 'static>(mut pipe: R) -> Receiver<io::Result<Vec<u8>>> {
     let (tx, rx) = mpsc::channel();
@@ -302,6 +347,8 @@ fn drain<R: Read + Send + 'static>(mut pipe: R) -> Receiver<io::Result<Vec<u8>>>
 struct Running {
     command: String,
     timeout: Option<Duration>,
+    /// The time limit is what was left of the budget.
+    by_budget: bool,
     child: Child,
     group: sys::Group,
     reaped: bool,
@@ -335,7 +382,7 @@ impl Running {
             let got = match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
                 Err(RecvTimeoutError::Timeout) if deadline.is_some_and(|d| until >= d) => {
                     self.group.kill();
-                    return Err(self.error(Failure::Timeout(self.limit())));
+                    return Err(self.error(self.timed_out()));
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     // Lingering grandchildren: end them, keep what was written.
@@ -355,8 +402,7 @@ impl Running {
         };
         let stdout = collect(stdout)?;
         let stderr = collect(stderr)?;
-        let status = self.child.wait();
-        self.reaped = true;
+        let status = self.reap();
         Ok(Output {
             status: status.map_err(|e| self.error(Failure::Io(e)))?,
             stdout,
@@ -371,14 +417,18 @@ impl Running {
             Ok(true) => Ok(()),
             Ok(false) => {
                 self.kill();
-                Err(self.error(Failure::Timeout(self.limit())))
+                Err(self.error(self.timed_out()))
             }
             Err(e) => Err(self.error(Failure::Io(e))),
         }
     }
 
-    fn limit(&self) -> Duration {
-        self.timeout.unwrap_or_default()
+    /// The failure of a child stopped at its time limit.
+    fn timed_out(&self) -> Failure {
+        match self.by_budget {
+            true => out_of_time(),
+            false => Failure::Timeout(self.timeout.unwrap_or_default()),
+        }
     }
 
     /// Kills the group (the child's pid is still ours) and reaps the child.
@@ -386,9 +436,18 @@ impl Running {
         if !self.reaped {
             self.group.kill();
             let _ = self.child.kill();
-            let _ = self.child.wait();
-            self.reaped = true;
+            let _ = self.reap();
         }
+    }
+
+    /// Reaps the child (it has exited or been killed), off the live list.
+    fn reap(&mut self) -> io::Result<ExitStatus> {
+        let mut live = live();
+        let status = self.child.wait();
+        let id = self.child.id();
+        live.retain(|(p, _)| *p != id);
+        self.reaped = true;
+        status
     }
 }
 
@@ -461,8 +520,8 @@ impl Streaming {
         let fired = self.watchdog.take().is_some_and(Watchdog::disarm);
         if fired {
             self.running.kill();
-            let limit = self.running.limit();
-            return Err(self.running.error(Failure::Timeout(limit)));
+            let failure = self.running.timed_out();
+            return Err(self.running.error(failure));
         }
         let stderr = self.stderr.take();
         let out = self.running.finish(self.start, rest, stderr)?;
@@ -504,6 +563,13 @@ mod sys {
         /// The group the started `child` leads.
         pub(super) fn adopt(self, child: &Child) -> Group {
             Group(Pid::from_child(child))
+        }
+    }
+
+    /// Waits for the child `pid` to end and reaps it.
+    pub(super) fn reap_pid(pid: u32) {
+        if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+            let _ = rustix::process::waitpid(Some(p), rustix::process::WaitOptions::empty());
         }
     }
 
@@ -596,6 +662,9 @@ mod sys {
             drop(job);
         }
     }
+
+    /// Nothing to reap on Windows: the `Child` that owns the handle does.
+    pub(super) fn reap_pid(_: u32) {}
 
     /// Blocks until `child` has exited; `Ok(false)` when `deadline` came
     /// first. Waiting on a process handle reaps nothing: the process id

@@ -10,6 +10,7 @@ use crate::plan::Source;
 use crate::policy::{Keepalive, Risk, Verdict};
 use crate::putty::{self, Location};
 use crate::ssh::Origin;
+use crate::terminal::inline;
 
 /// Formats a number with thousands separators (`22,632`).
 pub fn thousands(n: u64) -> String {
@@ -196,6 +197,7 @@ fn story(o: &Outcome) -> String {
         Some(Risk::CannotTell) | None => {
             format!("pushguard cannot tell whether {client} sends keepalives")
         }
+        Some(Risk::SizeUnknown) => String::new(),
     };
     let who = match o.decision.risk {
         Some(Risk::GivesUp { .. }) => "ssh itself",
@@ -206,25 +208,30 @@ fn story(o: &Outcome) -> String {
         Some(_) => "may be large",
         None => "is large",
     };
-    t.push_str(&format!(
-        "{head}: this push {size} and {why}, so {who} may cut it off.\n"
-    ));
+    match o.decision.risk {
+        Some(Risk::SizeUnknown) => t.push_str(&format!(
+            "{head}: pushguard ran out of time (pushguard.timeBudget) before it could tell whether this push is large, and ssh's keepalive is not known to be effective.\n"
+        )),
+        _ => t.push_str(&format!(
+            "{head}: this push {size} and {why}, so {who} may cut it off.\n"
+        )),
+    }
     if let Some(ssh) = &o.ssh {
-        t.push_str(&format!("  host       {}\n", host_line(ssh)));
+        line(&mut t, "  host       ", host_line(ssh));
     }
     if let Some(obj) = objects_line(o) {
-        t.push_str(&format!("  objects    {obj}\n"));
+        line(&mut t, "  objects    ", obj);
     }
-    if let Some(line) = judged_line(o) {
-        t.push_str(&format!("  judged     {line}\n"));
+    if let Some(judged) = judged_line(o) {
+        line(&mut t, "  judged     ", judged);
     }
     if let Some(a) = o.estimate.as_ref().and_then(assumes_text) {
         t.push_str(&format!("  assuming   {a}\n"));
     }
     if let Some(ssh) = &o.ssh {
-        t.push_str(&format!("  keepalive  {}\n", keepalive_text(ssh)));
+        line(&mut t, "  keepalive  ", keepalive_text(ssh));
         for n in &ssh.notes {
-            t.push_str(&format!("  note       {n}\n"));
+            line(&mut t, "  note       ", n);
         }
     }
     match o.decision.risk {
@@ -241,6 +248,14 @@ fn story(o: &Outcome) -> String {
     }
     t.push_str("Bypass once: PUSHGUARD_SKIP=1 git push   (or: git push --no-verify)\n");
     t
+}
+
+/// Appends `label value` as one line: a newline in the value is shown
+/// escaped (`terminal::inline`), so it cannot make a line of its own.
+fn line(t: &mut String, label: &str, value: impl AsRef<str>) {
+    t.push_str(label);
+    t.push_str(&inline(value.as_ref()));
+    t.push('\n');
 }
 
 /// The message's `Fix:` lines: the `pushguard fix` command, and a one-off
@@ -292,55 +307,56 @@ fn judged_line(o: &Outcome) -> Option<String> {
 /// The dry run's report: every fact found, then the verdict.
 pub fn check_text(o: &Outcome) -> String {
     let mut t = String::new();
-    t.push_str(&format!("verdict    {}\n", o.decision.verdict.as_str()));
+    line(&mut t, "verdict    ", o.decision.verdict.as_str());
     if o.plan.remote == o.plan.url {
-        t.push_str(&format!("remote     {}\n", o.plan.url));
+        line(&mut t, "remote     ", &o.plan.url);
     } else {
-        t.push_str(&format!("remote     {} ({})\n", o.plan.remote, o.plan.url));
+        line(
+            &mut t,
+            "remote     ",
+            format!("{} ({})", o.plan.remote, o.plan.url),
+        );
     }
     for u in &o.plan.updates {
         let local = u
             .local_oid
             .as_deref()
             .map_or("(delete)", |s| &s[..s.len().min(12)]);
-        t.push_str(&format!(
-            "update     {} {} -> {}\n",
-            u.local_ref, local, u.remote_ref
-        ));
+        line(
+            &mut t,
+            "update     ",
+            format!("{} {} -> {}", u.local_ref, local, u.remote_ref),
+        );
     }
     if let Some(kind) = &o.transport {
-        t.push_str(&format!("transport  {kind}\n"));
+        line(&mut t, "transport  ", kind);
     }
     if let Some(obj) = objects_line(o) {
-        t.push_str(&format!("objects    {obj}\n"));
+        line(&mut t, "objects    ", obj);
     }
     if let Some(a) = o.estimate.as_ref().and_then(assumes_text) {
         t.push_str(&format!("assuming   {a}\n"));
     }
     for n in o.estimate.iter().flat_map(|e| &e.notes) {
-        t.push_str(&format!("note       {n}\n"));
+        line(&mut t, "note       ", n);
     }
     if let Some(ssh) = &o.ssh {
-        t.push_str(&format!(
-            "ssh        {}\n",
-            ssh.invocation.push_argv().join(" ")
-        ));
-        t.push_str(&format!("host       {}\n", host_line(ssh)));
-        t.push_str(&format!("keepalive  {}\n", keepalive_text(ssh)));
+        line(&mut t, "ssh        ", ssh.invocation.push_argv().join(" "));
+        line(&mut t, "host       ", host_line(ssh));
+        line(&mut t, "keepalive  ", keepalive_text(ssh));
         for s in &ssh.shadowed {
-            t.push_str(&format!(
-                "shadowed   ServerAliveInterval at {s} (lost to the value above)\n"
-            ));
+            let at = format!("ServerAliveInterval at {s} (lost to the value above)");
+            line(&mut t, "shadowed   ", at);
         }
         for n in &ssh.notes {
-            t.push_str(&format!("note       {n}\n"));
+            line(&mut t, "note       ", n);
         }
     }
     if let Some(why) = &o.ssh_skipped {
-        t.push_str(&format!("ssh        not resolved: {why}\n"));
+        line(&mut t, "ssh        ", format!("not resolved: {why}"));
     }
     for r in &o.decision.reasons {
-        t.push_str(&format!("reason     {r}\n"));
+        line(&mut t, "reason     ", r);
     }
     if matches!(o.decision.verdict, Verdict::Warn | Verdict::Block) {
         t.push('\n');

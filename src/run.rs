@@ -15,13 +15,15 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 
+use crate::budget;
 use crate::check::{self, CheckError, Env, Outcome};
 use crate::cli::{Cli, Cmd, FixArgs, FixTarget, FlavourArg, Format, InstallArgs, ResolveArgs};
 use crate::git::GitConfig;
 use crate::install::{Mode, Scope};
 use crate::plan::{self, PlanError, PushPlan};
-use crate::policy::{Settings, Verdict};
+use crate::policy::{Risk, Settings, Verdict};
 use crate::ssh::{self, ExecPolicy, Profile, ResolveEnv, ResolveRequest};
+use crate::terminal::{self, Stream};
 use crate::{doctor, fix, install, report};
 
 /// Exit code: fine (ok, warn, skip).
@@ -83,11 +85,31 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             return u8::try_from(e.exit_code()).unwrap_or(2);
         }
     };
+    crate::signals::install();
+    let stream = stdout_stream(&cli.command);
     let exit = dispatch(cli.command);
-    // A closed pipe is not worth a panic.
-    let _ = std::io::stdout().write_all(exit.stdout.as_bytes());
-    let _ = std::io::stderr().write_all(exit.stderr.as_bytes());
+    // Never a raw control character (`terminal`); a closed pipe is not
+    // worth a panic.
+    let out = terminal::sink(&exit.stdout, stream);
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    let err = terminal::sink(&exit.stderr, Stream::Text);
+    let _ = std::io::stderr().write_all(err.as_bytes());
     exit.code
+}
+
+/// How a command's stdout is written: JSON, `resolve`'s dump, or text.
+fn stdout_stream(cmd: &Cmd) -> Stream {
+    let format = match cmd {
+        Cmd::PrePush { format, .. } | Cmd::Check { format, .. } | Cmd::Doctor { format } => *format,
+        Cmd::Fix(a) => a.format,
+        Cmd::Resolve(a) if a.format == Format::Text => return Stream::Dump,
+        Cmd::Resolve(a) => a.format,
+        Cmd::Install(_) | Cmd::Uninstall(_) => Format::Text,
+    };
+    match format {
+        Format::Json => Stream::Json,
+        Format::Text => Stream::Text,
+    }
 }
 
 fn dispatch(cmd: Cmd) -> Exit {
@@ -227,6 +249,7 @@ pub fn guarded(work: impl FnOnce(&mut OnError) -> Result<Exit, CheckError>) -> E
 
 /// The hook's one line when it cannot check: the push goes on, or stops.
 pub fn cannot_check(why: &str, on_error: OnError) -> Exit {
+    let why = terminal::one_line(why);
     match on_error {
         OnError::LetGo => Exit::stderr(
             EXIT_OK,
@@ -276,18 +299,29 @@ fn pre_push(
     url: Option<String>,
     format: Format,
 ) -> Result<Exit, CheckError> {
+    budget::start(budget::DEFAULT);
     let env = Env::current();
     let cwd = check::current_dir();
     // Read all of stdin first, whatever happens next: git expects it consumed.
     // Run without git's arguments (pre-commit, prek), stdin is not git's.
     let given = remote.zip(url);
     let stdin = given.as_ref().map(|_| read_stdin());
-    let cfg = GitConfig::read(&cwd)?;
+    let cfg = match GitConfig::read(&cwd) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            // The whole configuration unreadable: strict from its own key.
+            if strict_anyway(&cwd) {
+                *on_error = OnError::Stop;
+            }
+            return Err(e.into());
+        }
+    };
     // Strict first, on its own: a bad value of another setting must not lose it.
     if Settings::strict_in(&cfg) {
         *on_error = OnError::Stop;
     }
     let settings = check::settings_in(&cwd, &cfg, &env)?;
+    budget::resize(settings.time_budget);
     let from_git = match (given, stdin) {
         (Some((remote, url)), Some(stdin)) => Some(PushPlan {
             remote,
@@ -305,8 +339,33 @@ fn pre_push(
             None => from_git.ok_or(PlanError::NoPush)?,
         },
     };
+    let strict = settings.strict;
     let o = check::judge(&cwd, &cfg, settings, plan, &env, false)?;
+    // Out of time before the size was known: strict wants a judged push.
+    if strict && o.decision.risk == Some(Risk::SizeUnknown) {
+        let why = "the time budget (pushguard.timeBudget) ran out before the push could be judged";
+        return Ok(cannot_check(why, OnError::Stop));
+    }
     Ok(verdict(&o, format, true))
+}
+
+/// Whether `pushguard.strict` is on when the whole configuration cannot
+/// be read: git is asked for that one key (all scopes, then the
+/// repository's own file).
+fn strict_anyway(cwd: &std::path::Path) -> bool {
+    [
+        &["config", "--type=bool", "--get", "pushguard.strict"][..],
+        &[
+            "config",
+            "--local",
+            "--type=bool",
+            "--get",
+            "pushguard.strict",
+        ],
+    ]
+    .iter()
+    .find_map(|args| crate::git::run(cwd, args).ok())
+    .is_some_and(|v| v.trim() == "true")
 }
 
 fn dry_run(
@@ -315,6 +374,7 @@ fn dry_run(
     stdin: bool,
     ssh: bool,
 ) -> Result<Vec<Outcome>, CheckError> {
+    budget::start(budget::DEFAULT);
     let env = Env::current();
     // git runs ssh and the hook from the worktree's top (the hook inherits
     // that); the dry run moves there too, so that `ssh -G`, the builtin
@@ -324,6 +384,7 @@ fn dry_run(
         return Err(CheckError::Internal("cannot enter the worktree's top"));
     }
     let (cfg, settings) = check::settings(&cwd, &env)?;
+    budget::resize(settings.time_budget);
     let updates = match stdin {
         true => Some(plan::read_updates(&read_stdin()?)?),
         false => None,
@@ -335,12 +396,23 @@ fn dry_run(
         .collect()
 }
 
+/// All of stdin, within what is left of the time budget (a hook manager
+/// or a terminal that never closes it cannot hold the push).
 fn read_stdin() -> Result<Vec<u8>, PlanError> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .map_err(PlanError::ReadStdin)?;
-    Ok(buf)
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let done = std::io::stdin().read_to_end(&mut buf).map(|_| buf);
+        let _ = tx.send(done);
+    });
+    let left = budget::left().unwrap_or(budget::DEFAULT);
+    match rx.recv_timeout(left) {
+        Ok(done) => done.map_err(PlanError::ReadStdin),
+        Err(_) => Err(PlanError::ReadStdin(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "stdin was not closed within the time budget (pushguard.timeBudget)",
+        ))),
+    }
 }
 
 fn resolve(a: &ResolveArgs) -> Exit {

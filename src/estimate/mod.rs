@@ -366,6 +366,14 @@ pub fn estimate_with(
     est.walk_time = Some(started.elapsed());
     est.objects = walked.objects;
     est.missing = walked.missing;
+    // Stopped before the limit: the time budget ran out first.
+    if let Count::AtLeast(n) = est.objects
+        && n < stop_at.max(1)
+    {
+        est.notes.push(format!(
+            "the time budget (pushguard.timeBudget) ran out after {n} objects: the count is a lower bound"
+        ));
+    }
     if walked.missing > 0 && walked.objects.is_exact() {
         missing_trees(repo, &walk, &mut est)?;
     }

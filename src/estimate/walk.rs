@@ -192,8 +192,18 @@ impl Walk<'_> {
             }
             carry.extend_from_slice(rest);
         }
-        child.finish()?;
-        tally.walked.objects = Count::Exact(tally.lines);
+        match child.finish() {
+            Ok(_) => tally.walked.objects = Count::Exact(tally.lines),
+            // Cut by the hook's time budget: what was counted is a lower bound.
+            Err(ProcessError {
+                kind: Failure::OutOfTime(_),
+                ..
+            }) => {
+                tally.walked.objects = Count::AtLeast(tally.lines);
+                tally.walked.boundary.clear();
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(tally.walked)
     }
 }

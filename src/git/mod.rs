@@ -21,10 +21,11 @@ mod urlmatch;
 pub use origin::{ConfigOrigin, config_origin};
 pub use transport::{
     InvocationError, IpFamily, SshInvocation, SshSource, Variant, sq_quote, ssh_invocation,
+    ssh_invocation_on,
 };
 pub use url::{
-    RemoteUrl, SshTarget, UrlError, is_remote_name, parse_url, push_urls, receive_pack,
-    remote_for_url, remote_names,
+    RemoteUrl, SshTarget, UrlError, is_remote_name, parse_url, parse_url_on, push_urls,
+    receive_pack, remote_for_url, remote_names,
 };
 pub use urlmatch::{match_url, url_match};
 

@@ -8,7 +8,10 @@
 
 /// A command line we will not split without a shell.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot read ssh command {command:?}: {reason}")]
+#[error(
+    "cannot read ssh command {}: {reason}",
+    crate::terminal::Shown(command)
+)]
 pub struct ShellError {
     /// The command text.
     pub command: String,

@@ -49,7 +49,7 @@ impl SshTarget {
 
 /// A URL git would reject, with git's reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot read URL {url:?}: {reason}")]
+#[error("cannot read URL {}: {reason}", crate::terminal::Shown(url))]
 pub struct UrlError {
     /// The URL.
     pub url: String,

@@ -220,6 +220,7 @@ fn probe_failed(command: &str, e: &ProbeError) -> String {
         Failure::Timeout(limit) => {
             format!("{through} did not answer within {} ms", limit.as_millis())
         }
+        Failure::OutOfTime(_) => p.to_string(),
         Failure::Spawn(err) => format!("cannot run `{command}`: {err}"),
         Failure::Io(err) => format!("{through}: {err}"),
     }

@@ -144,6 +144,10 @@ pub enum Risk {
     },
     /// Whether ssh sends keepalives is unknown (never blocks).
     CannotTell,
+    /// The time budget ran out before the count reached the thresholds: the
+    /// size is unknown, and the keepalive is not known to be effective
+    /// (never blocks).
+    SizeUnknown,
 }
 
 /// Classifies the size of a push against the thresholds.
@@ -214,13 +218,17 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
         } => (*objects, *bytes, keepalive),
     };
     let size = size_of(s, objects, bytes);
+    // A lower bound below the thresholds is a count the time budget cut
+    // short (the walk stops only at the block threshold): no size at all.
+    let unknown = size == Size::Small && matches!(objects, Count::AtLeast(_));
     let size_text = match size {
+        Size::Small if unknown => "size unknown (the time budget ran out)",
         Size::Small => "a small push",
         Size::Large => "a large push",
         Size::Huge => "a very large push",
     };
     let mut reasons = vec![format!("{size_text}: {objects} objects")];
-    if size == Size::Small {
+    if size == Size::Small && !unknown {
         return decision(Verdict::Ok, reasons, None);
     }
     let risky = if size == Size::Huge {
@@ -285,6 +293,9 @@ pub fn decide(s: &Settings, facts: &Facts) -> Decision {
         ),
     };
     reasons.push(reason);
+    if unknown && verdict != Verdict::Ok {
+        return decision(Verdict::Warn, reasons, Some(Risk::SizeUnknown));
+    }
     decision(verdict, reasons, risk)
 }
 
@@ -299,6 +310,29 @@ mod tests {
             bytes: None,
             keepalive: k,
         }
+    }
+
+    #[test]
+    fn a_count_cut_by_the_time_budget_is_no_size() {
+        let s = Settings::default();
+        let cut = Count::AtLeast(12);
+        let d = decide(&s, &ssh(cut, Some(Keepalive::Interval(0))));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (Verdict::Warn, Some(Risk::SizeUnknown))
+        );
+        assert!(d.reasons[0].starts_with("size unknown"), "{:?}", d.reasons);
+        let d = decide(&s, &ssh(cut, None));
+        assert_eq!(d.verdict, Verdict::Warn);
+        // An effective keepalive is fine at any size.
+        let d = decide(&s, &ssh(cut, Some(Keepalive::Interval(30))));
+        assert_eq!(d.verdict, Verdict::Ok);
+        // A bound at the thresholds is a size.
+        let d = decide(
+            &s,
+            &ssh(Count::AtLeast(20_000), Some(Keepalive::Interval(0))),
+        );
+        assert_eq!(d.verdict, Verdict::Block);
     }
 
     #[test]

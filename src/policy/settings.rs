@@ -7,6 +7,7 @@
 //! [`Settings::for_url`] reads the values it picked.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::git::GitConfig;
 
@@ -78,6 +79,8 @@ pub struct Settings {
     pub idle_timeout: u64,
     /// `pushguard.resolver`: `ssh` (real `ssh -G`, builtin for origins) or `builtin`.
     pub resolver: ResolverChoice,
+    /// `pushguard.timeBudget` (default 10 s, `crate::budget`): the hook's whole run.
+    pub time_budget: Duration,
     /// Set when `PUSHGUARD_SKIP` asks to bypass this push.
     pub skip: bool,
 }
@@ -102,6 +105,7 @@ impl Default for Settings {
             block_bytes: 500 << 20,
             idle_timeout: 600,
             resolver: ResolverChoice::Ssh,
+            time_budget: crate::budget::DEFAULT,
             skip: false,
         }
     }
@@ -109,7 +113,10 @@ impl Default for Settings {
 
 /// A `pushguard.*` value that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad config value {value:?} for {key}: {reason}")]
+#[error(
+    "bad config value {} for {key}: {reason}",
+    crate::terminal::Shown(value)
+)]
 pub struct SettingError {
     /// The key as documented (`pushguard.warnObjects`), with its URL when
     /// the value came from `pushguard.<url>.warnObjects`.
@@ -208,6 +215,18 @@ impl Settings {
                 reason: "expected seconds greater than 0 (e.g. 600, 10m)",
             })?,
         };
+        s.time_budget = match get("pushguard.timeBudget") {
+            None => s.time_budget,
+            Some((v, found)) => {
+                parse_seconds(v)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| SettingError {
+                        key: found,
+                        value: v.to_string(),
+                        reason: "expected seconds greater than 0 (e.g. 10, 1m)",
+                    })?
+            }
+        };
         s.resolver = match get("pushguard.resolver").map(|(v, _)| v.to_ascii_lowercase()) {
             None => s.resolver,
             Some(v) if v == "ssh" => ResolverChoice::Ssh,
@@ -270,6 +289,13 @@ mod tests {
         assert!(e.to_string().contains("\"lots\""));
         let cfg = GitConfig::from_pairs([("pushguard.idleTimeout", "0")]);
         assert!(Settings::from_config(&cfg, &|_| None).is_err());
+        let cfg = GitConfig::from_pairs([("pushguard.timeBudget", "0")]);
+        assert!(Settings::from_config(&cfg, &|_| None).is_err());
+        let cfg = GitConfig::from_pairs([("pushguard.timebudget", "1m")]);
+        let s = Settings::from_config(&cfg, &|_| None).unwrap();
+        assert_eq!(s.time_budget, Duration::from_secs(60));
+        let s = Settings::from_config(&GitConfig::default(), &|_| None).unwrap();
+        assert_eq!(s.time_budget, Duration::from_secs(10));
     }
 
     #[test]

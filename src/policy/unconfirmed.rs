@@ -109,9 +109,14 @@ mod tests {
         // Warned about without the tag: still a warning.
         let d = decide_unconfirmed(&s, &facts, Some(&without(6_000)));
         assert_eq!(d.verdict, Verdict::Warn);
-        // Small either way, or nothing assumed: as `decide`.
+        // Small either way, or nothing assumed: as `decide` (a lower bound
+        // below the thresholds is no size: the time budget cut it).
+        let small = Unconfirmed {
+            objects: Count::Exact(10),
+            ..without(0)
+        };
         assert_eq!(
-            decide_unconfirmed(&s, &facts, Some(&without(10))),
+            decide_unconfirmed(&s, &facts, Some(&small)),
             decide(&s, &facts)
         );
         assert_eq!(decide_unconfirmed(&s, &facts, None), decide(&s, &facts));

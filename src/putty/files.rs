@@ -82,7 +82,7 @@ pub fn file_name(name: &str) -> String {
 /// (split at the first `=`, value up to the first CR or LF, lines without
 /// `=` ignored), the first line of a key winning. Only the keys pushguard
 /// needs are kept.
-pub(super) fn parse(text: &[u8]) -> Result<Session, String> {
+pub(crate) fn parse(text: &[u8]) -> Result<Session, String> {
     let mut s = Session::default();
     let mut seen_host = false;
     let mut seen_protocol = false;

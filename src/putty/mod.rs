@@ -23,9 +23,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 mod argv;
-mod files;
+pub(crate) mod files;
 mod invocation;
-mod registry;
+pub(crate) mod registry;
 
 pub use argv::{Choice, Tool, choose_session};
 pub use files::{file_name, fix_session_file, sessions_dir};

@@ -73,7 +73,7 @@ pub fn parse_query(stdout: &str, name: &str) -> Option<RegValue> {
 /// The number PuTTY's `read_setting_i` takes from a value: a `REG_DWORD`
 /// (as a C `int`, so `0xffffffff` is -1); any other type is not read, and
 /// PuTTY uses its default.
-pub(super) fn int_setting(name: &'static str, v: &RegValue) -> Result<Option<Setting>, String> {
+pub(crate) fn int_setting(name: &'static str, v: &RegValue) -> Result<Option<Setting>, String> {
     if v.kind != "REG_DWORD" {
         return Ok(None);
     }

@@ -83,7 +83,7 @@ fn canonical_address(opts: &Options, host: String) -> String {
             return a;
         }
     } else if let Ok(v6) = host.parse::<std::net::Ipv6Addr>() {
-        let t = v6.to_string();
+        let t = ipv6_text(v6);
         if !host.eq_ignore_ascii_case(&t) && opts.get(Op::AddressFamily) != Some("inet") {
             return t;
         }
@@ -128,6 +128,18 @@ fn is_addr_fast(h: &str) -> bool {
     h.contains('%') || h.contains(':') || h.bytes().all(|c| c.is_ascii_digit() || c == b'.')
 }
 
+/// An IPv6 address as glibc's `inet_ntop` writes it: Rust's form, but an
+/// IPv4-compatible address (six zero words, then a non-zero one) in dotted
+/// form (`::0.15.0.15`), as the IPv4-mapped one already is.
+fn ipv6_text(a: std::net::Ipv6Addr) -> String {
+    let w = a.segments();
+    if w[..6].iter().all(|&x| x == 0) && w[6] != 0 {
+        let [.., b0, b1, b2, b3] = a.octets();
+        return format!("::{b0}.{b1}.{b2}.{b3}");
+    }
+    a.to_string()
+}
+
 /// inet_aton forms (`127.1`, `0x7f.1`, octal) as a dotted quad.
 pub(crate) fn numeric_ipv4(h: &str) -> Option<String> {
     let parts: Vec<&str> = h.split('.').collect();
@@ -138,15 +150,17 @@ pub(crate) fn numeric_ipv4(h: &str) -> Option<String> {
         if s.is_empty() {
             return None;
         }
+        // C's digits only: no sign, and `0x` needs a hex digit after it.
+        let digits = |x: &str, radix: u32| {
+            let ok = !x.is_empty() && x.chars().all(|c| c.is_digit(radix));
+            ok.then(|| u64::from_str_radix(x, radix).ok()).flatten()
+        };
         if let Some(x) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-            if x.is_empty() {
-                return Some(0);
-            }
-            u64::from_str_radix(x, 16).ok()
+            digits(x, 16)
         } else if s.len() > 1 && s.starts_with('0') {
-            u64::from_str_radix(&s[1..], 8).ok()
+            digits(&s[1..], 8)
         } else {
-            s.parse().ok()
+            digits(s, 10)
         }
     };
     let v: Vec<u64> = parts.iter().map(|p| num(p)).collect::<Option<_>>()?;
@@ -179,6 +193,26 @@ mod tests {
         assert_eq!(numeric_ipv4("0x7f.1").as_deref(), Some("127.0.0.1"));
         assert_eq!(numeric_ipv4("1.2.3.4.5"), None);
         assert_eq!(numeric_ipv4("example"), None);
+        // Found by the `ssh_vs_ssh_g` fuzz target (`ssh -G 0X` prints
+        // `hostname 0x`): glibc wants a digit after `0x`, and no sign.
+        for h in [
+            "0x",
+            "0X",
+            "0x.1",
+            "0x+1",
+            "+1",
+            "1.+2",
+            "0+7",
+            "08",
+            "0x100000000",
+        ] {
+            assert_eq!(numeric_ipv4(h), None, "{h}");
+        }
+        assert_eq!(numeric_ipv4("010").as_deref(), Some("0.0.0.8"));
+        assert_eq!(
+            numeric_ipv4("0xffffffff").as_deref(),
+            Some("255.255.255.255")
+        );
     }
 
     #[test]
@@ -197,5 +231,18 @@ mod tests {
         assert_eq!(o.get(Op::CanonicalizeMaxDots), Some("1"));
         let (h, _) = canonical_host(&mut Options::default(), "::0:1".into()).unwrap();
         assert_eq!(h, "::1");
+        // Found by the `ssh_vs_ssh_g` fuzz target: glibc writes an
+        // IPv4-compatible address dotted (`ssh -G ::f:f`).
+        for (given, printed) in [
+            ("::f:f", "::0.15.0.15"),
+            ("::1:0", "::0.1.0.0"),
+            ("::0.0.1.0", "::100"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("1::f:f", "1::f:f"),
+            ("0:0:0:0:0:1:2:3", "::1:2:3"),
+        ] {
+            let (h, _) = canonical_host(&mut Options::default(), given.into()).unwrap();
+            assert_eq!(h, printed, "{given}");
+        }
     }
 }

@@ -97,6 +97,7 @@ impl Run<'_> {
         if let Some(bytes) = env.overlay.get(path) {
             // A stand-in (`overlay.rs`): the disk's owner and mode, if any.
             if src.checkperm
+                && !env.overlay.is_sealed()
                 && let Ok(m) = std::fs::metadata(path)
                 && refused(&m, env)
             {
@@ -104,10 +105,25 @@ impl Run<'_> {
                     path: path.to_path_buf(),
                 });
             }
+            let cut;
+            let bytes = match bytes.contains(&0) {
+                true => {
+                    cut = cut_at_nul(bytes);
+                    &cut[..]
+                }
+                false => bytes,
+            };
             let text = String::from_utf8_lossy(bytes);
             return self.read_logged(&text, path, src, active).map(|()| true);
         }
-        let mut f = match std::fs::File::open(path) {
+        if env.overlay.is_sealed() {
+            return Ok(false);
+        }
+        // Non-blocking, so that a FIFO without a writer cannot hold the
+        // resolver (ssh itself would wait for ever); reads stay blocking
+        // for regular files, for which the flag means nothing.
+        let opened = open_nonblocking(path);
+        let mut f = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(open_err(e)),
@@ -118,12 +134,19 @@ impl Run<'_> {
                 path: path.to_path_buf(),
             });
         }
+        // A directory reads as an empty file, as ssh's fgets sees it.
+        if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+            return self.read_logged("", path, src, active).map(|()| true);
+        }
         let size = meta
             .filter(std::fs::Metadata::is_file)
             .and_then(|m| usize::try_from(m.len()).ok());
         let buf = self.spare.pop().unwrap_or_default();
-        let bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
+        let mut bytes = read_all_from(&mut f, size, buf).map_err(open_err)?;
         drop(f);
+        if bytes.contains(&0) {
+            bytes = cut_at_nul(&bytes);
+        }
         let done = match std::str::from_utf8(&bytes) {
             Ok(text) => self.read_logged(text, path, src, active),
             Err(_) => {
@@ -300,7 +323,11 @@ impl Run<'_> {
             };
             let full = glob_tilde(&full, &self.env.include_home);
             let oactive = *active;
-            for f in glob(&full) {
+            let found = match self.env.overlay.is_sealed() {
+                true => glob_overlay(&self.env.overlay, &full),
+                false => glob(&full),
+            };
+            for f in found {
                 if src.depth + 1 > 16 {
                     return Err(ConfigError::Depth {
                         file: file.to_string(),
@@ -320,6 +347,28 @@ impl Run<'_> {
         Ok(Ok(()))
     }
 }
+
+/// Each line up to its first NUL byte: ssh reads a line into a C string,
+/// which ends there.
+fn cut_at_nul(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match line.iter().position(|&b| b == 0) {
+            Some(nul) => {
+                out.extend_from_slice(&line[..nul]);
+                if line.ends_with(b"\n") {
+                    out.push(b'\n');
+                }
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
+/// How much of something that is not a regular file (a device, a FIFO) is
+/// read before it counts as endless (`/dev/zero`; `/dev/null` is empty).
+const NOT_A_FILE_LIMIT: usize = 16 << 20;
 
 impl Run<'_> {
     /// An Include path with its `%` tokens and `${}` expanded (9.9):
@@ -358,6 +407,20 @@ fn refused(_: &std::fs::Metadata, _: &super::ResolveEnv) -> bool {
     false
 }
 
+/// Opens `path` for reading, non-blocking on Unix (a FIFO without a
+/// writer opens at once); Windows has no FIFO to wait on.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+        o.custom_flags(i32::try_from(nonblock).unwrap_or(0));
+    }
+    o.open(path)
+}
+
 /// Reads an open file to its end into `buf` (a spare buffer, reused).
 /// `size` is its size when it is a regular file: a read that brings that
 /// many bytes ends it (one read for a file that does not change under us);
@@ -374,6 +437,11 @@ fn read_all_from(
     }
     let mut len = 0;
     while size.is_none_or(|s| len < s) {
+        if size.is_none() && len >= NOT_A_FILE_LIMIT {
+            return Err(std::io::Error::other(
+                "not a regular file, and it does not end (read 16 MiB)",
+            ));
+        }
         if len == buf.len() {
             buf.resize(len * 2, 0);
         }
@@ -382,7 +450,8 @@ fn read_all_from(
             Ok(k) => len += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             // ssh's getline stops at a read error (a directory opens and
-            // fails its first read): what came before is the file.
+            // fails its first read; a FIFO whose writer writes nothing would
+            // block): what came before is the file.
             Err(_) => break,
         }
     }
@@ -394,8 +463,13 @@ fn read_all_from(
 pub(crate) fn glob(pattern: &str) -> Vec<PathBuf> {
     let wild = |s: &str| s.contains(['*', '?', '[']);
     if !wild(pattern) {
+        // A name that is there, even a link that loops (its open fails as
+        // ssh's does) or dangles (the open ignores it).
         let p = PathBuf::from(pattern);
-        return if p.exists() { vec![p] } else { Vec::new() };
+        return match p.symlink_metadata() {
+            Ok(_) => vec![p],
+            Err(_) => Vec::new(),
+        };
     }
     let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
     // The components before the first wildcard name one directory: start
@@ -442,6 +516,34 @@ pub(crate) fn glob(pattern: &str) -> Vec<PathBuf> {
     } else {
         bases.into_iter().filter(|p| p.exists()).collect()
     };
+    out.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    out
+}
+
+/// [`glob`] over a sealed overlay's paths: the same components match.
+fn glob_overlay(overlay: &super::Overlay, pattern: &str) -> Vec<PathBuf> {
+    let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let matches = |p: &Path| {
+        let Some(text) = p.to_str() else {
+            return false;
+        };
+        let names: Vec<&str> = text.split('/').filter(|c| !c.is_empty()).collect();
+        text.starts_with('/') == pattern.starts_with('/')
+            && names.len() == comps.len()
+            && comps.iter().zip(&names).all(|(c, n)| {
+                let hidden = n.starts_with('.') && !c.starts_with('.');
+                c == n || (!hidden && fnmatch(c, n))
+            })
+    };
+    let mut out: Vec<PathBuf> = overlay
+        .paths()
+        .filter(|p| matches(p))
+        .map(Path::to_path_buf)
+        .collect();
     out.sort_by(|a, b| {
         a.as_os_str()
             .as_encoded_bytes()
@@ -513,5 +615,83 @@ mod tests {
         assert_eq!(names, ["a.conf", "b.conf"]);
         assert!(glob(&format!("{}/nope*", dir.path().display())).is_empty());
         assert!(glob(&format!("{}/literal", dir.path().display())).is_empty());
+    }
+
+    /// Found by the bad-input corpus: a directory read as an error (ssh
+    /// reads it as empty), a symlink loop was skipped (ssh fails on it),
+    /// and a FIFO held the resolver for ever.
+    #[cfg(unix)]
+    #[test]
+    fn files_that_are_not_files() {
+        use crate::ssh::{ResolveEnv, ResolveRequest, resolve};
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("dir")).unwrap();
+        std::os::unix::fs::symlink(d.join("loop2"), d.join("loop1")).unwrap();
+        std::os::unix::fs::symlink(d.join("loop1"), d.join("loop2")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(d.join("fifo"))
+            .status();
+        let env = ResolveEnv::current(crate::ssh::Profile::debian12(6), Default::default());
+        let port = |cfg: &str| {
+            let c = d.join("cfg");
+            std::fs::write(&c, cfg).unwrap();
+            let req =
+                ResolveRequest::from_ssh_args(&["-F".into(), c.display().to_string(), "h".into()])
+                    .unwrap();
+            resolve(&req, &env)
+                .map(|r| r.effective.get("port").unwrap().value.clone())
+                .map_err(|e| e.to_string())
+        };
+        let inc = |name: &str| format!("Include {}\nPort 2\n", d.join(name).display());
+        assert_eq!(port(&inc("dir")), Ok("2".into()));
+        let e = port(&inc("loop1")).unwrap_err();
+        assert!(e.contains("Too many levels of symbolic links"), "{e}");
+        assert_eq!(port(&inc("dangling")), Ok("2".into()));
+        if fifo.is_ok_and(|s| s.success()) {
+            let t = std::time::Instant::now();
+            assert_eq!(port(&inc("fifo")), Ok("2".into()));
+            assert!(t.elapsed() < std::time::Duration::from_secs(2));
+        }
+        // As ssh: an included device fails the permission check.
+        let e = port("Include /dev/null\nPort 3\n").unwrap_err();
+        assert_eq!(e, "Bad owner or permissions on /dev/null");
+        let top = |f: &str| {
+            let req = ResolveRequest::from_ssh_args(&["-F".into(), f.into(), "h".into()]).unwrap();
+            resolve(&req, &env).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let dir = d.join("dir").display().to_string();
+        assert_eq!(top(&dir), Ok(()), "a directory reads as empty");
+        assert_eq!(top("/dev/null"), Ok(()));
+        let e = top("/dev/zero").unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
+    }
+
+    /// Found by the bad-input corpus: `Port 22\0junk` was a bad port; ssh
+    /// reads the line as a C string, `Port 22`.
+    #[test]
+    fn a_nul_ends_its_line() {
+        assert_eq!(
+            cut_at_nul(b"Port 22\0junk\nUser a\0b\nx\0"),
+            b"Port 22\nUser a\nx"
+        );
+    }
+
+    #[test]
+    fn a_sealed_overlay_is_globbed_like_a_directory() {
+        let o = super::super::Overlay::sealed()
+            .with("/c/b.conf", Vec::new())
+            .with("/c/a.conf", Vec::new())
+            .with("/c/.h.conf", Vec::new())
+            .with("/c/d/e.conf", Vec::new());
+        let names = |p: &str| -> Vec<PathBuf> { glob_overlay(&o, p) };
+        assert_eq!(
+            names("/c/*.conf"),
+            [Path::new("/c/a.conf"), Path::new("/c/b.conf")]
+        );
+        assert_eq!(names("/c/*/e.conf"), [Path::new("/c/d/e.conf")]);
+        assert_eq!(names("/c/b.conf"), [Path::new("/c/b.conf")]);
+        assert!(names("/c/nope").is_empty());
+        assert!(names("c/a.conf").is_empty(), "relative is not absolute");
     }
 }

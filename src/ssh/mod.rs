@@ -38,7 +38,7 @@ mod env;
 mod exec;
 mod files;
 mod keywords;
-mod lex;
+pub(crate) mod lex;
 mod lists;
 mod matching;
 mod netlist;

@@ -4,7 +4,10 @@
 //!
 //! Keyed by the path as the resolver opens it (the `-F` path, the user
 //! file, an Include's globbed name). Only reading goes through it: an
-//! Include glob still lists the directories on disk.
+//! Include glob still lists the directories on disk. A [sealed](Overlay::sealed)
+//! overlay is the whole file system instead: a path it lacks does not
+//! exist, Include globs list its paths only, and no file is opened or
+//! stat'ed (fuzzing and replayed cases resolve without the disk).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,18 +15,40 @@ use std::sync::Arc;
 
 /// Files whose contents the resolver reads from here instead of the disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Overlay(Arc<BTreeMap<PathBuf, Vec<u8>>>);
+pub struct Overlay {
+    files: Arc<BTreeMap<PathBuf, Vec<u8>>>,
+    sealed: bool,
+}
 
 impl Overlay {
+    /// An empty overlay that stands for the whole file system: nothing
+    /// else exists.
+    pub fn sealed() -> Overlay {
+        Overlay {
+            sealed: true,
+            ..Overlay::default()
+        }
+    }
+
     /// This overlay with `path` reading as `bytes`.
     pub fn with(mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) -> Overlay {
-        Arc::make_mut(&mut self.0).insert(path.into(), bytes);
+        Arc::make_mut(&mut self.files).insert(path.into(), bytes);
         self
     }
 
     /// What `path` reads as, when the overlay has it.
     pub fn get(&self, path: &Path) -> Option<&[u8]> {
-        self.0.get(path).map(Vec::as_slice)
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// True when nothing outside the overlay exists.
+    pub fn is_sealed(&self) -> bool {
+        self.sealed
+    }
+
+    /// The paths the overlay has, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.keys().map(PathBuf::as_path)
     }
 }
 
@@ -43,5 +68,14 @@ mod tests {
             "a copy is its own"
         );
         assert_eq!(o2.get(Path::new("/a")), Some(&b"Port 2\n"[..]));
+        assert!(!o2.is_sealed());
+        let s = Overlay::sealed()
+            .with("/b", Vec::new())
+            .with("/a", Vec::new());
+        assert!(s.is_sealed());
+        assert_eq!(
+            s.paths().collect::<Vec<_>>(),
+            [Path::new("/a"), Path::new("/b")]
+        );
     }
 }

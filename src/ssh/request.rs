@@ -335,6 +335,17 @@ fn apply_step(
                 opts.add_identity_cmdline(p).map_err(ConfigError::Usage)?;
             }
         }
+        Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I'), Some(arg)) => {
+            flag_option(*c, arg, opts, p)?;
+        }
+        // Never a silent wrong answer: these change what ssh prints in
+        // ways the resolver does not reproduce (a stdio forward changes
+        // defaults and clears forwards).
+        Step::Flag(c @ ('L' | 'R' | 'w' | 'W'), _) => {
+            return Err(ConfigError::Usage(format!(
+                "pushguard's resolver does not model ssh's -{c} option"
+            )));
+        }
         Step::Flag(c, arg) => {
             // The flag options overwrite whatever is there, like ssh's
             // assignments.
@@ -382,6 +393,64 @@ fn command_line(text: &str) -> Value {
     }
 }
 
+/// The flags whose argument is an option's value, read by that option's
+/// own parser as ssh checks it: `-c`, `-m`, `-e` and `-I` replace what is
+/// there; `-D` adds a forward.
+fn flag_option(c: char, arg: &str, opts: &mut Options, p: &Profile) -> Result<(), ConfigError> {
+    let bad = |what: &str| ConfigError::Usage(format!("{what} '{arg}'"));
+    let (keyword, op, what) = match c {
+        'c' => ("Ciphers", Op::Ciphers, "Unknown cipher type"),
+        'm' => ("MACs", Op::Macs, "Unknown mac type"),
+        'D' => (
+            "DynamicForward",
+            Op::DynamicForward,
+            "Bad dynamic forwarding specification",
+        ),
+        'e' => {
+            let v = super::values::escape_char(arg).map_err(|_| bad("Bad escape character"))?;
+            opts.set(Op::EscapeChar, command_line(&v));
+            return Ok(());
+        }
+        _ => {
+            opts.set(Op::Pkcs11Provider, command_line(arg));
+            return Ok(());
+        }
+    };
+    // ssh takes `+`/`^` lists for -c, plain lists only for -m; a word the
+    // config splitter would change is no valid name or spec either.
+    let prefix_ok = match c {
+        'c' => !arg.starts_with('-'),
+        'm' => !arg.starts_with(['+', '^', '-']),
+        _ => true,
+    };
+    let plain = prefix_ok
+        && !arg.is_empty()
+        && !arg.starts_with('=')
+        && !arg.contains([' ', '\t', '"', '\'', '\\', '#']);
+    let line = format!("{keyword} {arg}");
+    let apply = |o: &mut Options| {
+        let raw = lex::Line::Raw(&line);
+        o.apply(raw, &LineCtx::COMMAND_LINE, true, &mut Words::default(), p)
+            .is_ok()
+    };
+    let mut scratch = Options::default();
+    if !plain || !apply(&mut scratch) {
+        return Err(bad(what));
+    }
+    match c {
+        // A forward is added as a config line adds it (duplicates dropped).
+        'D' => {
+            apply(opts);
+        }
+        _ => {
+            if let Some(v) = scratch.value(op) {
+                opts.set(op, command_line(&v.value));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What a flag option sets.
 fn flag_effects(
     c: char,
@@ -404,7 +473,11 @@ fn flag_effects(
         ('T', _) => set(&[(Op::RequestTty, "false")]),
         ('N', _) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
         ('s', _) => set(&[(Op::SessionType, "subsystem")]),
-        ('W', Some(_)) => set(&[(Op::SessionType, "none"), (Op::RequestTty, "false")]),
+        // A second -t forces a tty, a third asks again.
+        ('t', _) => match opts.get(Op::RequestTty) {
+            Some("true") => set(&[(Op::RequestTty, "force")]),
+            _ => set(&[(Op::RequestTty, "true")]),
+        },
         ('n', _) => set(&[(Op::StdinNull, "yes")]),
         ('f', _) => set(&[(Op::ForkAfterAuthentication, "yes"), (Op::StdinNull, "yes")]),
         ('q', _) => set(&[(Op::LogLevel, quiet)]),
@@ -426,6 +499,11 @@ fn flag_effects(
             next.map(|n| vec![(Op::LogLevel, LEVELS[n].to_string())])
                 .unwrap_or_default()
         }
+        ('k', _) => set(&[(Op::GssDelegateCreds, "no")]),
+        ('K', _) => set(&[
+            (Op::GssAuthentication, "yes"),
+            (Op::GssDelegateCreds, "yes"),
+        ]),
         ('M', _) => set(&[(Op::ControlMaster, "true")]),
         ('S', Some(p)) => vec![(Op::ControlPath, p.to_string())],
         ('b', Some(p)) => vec![(Op::BindAddress, p.to_string())],
@@ -544,6 +622,146 @@ mod tests {
             r.steps,
             ResolveRequest::new("h").port("7999").family(true).steps
         );
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: Debian's 9.2 rejects a
+    /// command-line host with a control character (`h\rx`), upstream 9.2
+    /// takes it.
+    #[test]
+    fn debian_checks_the_command_line_host_and_user() {
+        let resolve = |profile: Profile, argv: &str| {
+            let mut env = ResolveEnv::current(profile, Default::default());
+            env.overlay = super::super::Overlay::sealed();
+            let req = ResolveRequest::from_ssh_args(&args(argv)).unwrap();
+            super::super::resolve(&req, &env)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let host = Err("hostname contains invalid characters".to_string());
+        let user = Err("remote username contains invalid characters".to_string());
+        for (argv, want) in [
+            ("-F none h\x01x", host.clone()),
+            ("-F none a;b", host.clone()),
+            ("-F none a$b", host.clone()),
+            ("-F none -- -h", host.clone()),
+            ("-F none -l a;b h", user.clone()),
+            ("-F none -o User=-x h", user.clone()),
+            ("-F none a\\@h", user.clone()),
+            ("-F none a\\b@h", Ok(())),
+            ("-F none a$b@h", Ok(())),
+            ("-F none h.example.com", Ok(())),
+        ] {
+            assert_eq!(resolve(Profile::debian12(6), argv), want, "{argv:?}");
+        }
+        let upstream = Profile::upstream(super::super::Release::new(9, 2, 1));
+        assert_eq!(resolve(upstream, "-F none a;b"), Ok(()));
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: `-m`, `-c`, `-e`, `-D`,
+    /// `-I`, `-k`, `-K`, `-t`, `-s` were ignored (now `-L`, `-R`, `-w`, `-W`
+    /// are refused rather than ignored), and a subsystem with a command was
+    /// refused. The answers are Debian 9.2p1's
+    /// (deb12u6) `ssh -G -F none <args>`.
+    #[test]
+    fn option_flags_set_what_ssh_sets() {
+        let get = |argv: &str, key: &str| {
+            let mut env = ResolveEnv::current(Profile::debian12(6), Default::default());
+            env.overlay = super::super::Overlay::sealed();
+            let req = ResolveRequest::from_ssh_args(&args(&format!("-F none {argv}"))).unwrap();
+            super::super::resolve(&req, &env).map_or_else(
+                |e| format!("error: {e}"),
+                |r| {
+                    let vs: Vec<String> = r
+                        .effective
+                        .get_all(key)
+                        .iter()
+                        .map(|v| v.value.clone())
+                        .collect();
+                    vs.join("|")
+                },
+            )
+        };
+        for (argv, key, want) in [
+            ("-c aes128-ctr h", "ciphers", "aes128-ctr"),
+            (
+                "-o Ciphers=aes256-ctr -c aes128-ctr h",
+                "ciphers",
+                "aes128-ctr",
+            ),
+            (
+                "-c aes128-ctr -o Ciphers=aes256-ctr h",
+                "ciphers",
+                "aes128-ctr",
+            ),
+            (
+                "-c -aes128-ctr h",
+                "ciphers",
+                "error: Unknown cipher type '-aes128-ctr'",
+            ),
+            (
+                "-c bogus h",
+                "ciphers",
+                "error: Unknown cipher type 'bogus'",
+            ),
+            ("-m hmac-sha1 h", "macs", "hmac-sha1"),
+            (
+                "-m +hmac-sha1 h",
+                "macs",
+                "error: Unknown mac type '+hmac-sha1'",
+            ),
+            ("-e ^A h", "escapechar", "\\^A"),
+            ("-e # h", "escapechar", "#"),
+            ("-e x -o EscapeChar=y h", "escapechar", "x"),
+            ("-e ab h", "escapechar", "error: Bad escape character 'ab'"),
+            (
+                "-D 1080 -D 1080 -D localhost:9 h",
+                "dynamicforward",
+                "1080|[localhost]:9",
+            ),
+            (
+                "-D 0 h",
+                "dynamicforward",
+                "error: Bad dynamic forwarding specification '0'",
+            ),
+            ("-I /x h", "pkcs11provider", "/x"),
+            (
+                "-W a:1 h",
+                "sessiontype",
+                "error: pushguard's resolver does not model ssh's -W option",
+            ),
+            ("-K h", "gssapidelegatecredentials", "yes"),
+            ("-K -k h", "gssapidelegatecredentials", "no"),
+            ("-K h", "gssapiauthentication", "yes"),
+            ("-t h", "requesttty", "true"),
+            ("-tt h", "requesttty", "force"),
+            ("-t -T h", "requesttty", "false"),
+            ("-T -t h", "requesttty", "true"),
+            ("-N -t h", "requesttty", "true"),
+            (
+                "h -s",
+                "sessiontype",
+                "error: You must specify a subsystem to invoke.",
+            ),
+            ("-s h sftp", "sessiontype", "subsystem"),
+            (
+                "-o SessionType=subsystem h sftp",
+                "sessiontype",
+                "subsystem",
+            ),
+            (
+                "-o SessionType=default -N h",
+                "sessiontype",
+                "error: Cannot specify -N with -s/SessionType",
+            ),
+            (
+                "-N -s h x",
+                "sessiontype",
+                "error: Cannot specify -s with -N/SessionType",
+            ),
+            ("-N h", "requesttty", "false"),
+        ] {
+            assert_eq!(get(argv, key), want, "{argv}");
+        }
     }
 
     #[test]

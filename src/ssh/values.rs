@@ -577,7 +577,7 @@ fn octal_prefix(s: &str) -> Option<u32> {
 }
 
 /// An escape character as `ssh -G` prints it (`vis` style).
-fn escape_char(arg: &str) -> Result<String, LineError> {
+pub(crate) fn escape_char(arg: &str) -> Result<String, LineError> {
     let b = arg.as_bytes();
     let v: Option<u8> = if arg == "none" {
         None

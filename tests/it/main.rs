@@ -8,20 +8,25 @@
 //! code (`platform`, `git::url`, `putty`, `install`), run on any host.
 #![cfg(unix)]
 
+mod bad_input;
 mod doctor;
 mod e2e;
 mod edges;
 mod edges_flow;
 mod estimate;
+mod faults;
 mod fix;
+mod fuzz_corpus;
 mod git_remote;
 mod git_ssh_argv;
 mod git_strace;
 mod git_url;
 mod hook_managers;
 mod install;
+mod isolation;
 mod layouts;
 mod putty;
+mod signals;
 mod ssh_cli;
 mod ssh_defaults;
 mod ssh_differential;

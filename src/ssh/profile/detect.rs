@@ -159,6 +159,13 @@ type Cache = Mutex<Vec<(PathBuf, u64, Option<SystemTime>, Arc<Profile>)>>;
 static DETECTED: Cache = Mutex::new(Vec::new());
 
 impl Profile {
+    /// The profile an `ssh -V` banner names, without running anything (a
+    /// build not modelled is its nearest profile); `None` for a banner
+    /// that is not OpenSSH's or is older than 8.7.
+    pub fn of_banner(banner: &str) -> Option<Profile> {
+        from_banner(banner)
+    }
+
     /// The profile of the ssh `program` (a path, or a name looked up on
     /// `PATH`): `ssh -V`, then for a build the banner does not settle its
     /// default table and the probes. Cached in memory for this run.

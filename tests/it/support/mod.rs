@@ -376,6 +376,19 @@ impl Cmd {
         self.ok().stdout.trim().to_string()
     }
 
+    /// Starts the child in a process group of its own, stdin, stdout and
+    /// stderr piped, for a test that signals it or closes its pipes; the
+    /// test waits for it (and kills the group if it must).
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.line))
+    }
+
     /// Runs to completion within the time bound; checks the expected status.
     pub fn run(mut self) -> Out {
         let stdin = match self.stdin {
