@@ -16,6 +16,8 @@
 //!   and Match; `exec`: `Match exec` as a third truth value; `canon`: the
 //!   host after HostName and canonicalisation; `output`: defaults and the
 //!   `ssh -G` output; `resolution`: the result and its renderings.
+//! - `destination`: the command line's `[user@]host` or `ssh://` URI, and
+//!   ssh's checks of host and user names.
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
 //! - [`profile`]: the ssh build modelled (release, vendor patches, build
 //!   facts, the behaviours that differ), and its detection.
@@ -34,6 +36,7 @@ pub mod trace;
 
 mod algorithms;
 mod canon;
+mod destination;
 mod env;
 mod exec;
 mod files;

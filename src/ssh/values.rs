@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use super::destination::{valid_hostname, valid_ruser};
 use super::keywords::{Forward, Parse};
 use super::lex::{self, convtime, strtonum};
 use super::lists::{
@@ -18,7 +19,6 @@ use super::lists::{
     needs_arguments, remote_open, remote_open_89, words,
 };
 use super::profile::{HostCheck, IpQosNumbers, Profile, TimeGrammar};
-use super::request::{valid_hostname, valid_ruser};
 use super::specs::{self, Jump};
 use super::states::{COMPRESSION, FLAG, PUBKEY, YESNOASKCONFIRM};
 
