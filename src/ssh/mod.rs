@@ -6,8 +6,9 @@
 //! - `table`: the keyword table, one row per keyword meaning; `keywords`:
 //!   the row type, its column kinds and the lookups.
 //! - `values`: how each kind of value parses (`lists`: the list-valued
-//!   kinds); `states`: the yes/no-like word tables; `specs`: forward, jump
-//!   and `host:port` specs; `algorithms`: algorithm names and default lists.
+//!   kinds; `ipqos`: IPQoS); `states`: the yes/no-like word tables; `specs`:
+//!   forward, jump and `host:port` specs; `algorithms`: algorithm names and
+//!   default lists.
 //! - `lex`: a line's words, numbers and times; `pattern`: `*`/`?` patterns
 //!   and `!` lists.
 //! - `options`: the store (first wins or as the row says) with origins.
@@ -40,6 +41,7 @@ mod destination;
 mod env;
 mod exec;
 mod files;
+mod ipqos;
 mod keywords;
 pub(crate) mod lex;
 mod lists;
