@@ -6,8 +6,9 @@
 //! - `table`: the keyword table, one row per keyword meaning; `keywords`:
 //!   the row type, its column kinds and the lookups.
 //! - `values`: how each kind of value parses (`lists`: the list-valued
-//!   kinds); `states`: the yes/no-like word tables; `specs`: forward, jump
-//!   and `host:port` specs; `algorithms`: algorithm names and default lists.
+//!   kinds; `ipqos`: IPQoS); `states`: the yes/no-like word tables; `specs`:
+//!   forward, jump and `host:port` specs; `algorithms`: algorithm names and
+//!   default lists.
 //! - `lex`: a line's words, numbers and times; `pattern`: `*`/`?` patterns
 //!   and `!` lists.
 //! - `options`: the store (first wins or as the row says) with origins.
@@ -16,6 +17,8 @@
 //!   and Match; `exec`: `Match exec` as a third truth value; `canon`: the
 //!   host after HostName and canonicalisation; `output`: defaults and the
 //!   `ssh -G` output; `resolution`: the result and its renderings.
+//! - `destination`: the command line's `[user@]host` or `ssh://` URI, and
+//!   ssh's checks of host and user names.
 //! - `resolve`: the passes; `sha1`: for the `%C` token.
 //! - [`profile`]: the ssh build modelled (release, vendor patches, build
 //!   facts, the behaviours that differ), and its detection.
@@ -34,9 +37,11 @@ pub mod trace;
 
 mod algorithms;
 mod canon;
+mod destination;
 mod env;
 mod exec;
 mod files;
+mod ipqos;
 mod keywords;
 pub(crate) mod lex;
 mod lists;

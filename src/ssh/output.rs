@@ -17,11 +17,11 @@
 use std::path::Path;
 
 use super::algorithms::assemble;
+use super::destination::{bad_user, valid_ruser};
 use super::env::Tokens;
 use super::keywords::{self, Def, Keyword, Op, Show, Slot};
 use super::options::Options;
 use super::profile::{LateUserCheck, Profile, UserExpansion};
-use super::request::{bad_user, valid_ruser};
 use super::{ConfigError, Effective, Origin, Resolution, ResolveEnv, Shadowed, Value};
 
 /// The lists `fill_default_options` assembles, in its order.

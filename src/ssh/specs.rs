@@ -98,7 +98,7 @@ fn parse_hop(s: &str, p: &Profile) -> Option<(Option<String>, String, i64)> {
                 if u.is_empty() {
                     return None;
                 }
-                let u = super::request::urldecode(u, p.rules.uri_nul_refused)?;
+                let u = super::destination::urldecode(u, p.rules.uri_nul_refused)?;
                 (Some(u), &rest[at + 1..])
             }
             None => (None, rest),

@@ -11,14 +11,15 @@
 
 use std::borrow::Cow;
 
+use super::destination::{valid_hostname, valid_ruser};
+use super::ipqos::ip_qos;
 use super::keywords::{Forward, Parse};
 use super::lex::{self, convtime, strtonum};
 use super::lists::{
     algorithms, channel_timeouts, cnames, domains, env_assignments, env_names, key_types,
     needs_arguments, remote_open, remote_open_89, words,
 };
-use super::profile::{HostCheck, IpQosNumbers, Profile, TimeGrammar};
-use super::request::{valid_hostname, valid_ruser};
+use super::profile::{HostCheck, Profile, TimeGrammar};
 use super::specs::{self, Jump};
 use super::states::{COMPRESSION, FLAG, PUBKEY, YESNOASKCONFIRM};
 
@@ -28,39 +29,11 @@ pub(crate) type LineError = String;
 const LOG_LEVELS: &[&str] = &[
     "SILENT", "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3",
 ];
-/// The IPQoS value meaning "the system default".
-const IPQOS_NONE: i64 = i32::MAX as i64;
-/// What 10.1 makes of the old ToS names: the system default.
-const IPQOS_DEPRECATED: i64 = i32::MIN as i64;
 const LOG_FACILITIES: &[&str] = &[
     "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4",
     "LOCAL5", "LOCAL6", "LOCAL7",
 ];
 const HASHES: &[&str] = &["MD5", "SHA1", "SHA256", "SHA384", "SHA512"];
-
-const IPQOS: &[(&str, i64)] = &[
-    ("af11", 0x28),
-    ("af12", 0x30),
-    ("af13", 0x38),
-    ("af21", 0x48),
-    ("af22", 0x50),
-    ("af23", 0x58),
-    ("af31", 0x68),
-    ("af32", 0x70),
-    ("af33", 0x78),
-    ("af41", 0x88),
-    ("af42", 0x90),
-    ("af43", 0x98),
-    ("cs0", 0x00),
-    ("cs1", 0x20),
-    ("cs2", 0x40),
-    ("cs3", 0x60),
-    ("cs4", 0x80),
-    ("cs5", 0xa0),
-    ("cs6", 0xc0),
-    ("cs7", 0xe0),
-    ("ef", 0xb8),
-];
 
 /// A Host, Match or Include line, for the reader to evaluate.
 pub(crate) enum Block<'a> {
@@ -468,33 +441,6 @@ fn forward<'a>(a: &mut Args<'_, 'a>, which: Forward) -> Result<Parsed<'a>, LineE
     Ok(Parsed::One(Cow::Owned(fwd)))
 }
 
-fn ip_qos<'a>(a: &mut Args<'_, 'a>, p: &Profile) -> Result<Parsed<'a>, LineError> {
-    let rules = p.rules.ipqos;
-    let le = if p.release.at_least(8, 9) { 0x04 } else { 0x01 };
-    let value = |s: &str| ipqos_value(s, rules, le);
-    let arg = a.next();
-    let v1 = arg
-        .as_deref()
-        .and_then(value)
-        .ok_or_else(|| format!("Bad IPQoS value: {}", arg.clone().unwrap_or_default()))?;
-    let v2 = match a.next() {
-        None => v1,
-        Some(s) => value(&s).ok_or_else(|| format!("Bad IPQoS value: {s}"))?,
-    };
-    let show = |v: i64| {
-        iptos2str(
-            if v == IPQOS_DEPRECATED { IPQOS_NONE } else { v },
-            rules,
-            le,
-        )
-    };
-    Ok(Parsed::One(Cow::Owned(format!(
-        "{} {}",
-        show(v1),
-        show(v2)
-    ))))
-}
-
 fn add_keys<'a>(a: &mut Args<'_, 'a>, grammar: TimeGrammar) -> Result<Parsed<'a>, LineError> {
     let arg = a.next();
     let arg2 = a.next();
@@ -600,79 +546,6 @@ fn vis(v: Option<u8>) -> String {
         Some(c) if c >= 0x80 => format!("\\M-{}", vis(Some(c & 0x7f))),
         Some(c) => (c as char).to_string(),
     }
-}
-
-/// The IPQoS names after the DSCP ones, as the build's table has them (in
-/// its order: the first name of a value is how it prints).
-fn ipqos_names(rules: IpQosNumbers, le: i64) -> [(&'static str, i64); 5] {
-    let old = |v| {
-        if rules == IpQosNumbers::DscpOnly {
-            IPQOS_DEPRECATED
-        } else {
-            v
-        }
-    };
-    let va = if rules == IpQosNumbers::DscpOnly {
-        0x2c
-    } else {
-        -1
-    };
-    [
-        ("le", le),
-        ("va", va),
-        ("lowdelay", old(0x10)),
-        ("throughput", old(0x08)),
-        ("reliability", old(0x04)),
-    ]
-}
-
-fn ipqos_value(s: &str, rules: IpQosNumbers, le: i64) -> Option<i64> {
-    if s.eq_ignore_ascii_case("none") {
-        return Some(IPQOS_NONE);
-    }
-    let named = IPQOS.iter().copied().chain(ipqos_names(rules, le));
-    if let Some((_, v)) = named
-        .filter(|(_, v)| *v != -1)
-        .find(|(n, _)| n.eq_ignore_ascii_case(s))
-    {
-        return Some(v);
-    }
-    let v = match rules {
-        // strtol base 0: hexadecimal, octal, a sign and leading blanks.
-        IpQosNumbers::Strtol => {
-            let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-            let (neg, t) = match t.strip_prefix('-') {
-                Some(r) => (true, r),
-                None => (false, t.strip_prefix('+').unwrap_or(t)),
-            };
-            let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-                i64::from_str_radix(h, 16).ok()?
-            } else if t.len() > 1 && t.starts_with('0') {
-                i64::from_str_radix(&t[1..], 8).ok()?
-            } else {
-                t.parse::<i64>().ok()?
-            };
-            if s.is_empty() || t.starts_with(['+', '-']) {
-                return None;
-            }
-            if neg { -v } else { v }
-        }
-        _ => strtonum(s, 0, 255).ok()?,
-    };
-    (0..=255).contains(&v).then_some(v)
-}
-
-fn iptos2str(v: i64, rules: IpQosNumbers, le: i64) -> String {
-    if v == IPQOS_NONE {
-        return "none".into();
-    }
-    IPQOS
-        .iter()
-        .copied()
-        .chain(ipqos_names(rules, le))
-        .find(|(_, x)| *x == v)
-        .map(|(n, _)| n.to_string())
-        .unwrap_or_else(|| format!("0x{v:02x}"))
 }
 
 fn a2tun(s: &str) -> Option<String> {

@@ -23,16 +23,17 @@
 //! the exit is watched with `waitid(WNOWAIT)`, which leaves the child a
 //! zombie, so the group id cannot have been reused by then.
 //!
-//! The platform part is the small `sys` module. On Windows the group is a
-//! job object with kill-on-close (`win32job`, a safe wrapper of the Win32
-//! calls, which need `unsafe`), made before the spawn and given the child
-//! right after: its descendants are born in it, and closing the job ends
-//! them all, also after the child has exited. The exit is waited for on the
-//! process handle (`wait-timeout`), which reaps nothing. `taskkill /T`
-//! follows parent ids (missing orphans, reaching strangers with a reused
-//! id) and costs a process per kill. Limits: a grandchild started before
-//! the assignment (microseconds) escapes, and what a child leaves running
-//! dies with its job, not only on a timeout or a stop (docs/windows.md).
+//! The platform part is the small `sys` module, one file per platform
+//! (`unix.rs`, `windows.rs`). On Windows the group is a job object with
+//! kill-on-close (`win32job`, a safe wrapper of the Win32 calls, which need
+//! `unsafe`), made before the spawn and given the child right after: its
+//! descendants are born in it, and closing the job ends them all, also
+//! after the child has exited. The exit is waited for on the process handle
+//! (`wait-timeout`), which reaps nothing. `taskkill /T` follows parent ids
+//! (missing orphans, reaching strangers with a reused id) and costs a
+//! process per kill. Limits: a grandchild started before the assignment
+//! (microseconds) escapes, and what a child leaves running dies with its
+//! job, not only on a timeout or a stop (docs/windows.md).
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -540,78 +541,8 @@ impl Drop for Streaming {
 /// The platform part: every child in a group of its own (a process group
 /// on Unix, a job object on Windows), killed as a whole.
 #[cfg(unix)]
-mod sys {
-    use std::io;
-    use std::os::unix::process::CommandExt;
-    use std::process::{Child, Command};
-    use std::sync::mpsc::{self, RecvTimeoutError};
-    use std::thread;
-    use std::time::Instant;
-
-    use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
-
-    /// A command set to start as the leader of a new process group.
-    pub(super) struct Pending;
-
-    impl Pending {
-        /// Makes `cmd` start its child in a process group of its own.
-        pub(super) fn new(cmd: &mut Command) -> Pending {
-            cmd.process_group(0);
-            Pending
-        }
-
-        /// The group the started `child` leads.
-        pub(super) fn adopt(self, child: &Child) -> Group {
-            Group(Pid::from_child(child))
-        }
-    }
-
-    /// Waits for the child `pid` to end and reaps it.
-    pub(super) fn reap_pid(pid: u32) {
-        if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
-            let _ = rustix::process::waitpid(Some(p), rustix::process::WaitOptions::empty());
-        }
-    }
-
-    /// A child's process group, to kill from any thread.
-    #[derive(Clone)]
-    pub(super) struct Group(Pid);
-
-    impl Group {
-        /// SIGKILL to every member; a group already gone is fine.
-        pub(super) fn kill(&self) {
-            let _ = kill_process_group(self.0, Signal::KILL);
-        }
-    }
-
-    /// Blocks until `child` has exited, leaving it to be reaped (so that
-    /// its group id cannot be reused yet); `Ok(false)` when `deadline`
-    /// came first.
-    pub(super) fn wait_exited(child: &mut Child, deadline: Option<Instant>) -> io::Result<bool> {
-        let pid = Pid::from_child(child);
-        let Some(deadline) = deadline else {
-            return wait_pid(pid).map(|()| true);
-        };
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || tx.send(wait_pid(pid)));
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(done) => done.map(|()| true),
-            Err(RecvTimeoutError::Timeout) => Ok(false),
-            Err(RecvTimeoutError::Disconnected) => Err(io::Error::other("lost track of the child")),
-        }
-    }
-
-    /// `waitid(WEXITED | WNOWAIT)`: the exit, without reaping.
-    fn wait_pid(pid: Pid) -> io::Result<()> {
-        let options = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
-        loop {
-            match waitid(WaitId::Pid(pid), options) {
-                Err(e) if e == rustix::io::Errno::INTR => continue,
-                done => return done.map(|_| ()).map_err(Into::into),
-            }
-        }
-    }
-}
+#[path = "unix.rs"]
+mod sys;
 
 /// Windows: a job object per child, with kill-on-close. Every process the
 /// child starts is in the job too (it is inherited; the MSYS2 runtime asks
@@ -619,66 +550,8 @@ mod sys {
 /// closing the job's one handle ends the whole tree, whether the child is
 /// still running or has exited and left a grandchild holding a pipe.
 #[cfg(windows)]
-mod sys {
-    use std::io;
-    use std::os::windows::io::AsRawHandle;
-    use std::process::{Child, Command};
-    use std::sync::{Arc, Mutex, PoisonError};
-    use std::time::Instant;
-
-    use wait_timeout::ChildExt;
-    use win32job::{ExtendedLimitInfo, Job};
-
-    /// The job made ready before the child starts (`None`: Windows refused one).
-    pub(super) struct Pending(Option<Job>);
-
-    impl Pending {
-        /// Creates the job, so that only the assignment is left after the spawn.
-        pub(super) fn new(_: &mut Command) -> Pending {
-            let mut info = ExtendedLimitInfo::new();
-            info.limit_kill_on_job_close();
-            Pending(Job::create_with_limit_info(&info).ok())
-        }
-
-        /// Puts the started `child` into the job. Without one (assignment
-        /// refused), killing the group kills nothing and only the caller's
-        /// `Child::kill` ends the child itself.
-        pub(super) fn adopt(self, child: &Child) -> Group {
-            let handle = child.as_raw_handle() as isize;
-            let job = self.0.filter(|job| job.assign_process(handle).is_ok());
-            Group(Arc::new(Mutex::new(job)))
-        }
-    }
-
-    /// A child's job, to kill from any thread.
-    #[derive(Clone)]
-    pub(super) struct Group(Arc<Mutex<Option<Job>>>);
-
-    impl Group {
-        /// Closes the job's handle, which (kill-on-close) terminates every
-        /// process in it; a second call finds no job and does nothing.
-        pub(super) fn kill(&self) {
-            let job = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
-            drop(job);
-        }
-    }
-
-    /// Nothing to reap on Windows: the `Child` that owns the handle does.
-    pub(super) fn reap_pid(_: u32) {}
-
-    /// Blocks until `child` has exited; `Ok(false)` when `deadline` came
-    /// first. Waiting on a process handle reaps nothing: the process id
-    /// stays taken until the `Child` (its handle) is dropped.
-    pub(super) fn wait_exited(child: &mut Child, deadline: Option<Instant>) -> io::Result<bool> {
-        match deadline {
-            None => child.wait().map(|_| true),
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                child.wait_timeout(left).map(|status| status.is_some())
-            }
-        }
-    }
-}
+#[path = "windows.rs"]
+mod sys;
 
 #[cfg(test)]
 mod tests {
