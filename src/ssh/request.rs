@@ -60,6 +60,14 @@ const WITH_ARG: &str = "bceilmopBDEFIJLOPQRSwW";
 /// ssh's option letters without an argument.
 const NO_ARG: &str = "1246afgknqstvxACGKMNTVXYy";
 
+/// Whether every letter of a cluster is a flag without an argument (so that
+/// a `-` after them ends the options rather than being an argument).
+fn flags_only(letters: &[char], tag_flag: bool) -> bool {
+    letters
+        .iter()
+        .all(|&c| NO_ARG.contains(c) || (c == 'P' && !tag_flag))
+}
+
 impl ResolveRequest {
     /// Parses an ssh argv (without the program name); words after the
     /// destination that are not options are the remote command. `-P`
@@ -106,7 +114,19 @@ impl ResolveRequest {
                 req.command = args.get(rest..).map(<[String]>::to_vec).unwrap_or_default();
                 break;
             }
-            if !a.starts_with('-') || a.len() < 2 {
+            // A `-` that ends a cluster (`-4-`) ends the options, as BSD
+            // getopt does: the letters before it count, and the word itself
+            // is the first operand.
+            let b: Vec<char> = a.chars().skip(1).collect();
+            let ends = b.len() >= 2 && b.last() == Some(&'-');
+            if !a.starts_with('-')
+                || a.len() < 2
+                || (ends && flags_only(&b[..b.len() - 1], tag_flag))
+            {
+                if ends && a.starts_with('-') {
+                    req.steps
+                        .extend(b[..b.len() - 1].iter().map(|&c| Step::Flag(c, None)));
+                }
                 if dest.is_some() {
                     req.command = args[i..].to_vec();
                     break;
@@ -116,7 +136,6 @@ impl ResolveRequest {
                 i += 1;
                 continue;
             }
-            let b: Vec<char> = a[1..].chars().collect();
             let mut k = 0;
             while k < b.len() {
                 let c = b[k];
@@ -501,6 +520,32 @@ mod tests {
             r.steps,
             ResolveRequest::new("h").port("7999").family(true).steps
         );
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: a `-` that ends a cluster
+    /// of flags ends the options (BSD getopt), the word is an operand; the
+    /// answers are those of `ssh -G` 8.7p1 to 10.5p1.
+    #[test]
+    fn a_dash_ending_a_cluster_ends_the_options() {
+        let parse = |s: &str| ResolveRequest::from_ssh_args(&args(s));
+        let four = || Step::Flag('4', None);
+        let r = parse("h -44- x").unwrap();
+        assert_eq!(
+            (r.destination.as_str(), r.steps.clone(), r.command.clone()),
+            ("h", vec![four(), four()], args("-44- x"))
+        );
+        let r = parse("-4- h").unwrap();
+        assert_eq!(
+            (r.destination.as_str(), r.steps.clone(), r.command.clone()),
+            ("-4-", vec![four()], args("h"))
+        );
+        assert_eq!(r.dest_at, Some(1));
+        for bad in ["-4-x h", "-A4-- h", "--x h"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        // An option letter with an argument takes the `-`.
+        let r = parse("-o- h").unwrap();
+        assert_eq!(r.steps, vec![Step::Option("-".into())]);
     }
 
     /// Found by the `ssh_vs_ssh_g` fuzz target: Debian's 9.2 rejects a
