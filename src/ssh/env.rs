@@ -214,11 +214,39 @@ fn passwd_find(want: impl Fn(&[&str]) -> bool) -> Option<(String, PathBuf)> {
     })
 }
 
-/// The local host name (`%l`; `%L` is its first label).
-fn thishost() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+/// The local host name (`%l`), as ssh's `gethostname`; read once.
+fn thishost() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(host_name)
+}
+
+/// `%L`: the host name up to its first dot (ssh.c's `shorthost`).
+fn short_host(name: &str) -> &str {
+    name.split('.').next().unwrap_or("")
+}
+
+/// `gethostname` is `uname`'s node name (POSIX; glibc and Apple's libc
+/// implement one with the other).
+#[cfg(unix)]
+fn host_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Winsock's `gethostname` needs a call pushguard does not make (no
+/// `unsafe`): the computer name Windows puts in the environment stands in.
+#[cfg(windows)]
+fn host_name() -> String {
+    windows_host_name(&|k| std::env::var(k).ok())
+}
+
+/// `COMPUTERNAME` (the NetBIOS name: upper case, at most 15 characters,
+/// where Winsock gives the DNS host name as typed), or empty.
+#[cfg(any(windows, test))]
+fn windows_host_name(env: &dyn Fn(&str) -> Option<String>) -> String {
+    env("COMPUTERNAME").unwrap_or_default()
 }
 
 /// The values of a connection's `%` tokens.
@@ -258,7 +286,7 @@ impl Tokens<'_> {
     /// `%` tokens in `s`; `with_user` adds `%C` and `%r`.
     fn expand(&self, s: &str, with_user: bool) -> Result<String, ConfigError> {
         let this = thishost();
-        let short = this.split('.').next().unwrap_or("").to_string();
+        let short = short_host(this);
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
         // %C: a hash of local host, remote host, port and user (and from
@@ -276,12 +304,12 @@ impl Tokens<'_> {
             String::new()
         };
         let mut keys: Vec<(char, &str)> = vec![
-            ('L', &short),
+            ('L', short),
             ('d', &home),
             ('h', self.host),
             ('i', &uid),
             ('k', self.keyalias),
-            ('l', &this),
+            ('l', this),
             ('n', self.original),
             ('p', self.port),
             ('u', &self.env.local_user),
@@ -440,18 +468,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tokens_expand_once_for_every_site() {
-        let env = env();
-        let t = Tokens {
-            env: &env,
+    /// The tokens of a connection to `h.example` (typed `h`) as git, port 22.
+    fn tokens(env: &ResolveEnv) -> Tokens<'_> {
+        Tokens {
+            env,
             host: "h.example",
             original: "h",
             port: "22",
             user: "git",
             keyalias: "k",
             jump: None,
-        };
+        }
+    }
+
+    #[test]
+    fn tokens_expand_once_for_every_site() {
+        let env = env();
+        let t = tokens(&env);
         assert_eq!(
             t.percent("%r@%h:%p %n %k %u %i %%").unwrap(),
             "git@h.example:22 h k me 1000 %"
@@ -461,5 +494,31 @@ mod tests {
         assert!(t.percent("%z").is_err());
         assert!(t.percent("50%").is_err());
         assert!(t.path("${PUSHGUARD_NO_SUCH_VARIABLE}").is_err());
+    }
+
+    // OpenSSH 10.3p1 ssh.c main: gethostname(thishost), and shorthost is
+    // thishost cut at strcspn(thishost, ".").
+    #[test]
+    fn local_host_tokens_are_gethostname_and_its_first_label() {
+        let env = env();
+        let t = tokens(&env);
+        let name = thishost();
+        assert_eq!(t.percent("%l").unwrap(), name);
+        assert_eq!(t.percent("%L").unwrap(), short_host(name));
+        assert_eq!(short_host("build-7.corp.example"), "build-7");
+        assert_eq!(short_host("plain"), "plain");
+        assert_eq!(short_host(".lead"), "");
+        // Linux keeps the same name (the UTS node name) in /proc.
+        #[cfg(target_os = "linux")]
+        if let Ok(proc) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            assert_eq!(name, proc.trim_end_matches('\n'));
+        }
+    }
+
+    #[test]
+    fn windows_host_name_is_the_computer_name() {
+        let env = crate::platform::tests::env_of(&[("COMPUTERNAME", "DEV-LAPTOP")]);
+        assert_eq!(windows_host_name(&env), "DEV-LAPTOP");
+        assert_eq!(windows_host_name(&crate::platform::tests::env_of(&[])), "");
     }
 }
