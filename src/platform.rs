@@ -87,6 +87,25 @@ impl SshBuild {
         }
     }
 
+    /// The build a Unix program file is, from where it really lives
+    /// (`canonical`: its path with every link resolved). Homebrew keeps a
+    /// formula in `<prefix>/Cellar/<formula>/<version>/` and links its
+    /// programs into `<prefix>/bin` and `<prefix>/opt/<formula>/bin`, so
+    /// an ssh in `Cellar/openssh…/<version>/bin/` is Homebrew's under that
+    /// prefix ([`SshBuild::homebrew`]); `None` for any other place (the
+    /// build's own sysconfdir holds).
+    pub fn for_unix_program(canonical: &Path) -> Option<SshBuild> {
+        let parts: Vec<_> = canonical.components().collect();
+        let cellar = parts.iter().rposition(|c| c.as_os_str() == "Cellar")?;
+        let tail = &parts[cellar + 1..];
+        let formula = tail.first()?.as_os_str().to_str()?;
+        let keg = tail.len() == 4 && tail[2].as_os_str() == "bin";
+        (keg && formula.starts_with("openssh") && cellar > 0).then(|| {
+            let prefix: PathBuf = parts[..cellar].iter().collect();
+            SshBuild::homebrew(&prefix)
+        })
+    }
+
     /// The build a Windows program path names, when the path alone decides it:
     /// `…\OpenSSH\ssh.exe` is Win32-OpenSSH, `<root>\usr\bin\ssh.exe` is Git
     /// for Windows' when `<root>\cmd\git.exe` exists (a bare MSYS2 tree
@@ -432,6 +451,46 @@ pub(crate) mod tests {
             SshBuild::homebrew(Path::new("/opt/homebrew")).system_config(&h),
             Ok(PathBuf::from("/opt/homebrew/etc/ssh/ssh_config"))
         );
+    }
+
+    // Homebrew/brew Library/Homebrew/formula.rb: a keg is
+    // HOMEBREW_CELLAR/<name>/<version> (HOMEBREW_CELLAR = <prefix>/Cellar),
+    // `etc` is HOMEBREW_PREFIX/etc, shared by every keg; `brew link` puts
+    // <prefix>/bin/ssh -> ../Cellar/openssh/<version>/bin/ssh.
+    #[test]
+    fn homebrew_is_told_by_its_cellar() {
+        let brew = |p: &str| SshBuild::for_unix_program(Path::new(p));
+        for (program, prefix) in [
+            (
+                "/opt/homebrew/Cellar/openssh/10.0p2/bin/ssh",
+                "/opt/homebrew",
+            ),
+            ("/usr/local/Cellar/openssh/9.9p2_1/bin/ssh", "/usr/local"),
+            (
+                "/home/linuxbrew/.linuxbrew/Cellar/openssh/10.0p2/bin/ssh",
+                "/home/linuxbrew/.linuxbrew",
+            ),
+        ] {
+            assert_eq!(
+                brew(program),
+                Some(SshBuild::homebrew(Path::new(prefix))),
+                "{program}"
+            );
+        }
+        assert_eq!(
+            brew("/opt/homebrew/Cellar/openssh/10.0p2/bin/ssh"),
+            Some(SshBuild::Unix {
+                sysconfdir: "/opt/homebrew/etc/ssh".into()
+            })
+        );
+        for other in [
+            "/usr/bin/ssh",
+            "/opt/homebrew/bin/ssh",
+            "/opt/homebrew/Cellar/git/2.55.0/bin/ssh",
+            "/opt/homebrew/Cellar/openssh/10.0p2/libexec/ssh",
+        ] {
+            assert_eq!(brew(other), None, "{other}");
+        }
     }
 
     // git-for-windows/git-sdk-64 etc/nsswitch.conf: "db_home: env windows";

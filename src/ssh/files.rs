@@ -283,7 +283,8 @@ impl Run<'_> {
     }
 
     /// An Include line's paths: relative ones under `~/.ssh/` (user files)
-    /// or `/etc/ssh/` (the system file), each globbed; each file starts in
+    /// or the system file's directory (ssh's `SSHDIR`: `/etc/ssh/`,
+    /// Homebrew's `<prefix>/etc/ssh/`), each globbed; each file starts in
     /// this file's block state, which it does not change. `Ok(Err(reason))`
     /// for a bad path (a line error); `Err` stops the reading.
     fn include(
@@ -316,7 +317,9 @@ impl Run<'_> {
                 if src.userconf {
                     format!("~/.ssh/{arg}")
                 } else {
-                    format!("/etc/ssh/{arg}")
+                    let dir = self.env.system_config.parent();
+                    let dir = dir.unwrap_or(&self.env.profile.build.sysconfdir);
+                    format!("{}/{arg}", dir.display())
                 }
             } else {
                 arg.to_string()
