@@ -462,6 +462,10 @@ fn resolve(a: &ResolveArgs) -> Exit {
         }
         Err(e) => {
             let mut exit = failed(&e);
+            // Not ssh's refusal: pushguard cannot answer here.
+            if matches!(e, ssh::ConfigError::CannotTell { .. }) {
+                exit.code = EXIT_ERROR;
+            }
             exit.stderr = stderr + &exit.stderr;
             exit
         }

@@ -21,8 +21,8 @@ use crate::process::Failure;
 use crate::ssh::probe::ProbeError;
 use crate::ssh::trace::{self, Traced, same_file};
 use crate::ssh::{
-    ExecPolicy, Kind, Origin, Profile, ReadLog, Resolution, ResolveEnv, ResolveRequest,
-    resolve_logged,
+    ConfigError, ExecPolicy, Kind, Origin, Profile, ReadLog, Resolution, ResolveEnv,
+    ResolveRequest, resolve_logged,
 };
 
 /// How long one `ssh -G` may take.
@@ -160,8 +160,10 @@ pub fn replay(
         return Err("ssh printed no trace of what it read (-E or -y in the command?)".into());
     }
     let env = ResolveEnv::current(profile, ExecPolicy::Replay(real.trace.execs.clone()));
-    let (res, log) = resolve_logged(req, &env)
-        .map_err(|e| format!("the builtin resolver rejects what ssh accepts ({e})"))?;
+    let (res, log) = resolve_logged(req, &env).map_err(|e| match e {
+        ConfigError::CannotTell { .. } => e.to_string(),
+        _ => format!("the builtin resolver rejects what ssh accepts ({e})"),
+    })?;
     if let Some(at) = res.exec_unknown.first() {
         return Err(format!(
             "the Match exec at {at} is not in ssh's trace as the builtin resolver met it"

@@ -249,6 +249,17 @@ impl Run<'_> {
                 }
                 Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
+                        let v = match v {
+                            Some(v) => v,
+                            None if src.nevermatch || !consumed => false,
+                            None => {
+                                return Err(first_err.unwrap_or(ConfigError::CannotTell {
+                                    file,
+                                    line: ln,
+                                    reason: super::netlist::UNLISTED.into(),
+                                }));
+                            }
+                        };
                         *active = !src.nevermatch && v;
                         if let Some(log) = self.log.as_mut() {
                             log.header(None, ctx.origin(), *active, at);
