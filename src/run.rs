@@ -445,7 +445,8 @@ fn resolve(a: &ResolveArgs) -> Exit {
         "basis": profile.basis.to_string(),
         "caveat": caveat,
     });
-    match ssh::resolve(&req, &ResolveEnv::current(profile, exec)) {
+    let program = a.ssh_program.as_deref().unwrap_or("ssh");
+    match ssh::resolve(&req, &ResolveEnv::for_program(program, profile, exec)) {
         Ok(r) => {
             let text = match (a.format, a.explain) {
                 (Format::Json, _) => {

@@ -1,8 +1,8 @@
 //! The environment ssh resolves in, and the `%`/`${}` tokens it expands.
 //!
 //! - [`ResolveEnv`]: files, home, account and the ssh build (its
-//!   [`Profile`]) the resolver models ([`ResolveEnv::current`] reads them
-//!   like ssh does).
+//!   [`Profile`]) the resolver models ([`ResolveEnv::current`] and
+//!   [`ResolveEnv::for_program`] read them like ssh does).
 //! - [`Tokens`]: the `%` token table of a connection (`%h %p %r %C %j`…),
 //!   and `${NAME}` from the environment.
 //! - [`percent_expand`], [`ResolveEnv::tilde_expand`], [`glob_tilde`]: the
@@ -50,16 +50,24 @@ pub struct ResolveEnv {
 }
 
 impl ResolveEnv {
-    /// The environment of the current process: the account ssh resolves
-    /// for (on Unix the passwd entry of `getuid()`: ssh uses
-    /// `getpwuid(getuid())`, not `$HOME`).
+    /// The environment of the current process for a bare `ssh`: the
+    /// account ssh resolves for (on Unix the passwd entry of `getuid()`:
+    /// ssh uses `getpwuid(getuid())`, not `$HOME`).
     pub fn current(profile: Profile, exec: ExecPolicy) -> ResolveEnv {
+        ResolveEnv::for_program("ssh", profile, exec)
+    }
+
+    /// [`ResolveEnv::current`] for the ssh `program` git runs (the first
+    /// word of its ssh command): on Windows that build's home and system
+    /// file (`platform::windows_ssh`); on Unix the profile's sysconfdir
+    /// holds (`Profile::detect` took it from the program's place).
+    pub fn for_program(program: &str, profile: Profile, exec: ExecPolicy) -> ResolveEnv {
         let Account {
             uid,
             name,
             home,
             system_config,
-        } = account();
+        } = account(program);
         let include_home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
@@ -100,9 +108,9 @@ struct Account {
 }
 
 /// The real uid (as ssh's `getuid()`) and its passwd entry (else `$USER`,
-/// `$HOME`); the system file is the build's.
+/// `$HOME`); the system file is the build's (its profile's sysconfdir).
 #[cfg(unix)]
-fn account() -> Account {
+fn account(_program: &str) -> Account {
     let uid = rustix::process::getuid().as_raw();
     let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
         (
@@ -119,13 +127,13 @@ fn account() -> Account {
 }
 
 /// Windows has no uid and no passwd file: the name is `USERNAME`, the home
-/// and system file those of the ssh git runs for a bare `ssh`
-/// (`platform::windows_default_ssh`). The uid is 0 (`%i` is not modelled);
-/// when the build cannot be told, the home is `USERPROFILE` and no system
-/// file is read.
+/// and system file those of the build git runs for `program`
+/// (`platform::windows_ssh`). The uid is 0 (`%i` is not modelled); when
+/// the build cannot be told, the home is `USERPROFILE` and no system file
+/// is read.
 #[cfg(windows)]
-fn account() -> Account {
-    use crate::platform::{HostView, windows_default_ssh};
+fn account(program: &str) -> Account {
+    use crate::platform::{HostView, windows_ssh};
     let env = |k: &str| std::env::var(k).ok();
     let is_dir = |p: &Path| p.is_dir();
     let is_file = |p: &Path| p.is_file();
@@ -134,7 +142,7 @@ fn account() -> Account {
         passwd_home: None,
         is_dir: &is_dir,
     };
-    let files = windows_default_ssh(&host, &is_file)
+    let files = windows_ssh(program, &host, &is_file)
         .and_then(|b| Ok((b.home(&host)?, b.system_config(&host)?)));
     let (home, system_config) = files.unwrap_or_else(|_| {
         let profile = env("USERPROFILE").unwrap_or_default();
