@@ -456,6 +456,15 @@ fn is_ssh(program: &str) -> bool {
         .is_some_and(|n| n == "ssh" || n == "ssh.exe")
 }
 
+/// The ssh the builtin resolver models for a command's first word: the
+/// program when it is ssh itself, else (a wrapper) the `ssh` on `PATH`.
+pub(crate) fn modelled_program(program: &str) -> &str {
+    match is_ssh(program) {
+        true => program,
+        false => "ssh",
+    }
+}
+
 /// The build the builtin resolver models: the ssh git runs (for a wrapper,
 /// the `ssh` on PATH); one that does not tell (no OpenSSH banner) is
 /// modelled as the `ssh` on PATH or upstream's newest, with a note. The
@@ -467,12 +476,7 @@ pub(crate) fn ssh_profile(
     let words = command_words(inv, env)?;
     let program = words.first().ok_or("empty ssh command")?;
     let mut notes = Vec::new();
-    let target = if is_ssh(program) {
-        program.as_str()
-    } else {
-        "ssh"
-    };
-    let profile = match Profile::detect(target) {
+    let profile = match Profile::detect(modelled_program(program)) {
         Ok(p) => p,
         Err(e) => {
             let p = Profile::detect("ssh").unwrap_or_else(|_| Profile::newest());
@@ -509,7 +513,7 @@ fn builtin_resolve(
     // A relative -F opens from this process's directory, which is where git
     // runs ssh (the hook inherits it; the dry run moves there, `git_cwd`).
     let req = ResolveRequest::from_ssh_args(&args).map_err(|e| e.to_string())?;
-    let renv = ResolveEnv::current(profile, exec);
+    let renv = ResolveEnv::for_program(modelled_program(program), profile, exec);
     let r = ssh::resolve(&req, &renv).map_err(|e| e.to_string())?;
     Ok(BuiltinAnswer {
         interval_origin: r

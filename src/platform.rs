@@ -87,13 +87,37 @@ impl SshBuild {
         }
     }
 
+    /// The build a Unix program file is, from where it really lives
+    /// (`canonical`: its path with every link resolved). Homebrew keeps a
+    /// formula in `<prefix>/Cellar/<formula>/<version>/` and links its
+    /// programs into `<prefix>/bin` and `<prefix>/opt/<formula>/bin`, so
+    /// an ssh in `Cellar/openssh…/<version>/bin/` is Homebrew's under that
+    /// prefix ([`SshBuild::homebrew`]); `None` for any other place (the
+    /// build's own sysconfdir holds).
+    pub fn for_unix_program(canonical: &Path) -> Option<SshBuild> {
+        let parts: Vec<_> = canonical.components().collect();
+        let cellar = parts.iter().rposition(|c| c.as_os_str() == "Cellar")?;
+        let tail = &parts[cellar + 1..];
+        let formula = tail.first()?.as_os_str().to_str()?;
+        let keg = tail.len() == 4 && tail[2].as_os_str() == "bin";
+        (keg && formula.starts_with("openssh") && cellar > 0).then(|| {
+            let prefix: PathBuf = parts[..cellar].iter().collect();
+            SshBuild::homebrew(&prefix)
+        })
+    }
+
     /// The build a Windows program path names, when the path alone decides it:
     /// `…\OpenSSH\ssh.exe` is Win32-OpenSSH, `<root>\usr\bin\ssh.exe` is Git
     /// for Windows' when `<root>\cmd\git.exe` exists (a bare MSYS2 tree
-    /// has other home rules).
+    /// has other home rules); `ssh` without `.exe` is the same file.
     pub fn for_windows_program(path: &str, exists: &dyn Fn(&Path) -> bool) -> Option<SshBuild> {
         let parts: Vec<&str> = path.split(['\\', '/']).collect();
-        let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+        let mut lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+        if let Some(last) = lower.last_mut()
+            && last == "ssh"
+        {
+            last.push_str(".exe");
+        }
         let tail = |names: &[&str]| {
             lower.len() > names.len() && lower[lower.len() - names.len()..] == *names
         };
@@ -164,19 +188,38 @@ impl SshBuild {
     }
 }
 
-/// The ssh build git runs for a bare `ssh` on a Windows host: the first
-/// `ssh` on the `PATH` git gives its commands ([`git_child_path`], found as
-/// [`windows_path_lookup`] does), named by [`SshBuild::for_windows_program`].
-pub fn windows_default_ssh(
+/// The ssh build git runs for `program` (the first word of its ssh
+/// command: `ssh`, or a path) on a Windows host, named by
+/// [`SshBuild::for_windows_program`]: a name is the first on the `PATH`
+/// git gives its commands ([`git_child_path`], found as
+/// [`windows_path_lookup`] does); a Windows path is itself; a POSIX path
+/// (`/usr/bin/ssh`, as Git's `sh` reads `core.sshCommand`) is the MSYS
+/// runtime's, in the tree of the git on `PATH`.
+pub fn windows_ssh(
+    program: &str,
     host: &HostView,
     is_file: &dyn Fn(&Path) -> bool,
 ) -> Result<SshBuild, Unknown> {
     let env = host.env;
     let path = env("PATH").unwrap_or_default();
     let git = windows_path_lookup(&path, "git", is_file);
+    let native = match program.starts_with('/') {
+        true => {
+            let (root, _) = git.as_deref().and_then(git_root).ok_or_else(|| {
+                Unknown(format!(
+                    "{program} is an MSYS path and no Git for Windows is on PATH"
+                ))
+            })?;
+            msys_to_windows(program, Path::new(root))
+                .ok_or_else(|| Unknown(format!("{program} is an MSYS path without a fixed place")))?
+                .display()
+                .to_string()
+        }
+        false => program.to_string(),
+    };
     let path = git_child_path(env, &path, git.as_deref());
-    let ssh = windows_path_lookup(&path, "ssh", is_file)
-        .ok_or_else(|| Unknown("no ssh on the PATH git runs commands with".into()))?;
+    let ssh = windows_path_lookup(&path, &native, is_file)
+        .ok_or_else(|| Unknown(format!("no {program} on the PATH git runs commands with")))?;
     SshBuild::for_windows_program(&ssh, is_file)
         .ok_or_else(|| Unknown(format!("{ssh} is an ssh build pushguard does not know")))
 }
@@ -434,6 +477,46 @@ pub(crate) mod tests {
         );
     }
 
+    // Homebrew/brew Library/Homebrew/formula.rb: a keg is
+    // HOMEBREW_CELLAR/<name>/<version> (HOMEBREW_CELLAR = <prefix>/Cellar),
+    // `etc` is HOMEBREW_PREFIX/etc, shared by every keg; `brew link` puts
+    // <prefix>/bin/ssh -> ../Cellar/openssh/<version>/bin/ssh.
+    #[test]
+    fn homebrew_is_told_by_its_cellar() {
+        let brew = |p: &str| SshBuild::for_unix_program(Path::new(p));
+        for (program, prefix) in [
+            (
+                "/opt/homebrew/Cellar/openssh/10.0p2/bin/ssh",
+                "/opt/homebrew",
+            ),
+            ("/usr/local/Cellar/openssh/9.9p2_1/bin/ssh", "/usr/local"),
+            (
+                "/home/linuxbrew/.linuxbrew/Cellar/openssh/10.0p2/bin/ssh",
+                "/home/linuxbrew/.linuxbrew",
+            ),
+        ] {
+            assert_eq!(
+                brew(program),
+                Some(SshBuild::homebrew(Path::new(prefix))),
+                "{program}"
+            );
+        }
+        assert_eq!(
+            brew("/opt/homebrew/Cellar/openssh/10.0p2/bin/ssh"),
+            Some(SshBuild::Unix {
+                sysconfdir: "/opt/homebrew/etc/ssh".into()
+            })
+        );
+        for other in [
+            "/usr/bin/ssh",
+            "/opt/homebrew/bin/ssh",
+            "/opt/homebrew/Cellar/git/2.55.0/bin/ssh",
+            "/opt/homebrew/Cellar/openssh/10.0p2/libexec/ssh",
+        ] {
+            assert_eq!(brew(other), None, "{other}");
+        }
+    }
+
     // git-for-windows/git-sdk-64 etc/nsswitch.conf: "db_home: env windows";
     // git-for-windows/msys2-runtime winsup/cygwin/uinfo.cc fetch_home_env:
     // HOME (converted from its Windows form), then HOMEDRIVE+HOMEPATH, then
@@ -620,7 +703,7 @@ pub(crate) mod tests {
         )]);
         let h = view(&powershell, None, &no_dir);
         assert_eq!(
-            windows_default_ssh(&h, &f),
+            windows_ssh("ssh", &h, &f),
             Ok(SshBuild::GitForWindows {
                 root: r"C:\Program Files\Git".into()
             })
@@ -633,9 +716,55 @@ pub(crate) mod tests {
             ),
         ]);
         let h = view(&bash, None, &no_dir);
-        assert_eq!(windows_default_ssh(&h, &f), Ok(SshBuild::Win32));
+        assert_eq!(windows_ssh("ssh", &h, &f), Ok(SshBuild::Win32));
         let none = env_of(&[("MSYSTEM", "MINGW64"), ("PATH", r"C:\Windows")]);
-        assert!(windows_default_ssh(&view(&none, None, &no_dir), &f).is_err());
+        assert!(windows_ssh("ssh", &view(&none, None, &no_dir), &f).is_err());
+    }
+
+    // core.sshCommand or GIT_SSH naming a build: a Windows path is taken as
+    // it is (mingw.c path_lookup looks up no name with a slash); a POSIX
+    // path is what Git's sh (MSYS2) opens, under Git's fstab (`/` is Git's
+    // tree, `/c/` the drive); msys2-runtime path.cc also tries `ssh.exe`
+    // for `ssh`.
+    #[test]
+    fn a_named_ssh_is_that_build() {
+        let f = files(&[
+            r"C:\Windows\System32\OpenSSH\ssh.exe",
+            r"C:\Program Files\Git\cmd\git.exe",
+            r"C:\Program Files\Git\usr\bin\ssh.exe",
+        ]);
+        let git = SshBuild::GitForWindows {
+            root: r"C:\Program Files\Git".into(),
+        };
+        let powershell = env_of(&[(
+            "PATH",
+            r"C:\Windows\System32\OpenSSH;C:\Program Files\Git\cmd",
+        )]);
+        let h = view(&powershell, None, &no_dir);
+        for (program, want) in [
+            ("ssh", git.clone()),
+            ("C:/Windows/System32/OpenSSH/ssh.exe", SshBuild::Win32),
+            (r"C:\WINDOWS\System32\OpenSSH\ssh", SshBuild::Win32),
+            ("/c/Windows/System32/OpenSSH/ssh.exe", SshBuild::Win32),
+            ("/usr/bin/ssh", git.clone()),
+            ("/usr/bin/ssh.exe", git.clone()),
+            ("C:/Program Files/Git/usr/bin/ssh.exe", git.clone()),
+        ] {
+            assert_eq!(windows_ssh(program, &h, &f), Ok(want), "{program}");
+        }
+        // What no rule places: say so.
+        for program in ["D:/tools/ssh.exe", "/tmp/ssh", "plink"] {
+            assert!(windows_ssh(program, &h, &f).is_err(), "{program}");
+        }
+        let no_git = env_of(&[("PATH", r"C:\Windows\System32\OpenSSH")]);
+        let h = view(&no_git, None, &no_dir);
+        assert!(windows_ssh("/usr/bin/ssh", &h, &f).is_err());
+        assert_eq!(
+            windows_ssh("/c/Windows/System32/OpenSSH/ssh.exe", &h, &f),
+            Err(Unknown(
+                "/c/Windows/System32/OpenSSH/ssh.exe is an MSYS path and no Git for Windows is on PATH".into()
+            ))
+        );
     }
 
     // OpenSSH 10.3p1 readconf.c read_config_file_depth: debug("Reading

@@ -445,7 +445,8 @@ fn resolve(a: &ResolveArgs) -> Exit {
         "basis": profile.basis.to_string(),
         "caveat": caveat,
     });
-    match ssh::resolve(&req, &ResolveEnv::current(profile, exec)) {
+    let program = a.ssh_program.as_deref().unwrap_or("ssh");
+    match ssh::resolve(&req, &ResolveEnv::for_program(program, profile, exec)) {
         Ok(r) => {
             let text = match (a.format, a.explain) {
                 (Format::Json, _) => {
@@ -462,6 +463,10 @@ fn resolve(a: &ResolveArgs) -> Exit {
         }
         Err(e) => {
             let mut exit = failed(&e);
+            // Not ssh's refusal: pushguard cannot answer here.
+            if matches!(e, ssh::ConfigError::CannotTell { .. }) {
+                exit.code = EXIT_ERROR;
+            }
             exit.stderr = stderr + &exit.stderr;
             exit
         }

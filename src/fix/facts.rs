@@ -21,8 +21,8 @@ use crate::process::Failure;
 use crate::ssh::probe::ProbeError;
 use crate::ssh::trace::{self, Traced, same_file};
 use crate::ssh::{
-    ExecPolicy, Kind, Origin, Profile, ReadLog, Resolution, ResolveEnv, ResolveRequest,
-    resolve_logged,
+    ConfigError, ExecPolicy, Kind, Origin, Profile, ReadLog, Resolution, ResolveEnv,
+    ResolveRequest, resolve_logged,
 };
 
 /// How long one `ssh -G` may take.
@@ -31,6 +31,8 @@ pub const PROBE_LIMIT: Duration = Duration::from_secs(10);
 /// The builtin resolver's answer, when it can be trusted for origins.
 #[derive(Debug, Clone)]
 pub struct Builtin {
+    /// The ssh program (the command's first word).
+    pub program: String,
     /// The request (the argv git runs, `-F` made absolute).
     pub req: ResolveRequest,
     /// The environment (exec results replayed from the trace).
@@ -149,19 +151,24 @@ pub fn top_file(req: &ResolveRequest, env: &ResolveEnv) -> Option<PathBuf> {
     }
 }
 
-/// The builtin resolution of `req` replaying `real`'s exec results, and
-/// why its origins cannot be trusted, if they cannot.
+/// The builtin resolution of `req` for the ssh `program` replaying
+/// `real`'s exec results, and why its origins cannot be trusted, if they
+/// cannot.
 pub fn replay(
     req: &ResolveRequest,
+    program: &str,
     profile: Profile,
     real: &Traced,
 ) -> Result<(ResolveEnv, Resolution, ReadLog), String> {
     if !real.trace.is_present() {
         return Err("ssh printed no trace of what it read (-E or -y in the command?)".into());
     }
-    let env = ResolveEnv::current(profile, ExecPolicy::Replay(real.trace.execs.clone()));
-    let (res, log) = resolve_logged(req, &env)
-        .map_err(|e| format!("the builtin resolver rejects what ssh accepts ({e})"))?;
+    let exec = ExecPolicy::Replay(real.trace.execs.clone());
+    let env = ResolveEnv::for_program(program, profile, exec);
+    let (res, log) = resolve_logged(req, &env).map_err(|e| match e {
+        ConfigError::CannotTell { .. } => e.to_string(),
+        _ => format!("the builtin resolver rejects what ssh accepts ({e})"),
+    })?;
     if let Some(at) = res.exec_unknown.first() {
         return Err(format!(
             "the Match exec at {at} is not in ssh's trace as the builtin resolver met it"
@@ -227,9 +234,11 @@ pub fn gather(inv: &SshInvocation, top: &Path, env: &Env) -> Result<Facts, FixEr
             w.first().map_or("the command", String::as_str)
         )),
         Some(w) => request(inv, w, &inv.host_arg, top).and_then(|req| {
-            let (env, res, log) = replay(&req, profile.clone(), &real)?;
+            let program = w.first().map_or("ssh", String::as_str).to_string();
+            let (env, res, log) = replay(&req, &program, profile.clone(), &real)?;
             let top_file = top_file(&req, &env);
             Ok(Builtin {
+                program,
                 req,
                 env,
                 res,

@@ -292,7 +292,7 @@ pub fn after(
         return proof;
     }
     if let (Some(b), Some(file)) = (&facts.builtin, file) {
-        match facts::replay(&b.req, facts.profile.clone(), &real) {
+        match facts::replay(&b.req, &b.program, facts.profile.clone(), &real) {
             Ok((_, res, _)) => {
                 proof.origin = res
                     .effective

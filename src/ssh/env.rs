@@ -1,8 +1,8 @@
 //! The environment ssh resolves in, and the `%`/`${}` tokens it expands.
 //!
 //! - [`ResolveEnv`]: files, home, account and the ssh build (its
-//!   [`Profile`]) the resolver models ([`ResolveEnv::current`] reads them
-//!   like ssh does).
+//!   [`Profile`]) the resolver models ([`ResolveEnv::current`] and
+//!   [`ResolveEnv::for_program`] read them like ssh does).
 //! - [`Tokens`]: the `%` token table of a connection (`%h %p %r %C %j`…),
 //!   and `${NAME}` from the environment.
 //! - [`percent_expand`], [`ResolveEnv::tilde_expand`], [`glob_tilde`]: the
@@ -50,16 +50,24 @@ pub struct ResolveEnv {
 }
 
 impl ResolveEnv {
-    /// The environment of the current process: the account ssh resolves
-    /// for (on Unix the passwd entry of `getuid()`: ssh uses
-    /// `getpwuid(getuid())`, not `$HOME`).
+    /// The environment of the current process for a bare `ssh`: the
+    /// account ssh resolves for (on Unix the passwd entry of `getuid()`:
+    /// ssh uses `getpwuid(getuid())`, not `$HOME`).
     pub fn current(profile: Profile, exec: ExecPolicy) -> ResolveEnv {
+        ResolveEnv::for_program("ssh", profile, exec)
+    }
+
+    /// [`ResolveEnv::current`] for the ssh `program` git runs (the first
+    /// word of its ssh command): on Windows that build's home and system
+    /// file (`platform::windows_ssh`); on Unix the profile's sysconfdir
+    /// holds (`Profile::detect` took it from the program's place).
+    pub fn for_program(program: &str, profile: Profile, exec: ExecPolicy) -> ResolveEnv {
         let Account {
             uid,
             name,
             home,
             system_config,
-        } = account();
+        } = account(program);
         let include_home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from)
@@ -100,9 +108,9 @@ struct Account {
 }
 
 /// The real uid (as ssh's `getuid()`) and its passwd entry (else `$USER`,
-/// `$HOME`); the system file is the build's.
+/// `$HOME`); the system file is the build's (its profile's sysconfdir).
 #[cfg(unix)]
-fn account() -> Account {
+fn account(_program: &str) -> Account {
     let uid = rustix::process::getuid().as_raw();
     let (name, home) = passwd_entry(uid).unwrap_or_else(|| {
         (
@@ -119,13 +127,13 @@ fn account() -> Account {
 }
 
 /// Windows has no uid and no passwd file: the name is `USERNAME`, the home
-/// and system file those of the ssh git runs for a bare `ssh`
-/// (`platform::windows_default_ssh`). The uid is 0 (`%i` is not modelled);
-/// when the build cannot be told, the home is `USERPROFILE` and no system
-/// file is read.
+/// and system file those of the build git runs for `program`
+/// (`platform::windows_ssh`). The uid is 0 (`%i` is not modelled); when
+/// the build cannot be told, the home is `USERPROFILE` and no system file
+/// is read.
 #[cfg(windows)]
-fn account() -> Account {
-    use crate::platform::{HostView, windows_default_ssh};
+fn account(program: &str) -> Account {
+    use crate::platform::{HostView, windows_ssh};
     let env = |k: &str| std::env::var(k).ok();
     let is_dir = |p: &Path| p.is_dir();
     let is_file = |p: &Path| p.is_file();
@@ -134,7 +142,7 @@ fn account() -> Account {
         passwd_home: None,
         is_dir: &is_dir,
     };
-    let files = windows_default_ssh(&host, &is_file)
+    let files = windows_ssh(program, &host, &is_file)
         .and_then(|b| Ok((b.home(&host)?, b.system_config(&host)?)));
     let (home, system_config) = files.unwrap_or_else(|_| {
         let profile = env("USERPROFILE").unwrap_or_default();
@@ -214,11 +222,39 @@ fn passwd_find(want: impl Fn(&[&str]) -> bool) -> Option<(String, PathBuf)> {
     })
 }
 
-/// The local host name (`%l`; `%L` is its first label).
-fn thishost() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+/// The local host name (`%l`), as ssh's `gethostname`; read once.
+fn thishost() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(host_name)
+}
+
+/// `%L`: the host name up to its first dot (ssh.c's `shorthost`).
+fn short_host(name: &str) -> &str {
+    name.split('.').next().unwrap_or("")
+}
+
+/// `gethostname` is `uname`'s node name (POSIX; glibc and Apple's libc
+/// implement one with the other).
+#[cfg(unix)]
+fn host_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Winsock's `gethostname` needs a call pushguard does not make (no
+/// `unsafe`): the computer name Windows puts in the environment stands in.
+#[cfg(windows)]
+fn host_name() -> String {
+    windows_host_name(&|k| std::env::var(k).ok())
+}
+
+/// `COMPUTERNAME` (the NetBIOS name: upper case, at most 15 characters,
+/// where Winsock gives the DNS host name as typed), or empty.
+#[cfg(any(windows, test))]
+fn windows_host_name(env: &dyn Fn(&str) -> Option<String>) -> String {
+    env("COMPUTERNAME").unwrap_or_default()
 }
 
 /// The values of a connection's `%` tokens.
@@ -258,7 +294,7 @@ impl Tokens<'_> {
     /// `%` tokens in `s`; `with_user` adds `%C` and `%r`.
     fn expand(&self, s: &str, with_user: bool) -> Result<String, ConfigError> {
         let this = thishost();
-        let short = this.split('.').next().unwrap_or("").to_string();
+        let short = short_host(this);
         let uid = self.env.uid.to_string();
         let home = self.env.home.display().to_string();
         // %C: a hash of local host, remote host, port and user (and from
@@ -276,12 +312,12 @@ impl Tokens<'_> {
             String::new()
         };
         let mut keys: Vec<(char, &str)> = vec![
-            ('L', &short),
+            ('L', short),
             ('d', &home),
             ('h', self.host),
             ('i', &uid),
             ('k', self.keyalias),
-            ('l', &this),
+            ('l', this),
             ('n', self.original),
             ('p', self.port),
             ('u', &self.env.local_user),
@@ -440,18 +476,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn tokens_expand_once_for_every_site() {
-        let env = env();
-        let t = Tokens {
-            env: &env,
+    /// The tokens of a connection to `h.example` (typed `h`) as git, port 22.
+    fn tokens(env: &ResolveEnv) -> Tokens<'_> {
+        Tokens {
+            env,
             host: "h.example",
             original: "h",
             port: "22",
             user: "git",
             keyalias: "k",
             jump: None,
-        };
+        }
+    }
+
+    #[test]
+    fn tokens_expand_once_for_every_site() {
+        let env = env();
+        let t = tokens(&env);
         assert_eq!(
             t.percent("%r@%h:%p %n %k %u %i %%").unwrap(),
             "git@h.example:22 h k me 1000 %"
@@ -461,5 +502,31 @@ mod tests {
         assert!(t.percent("%z").is_err());
         assert!(t.percent("50%").is_err());
         assert!(t.path("${PUSHGUARD_NO_SUCH_VARIABLE}").is_err());
+    }
+
+    // OpenSSH 10.3p1 ssh.c main: gethostname(thishost), and shorthost is
+    // thishost cut at strcspn(thishost, ".").
+    #[test]
+    fn local_host_tokens_are_gethostname_and_its_first_label() {
+        let env = env();
+        let t = tokens(&env);
+        let name = thishost();
+        assert_eq!(t.percent("%l").unwrap(), name);
+        assert_eq!(t.percent("%L").unwrap(), short_host(name));
+        assert_eq!(short_host("build-7.corp.example"), "build-7");
+        assert_eq!(short_host("plain"), "plain");
+        assert_eq!(short_host(".lead"), "");
+        // Linux keeps the same name (the UTS node name) in /proc.
+        #[cfg(target_os = "linux")]
+        if let Ok(proc) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+            assert_eq!(name, proc.trim_end_matches('\n'));
+        }
+    }
+
+    #[test]
+    fn windows_host_name_is_the_computer_name() {
+        let env = crate::platform::tests::env_of(&[("COMPUTERNAME", "DEV-LAPTOP")]);
+        assert_eq!(windows_host_name(&env), "DEV-LAPTOP");
+        assert_eq!(windows_host_name(&crate::platform::tests::env_of(&[])), "");
     }
 }

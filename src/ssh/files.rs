@@ -249,6 +249,17 @@ impl Run<'_> {
                 }
                 Block::Match(rest) => match self.match_line(rest, &words, &ctx) {
                     Ok((v, consumed)) => {
+                        let v = match v {
+                            Some(v) => v,
+                            None if src.nevermatch || !consumed => false,
+                            None => {
+                                return Err(first_err.unwrap_or(ConfigError::CannotTell {
+                                    file,
+                                    line: ln,
+                                    reason: super::netlist::UNLISTED.into(),
+                                }));
+                            }
+                        };
                         *active = !src.nevermatch && v;
                         if let Some(log) = self.log.as_mut() {
                             log.header(None, ctx.origin(), *active, at);
@@ -283,7 +294,8 @@ impl Run<'_> {
     }
 
     /// An Include line's paths: relative ones under `~/.ssh/` (user files)
-    /// or `/etc/ssh/` (the system file), each globbed; each file starts in
+    /// or the system file's directory (ssh's `SSHDIR`: `/etc/ssh/`,
+    /// Homebrew's `<prefix>/etc/ssh/`), each globbed; each file starts in
     /// this file's block state, which it does not change. `Ok(Err(reason))`
     /// for a bad path (a line error); `Err` stops the reading.
     fn include(
@@ -316,7 +328,9 @@ impl Run<'_> {
                 if src.userconf {
                     format!("~/.ssh/{arg}")
                 } else {
-                    format!("/etc/ssh/{arg}")
+                    let dir = self.env.system_config.parent();
+                    let dir = dir.unwrap_or(&self.env.profile.build.sysconfdir);
+                    format!("{}/{arg}", dir.display())
                 }
             } else {
                 arg.to_string()

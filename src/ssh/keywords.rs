@@ -398,6 +398,8 @@ pub(crate) enum Def {
     Text(&'static str),
     /// These values, one each.
     Each(&'static [&'static str]),
+    /// These files of the build's sysconfdir (`SSHDIR`), one each.
+    SystemFiles(&'static [&'static str]),
     /// The local login name.
     LocalUser,
     /// The profile's compiled-in value.

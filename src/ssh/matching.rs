@@ -98,18 +98,23 @@ impl Run<'_> {
     }
 
     /// Evaluates a Match line (`rest` as written, `words` as the argument
-    /// splitter split it): (result, all arguments consumed).
+    /// splitter split it): (result, all arguments consumed). The result is
+    /// `None` when it depends on a `localnetwork` whose addresses cannot be
+    /// listed here (no other criterion fails).
     pub(crate) fn match_line(
         &mut self,
         rest: &str,
         words: &Words<'_>,
         ctx: &LineCtx,
-    ) -> Result<(bool, bool), String> {
+    ) -> Result<(Option<bool>, bool), String> {
         let host = self.match_host()?.into_owned();
-        match self.env.profile.rules.match_words {
+        self.network_unknown = false;
+        let (result, consumed) = match self.env.profile.rules.match_words {
             MatchWords::Strdelim => self.match_strdelim(rest, &host, ctx),
             MatchWords::Argv | MatchWords::ArgvKeyValue => self.match_argv(words, &host, ctx),
-        }
+        }?;
+        let unknown = std::mem::take(&mut self.network_unknown);
+        Ok(((!result || !unknown).then_some(result), consumed))
     }
 
     /// A Match line split by ssh's keyword splitter (until 9.8).
@@ -297,7 +302,14 @@ impl Run<'_> {
         } else if is("localuser") {
             match_pattern_list(&self.env.local_user, arg, false) == ListMatch::Yes
         } else if is("localnetwork") && tagged {
-            super::netlist::matches_local(arg)?
+            match super::netlist::matches_local(arg)? {
+                Some(holds) => holds,
+                // Neither true nor false: the other criteria may decide.
+                None => {
+                    self.network_unknown = true;
+                    return Ok(());
+                }
+            }
         } else if is("tagged") && tagged {
             empty_rule(self.opts.get(Op::Tag).unwrap_or(""))
         } else if is("version") && session {

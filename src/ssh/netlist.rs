@@ -2,15 +2,22 @@
 //! `addr_match_cidr_list`, against the addresses of the local interfaces
 //! that are up.
 //!
-//! - [`matches_local`]: whether a list names a local address.
+//! - [`matches_local`]: whether a list names a local address, or that
+//!   pushguard cannot tell here.
 //!
 //! The addresses come from Linux's `/proc/net/fib_trie` (the local IPv4
 //! addresses of interfaces that are up) and `/proc/net/if_inet6`, read
-//! once; elsewhere there are none (ssh's `getifaddrs` would need `unsafe`
-//! or a C library binding).
+//! once. Elsewhere (macOS, the BSDs, Windows), or when neither file can be
+//! read, they cannot be listed (ssh's `getifaddrs` would need `unsafe` or
+//! a C library binding), and a `Match localnetwork` that decides a block
+//! is "cannot tell", never "not matched".
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
+
+/// Why a `Match localnetwork` has no answer here.
+pub(crate) const UNLISTED: &str = "Match localnetwork: pushguard cannot list this machine's \
+     network addresses here, so it cannot tell whether this block applies";
 
 /// One list entry: a network and its mask length.
 struct Net {
@@ -80,48 +87,172 @@ fn in_net(a: IpAddr, n: &Net) -> bool {
     shift >= 128 || (x >> shift) == (y >> shift)
 }
 
-/// The addresses of the local interfaces that are up.
-fn local_addresses() -> &'static [IpAddr] {
-    static ADDRS: OnceLock<Vec<IpAddr>> = OnceLock::new();
-    ADDRS.get_or_init(|| {
-        let mut v = Vec::new();
-        if let Ok(t) = std::fs::read_to_string("/proc/net/fib_trie") {
-            let mut last: Option<IpAddr> = None;
-            for line in t.lines() {
-                let l = line.trim_start_matches([' ', '|', '+', '-']);
-                if let Ok(a) = l.trim().parse::<IpAddr>() {
-                    last = Some(a);
-                } else if line.contains("/32 host LOCAL")
-                    && let Some(a) = last
-                    && !v.contains(&a)
-                {
-                    v.push(a);
-                }
-            }
+/// The addresses of the local interfaces that are up, read once; `None`
+/// where they cannot be listed.
+fn local_addresses() -> Option<&'static [IpAddr]> {
+    #[cfg(test)]
+    if tests::UNLISTED_HERE.get() {
+        return None;
+    }
+    static ADDRS: OnceLock<Option<Vec<IpAddr>>> = OnceLock::new();
+    ADDRS.get_or_init(read_addresses).as_deref()
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn read_addresses() -> Option<Vec<IpAddr>> {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    from_proc(
+        read("/proc/net/fib_trie").as_deref(),
+        read("/proc/net/if_inet6").as_deref(),
+    )
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn read_addresses() -> Option<Vec<IpAddr>> {
+    None
+}
+
+/// The addresses in Linux's files: the `/32 host LOCAL` entries of
+/// `fib_trie`, every address of `if_inet6` (absent without IPv6); `None`
+/// when neither could be read.
+#[cfg(any(target_os = "linux", target_os = "android", test))]
+fn from_proc(fib_trie: Option<&str>, if_inet6: Option<&str>) -> Option<Vec<IpAddr>> {
+    if fib_trie.is_none() && if_inet6.is_none() {
+        return None;
+    }
+    let mut v = Vec::new();
+    let mut last: Option<IpAddr> = None;
+    for line in fib_trie.unwrap_or_default().lines() {
+        let l = line.trim_start_matches([' ', '|', '+', '-']);
+        if let Ok(a) = l.trim().parse::<IpAddr>() {
+            last = Some(a);
+        } else if line.contains("/32 host LOCAL")
+            && let Some(a) = last
+            && !v.contains(&a)
+        {
+            v.push(a);
         }
-        if let Ok(t) = std::fs::read_to_string("/proc/net/if_inet6") {
-            for hex in t.lines().filter_map(|l| l.split_whitespace().next()) {
-                if let Ok(n) = u128::from_str_radix(hex, 16) {
-                    v.push(IpAddr::V6(n.into()));
-                }
-            }
+    }
+    for hex in if_inet6
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+    {
+        if let Ok(n) = u128::from_str_radix(hex, 16) {
+            v.push(IpAddr::V6(n.into()));
         }
-        v
-    })
+    }
+    Some(v)
 }
 
 /// Whether a `Match localnetwork` list names an address of a local
-/// interface that is up; ssh's message for a bad list.
-pub(crate) fn matches_local(list: &str) -> Result<bool, String> {
+/// interface that is up (`None`: the addresses cannot be listed here);
+/// ssh's message for a bad list.
+pub(crate) fn matches_local(list: &str) -> Result<Option<bool>, String> {
     let nets = parse_list(list)?;
-    Ok(local_addresses()
-        .iter()
-        .any(|a| nets.iter().any(|n| in_net(*a, n))))
+    Ok(local_addresses().map(|addrs| addrs.iter().any(|a| nets.iter().any(|n| in_net(*a, n)))))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::ssh::{ConfigError, ExecPolicy, Profile, ResolveEnv, ResolveRequest, resolve};
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Set: this thread resolves as where the addresses cannot be listed.
+        pub(super) static UNLISTED_HERE: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// `f` as on a host whose addresses pushguard cannot list (macOS, Windows).
+    fn unlisted<T>(f: impl FnOnce() -> T) -> T {
+        UNLISTED_HERE.set(true);
+        let out = f();
+        UNLISTED_HERE.set(false);
+        out
+    }
+
+    // Linux net/ipv4/fib_trie.c fib_trie_seq_show (the leaf, then its
+    // "/len scope TYPE" lines), net/ipv6/addrconf.c if6_seq_show.
+    #[test]
+    fn reads_the_local_addresses_of_linux() {
+        let trie = [
+            "Main:",
+            "  +-- 0.0.0.0/0 3 0 5",
+            "     +-- 127.0.0.0/8 2 0 2",
+            "           |-- 127.0.0.0",
+            "              /8 host LOCAL",
+            "           |-- 127.0.0.1",
+            "              /32 host LOCAL",
+            "        |-- 127.255.255.255",
+            "           /32 link BROADCAST",
+            "Local:",
+            "           |-- 127.0.0.1",
+            "              /32 host LOCAL",
+        ]
+        .join("\n");
+        let inet6 = "00000000000000000000000000000001 01 80 10 80       lo\n\
+                     fd000000000000000000000000000002 04 40 00 82     eth0\n";
+        let v4: IpAddr = "127.0.0.1".parse().unwrap();
+        let lo6: IpAddr = "::1".parse().unwrap();
+        let fd: IpAddr = "fd00::2".parse().unwrap();
+        assert_eq!(from_proc(Some(&trie), Some(inet6)), Some(vec![v4, lo6, fd]));
+        assert_eq!(from_proc(Some(&trie), None), Some(vec![v4]));
+        assert_eq!(from_proc(None, None), None);
+    }
+
+    fn resolve_config(text: &str) -> Result<String, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config");
+        std::fs::write(&file, text).unwrap();
+        let args = ["-F".to_string(), file.display().to_string(), "h".into()];
+        let req = ResolveRequest::from_ssh_args(&args)?;
+        let env = ResolveEnv::current(Profile::newest(), ExecPolicy::Unknown);
+        resolve(&req, &env).map(|r| r.dump())
+    }
+
+    // OpenSSH 10.5p1 readconf.c match_cfg_line: localnetwork is
+    // check_match_ifaddrs(arg), over getifaddrs(3); the line is the AND of
+    // its criteria.
+    #[test]
+    fn an_unlisted_network_is_cannot_tell_where_it_decides() {
+        let text = "Host *\n  User u\nMatch localnetwork 10.0.0.0/8\n  ServerAliveInterval 5\n";
+        let err = unlisted(|| resolve_config(text)).unwrap_err();
+        let ConfigError::CannotTell { file, line, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*line, 3);
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("{file}:3")), "{msg}");
+        assert!(
+            msg.contains("cannot list this machine's network addresses"),
+            "{msg}"
+        );
+        // Negated: unknown all the same.
+        let negated = "Match !localnetwork 10.0.0.0/8\n  User x\n";
+        assert!(matches!(
+            unlisted(|| resolve_config(negated)),
+            Err(ConfigError::CannotTell { line: 1, .. })
+        ));
+        // Another criterion that fails decides it, before or after.
+        for known in [
+            "Match host nomatch localnetwork 10.0.0.0/8\n  User x\n",
+            "Match localnetwork 10.0.0.0/8 !host h\n  User x\n",
+        ] {
+            let out = unlisted(|| resolve_config(known)).unwrap();
+            assert!(out.contains("\nuser "), "{known}");
+            assert!(!out.contains("\nuser x\n"), "{known}");
+        }
+        // A bad list is ssh's error, as before.
+        let bad = "Match localnetwork foo\n";
+        assert!(matches!(
+            unlisted(|| resolve_config(bad)),
+            Err(ConfigError::Line { line: 1, .. })
+        ));
+        // Where the addresses are listed (here: Linux), it is answered.
+        #[cfg(target_os = "linux")]
+        assert!(resolve_config(text).is_ok());
+    }
 
     #[test]
     fn lists_are_checked_like_ssh() {

@@ -379,6 +379,10 @@ impl Printer<'_> {
             Def::Unset => Vec::new(),
             Def::Text(t) => text(t),
             Def::Each(list) => list.iter().map(|s| s.to_string()).collect(),
+            Def::SystemFiles(names) => names
+                .iter()
+                .map(|n| format!("{}/{n}", p.build.sysconfdir.display()))
+                .collect(),
             Def::LocalUser => text(&self.env.local_user),
             Def::Build(Slot::IdentityFiles) => p
                 .defaults

@@ -54,6 +54,16 @@ pub enum ConfigError {
     /// Something only a DNS lookup could answer (the resolver does none).
     #[error("{0}")]
     NeedsDns(String),
+    /// A line whose effect ssh can see and pushguard cannot here.
+    #[error("{file}:{line}: {reason}")]
+    CannotTell {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What pushguard cannot see.
+        reason: String,
+    },
 }
 
 /// ssh's own message layout (it puts a colon after the file name only for

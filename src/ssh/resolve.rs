@@ -34,6 +34,9 @@ pub(crate) struct Run<'a> {
     pub final_pass: bool,
     /// Did a `Match final` ask for one?
     pub want_final: bool,
+    /// Did the Match line being read meet a `localnetwork` whose answer
+    /// cannot be had here?
+    pub network_unknown: bool,
     /// Unknown execs forced true, and the sites met.
     pub forced: &'a mut Forced,
     /// Read buffers of files done, for the next file.
@@ -92,6 +95,7 @@ fn resolve_once_with(
         command: req.command.join(" "),
         final_pass: false,
         want_final: false,
+        network_unknown: false,
         forced,
         spare: Vec::new(),
         log,

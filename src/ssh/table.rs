@@ -385,7 +385,7 @@ pub(crate) static ROWS: &[Keyword] = &[
         shown: &[Shown::new(830, "certificatefile", Show::Each)], ..BASE },
     Keyword { op: Op::GlobalKnownHostsFile, names: &["globalknownhostsfile"],
         parse: Parse::Words, store: Store::Once,
-        default: Def::Each(&["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]),
+        default: Def::SystemFiles(&["ssh_known_hosts", "ssh_known_hosts2"]),
         shown: &[Shown::new(840, "globalknownhostsfile", Show::OneLine)], ..BASE },
     Keyword { op: Op::UserKnownHostsFile, names: &["userknownhostsfile"],
         parse: Parse::Words, store: Store::Once,

@@ -246,3 +246,44 @@ fn an_unknown_build_is_settled_by_probes() {
     );
     assert!(p.divergences(fake.as_os_str()).is_empty());
 }
+
+#[test]
+fn a_homebrew_ssh_reads_the_system_file_of_its_prefix() {
+    // `brew install openssh`: the program in its keg, linked from bin/;
+    // --sysconfdir=#{etc}/ssh (Homebrew/homebrew-core Formula/o/openssh.rb).
+    let s = Sandbox::new();
+    s.write_exec(
+        "brew/Cellar/openssh/9.2p1/bin/ssh",
+        "#!/bin/sh\n[ \"$1\" = -V ] || exit 1\necho 'OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.19' >&2\n",
+        0o755,
+    );
+    std::fs::create_dir_all(s.path("brew/bin")).unwrap();
+    std::os::unix::fs::symlink("../Cellar/openssh/9.2p1/bin/ssh", s.path("brew/bin/ssh")).unwrap();
+    s.write("brew/etc/ssh/ssh_config", "Include conf.d/*.conf\n");
+    s.write(
+        "brew/etc/ssh/conf.d/brew.conf",
+        "Host pushguard-brew-test\n  User brewed\n",
+    );
+    let etc = std::fs::canonicalize(s.path("brew"))
+        .unwrap()
+        .join("etc/ssh");
+    let ssh = s.path("brew/bin/ssh").display().to_string();
+    let resolve = |args: &[&str]| {
+        Cmd::isolated(BIN.as_ref(), s.root())
+            .args(["resolve", "--ssh", ssh.as_str()])
+            .args(args)
+            .arg("pushguard-brew-test")
+            .ok()
+            .stdout
+    };
+    let out = resolve(&[]);
+    assert!(out.contains("\nuser brewed\n"), "{out}");
+    let known = format!(
+        "\nglobalknownhostsfile {0}/ssh_known_hosts {0}/ssh_known_hosts2\n",
+        etc.display()
+    );
+    assert!(out.contains(&known), "{out}");
+    let out = resolve(&["--explain"]);
+    let origin = format!("user brewed\t# {}/conf.d/brew.conf:2", etc.display());
+    assert!(out.contains(&origin), "{out}");
+}

@@ -22,6 +22,7 @@ use std::time::{Duration, SystemTime};
 use super::probes::{predict, run_probe, settle};
 use super::releases::{DEBIAN_12_NEWEST, OLDEST, TESTED};
 use super::{Basis, Gssapi, Profile, Release, Vendor};
+use crate::platform::SshBuild;
 use crate::process::{ProcessBuilder, ProcessError};
 
 /// How long one run of the ssh program may take.
@@ -187,7 +188,7 @@ impl Profile {
         if let Some(p) = cached(&lock()) {
             return Ok(p);
         }
-        let p = detect_uncached(program)?;
+        let p = detect_uncached(program, file.as_deref())?;
         if let (Some(f), Some((len, mtime))) = (file, stamp) {
             lock().push((f, len, mtime, Arc::new(p.clone())));
         }
@@ -221,7 +222,19 @@ fn locate(program: &OsStr) -> Option<PathBuf> {
         .find(|f| f.is_file())
 }
 
-fn detect_uncached(program: &OsStr) -> Result<Profile, DetectError> {
+/// The directory of the system file of the build at `file`, where the
+/// place it really lives (every link resolved) decides it: Homebrew's
+/// prefix (`platform::SshBuild::for_unix_program`). `None`: the profile's.
+fn sysconfdir_of(file: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(file).ok()?;
+    match SshBuild::for_unix_program(&real)? {
+        SshBuild::Unix { sysconfdir } => Some(sysconfdir),
+        _ => None,
+    }
+}
+
+/// The profile of `program` (at `file`, when it was found).
+fn detect_uncached(program: &OsStr, file: Option<&Path>) -> Result<Profile, DetectError> {
     let name = program.to_string_lossy().into_owned();
     let out = ProcessBuilder::new(program)
         .arg("-V")
@@ -243,6 +256,9 @@ fn detect_uncached(program: &OsStr) -> Result<Profile, DetectError> {
             },
         });
     };
+    if let Some(dir) = file.and_then(sysconfdir_of) {
+        p.build.sysconfdir = dir;
+    }
     if certainty == Certainty::Exact {
         return Ok(p);
     }
@@ -366,6 +382,39 @@ fn recheck_defaults(program: &OsStr, p: &Profile, found: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // A Homebrew prefix as `brew install openssh` leaves it: the program in
+    // its keg, linked from bin/ and opt/ (Homebrew/brew keg.rb,
+    // `Keg#link`, `Keg#optlink`).
+    #[cfg(unix)]
+    #[test]
+    fn a_program_in_a_cellar_reads_its_prefix_etc() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let prefix = tmp.path().join("homebrew");
+        let keg = prefix.join("Cellar/openssh/10.0p2");
+        std::fs::create_dir_all(keg.join("bin")).unwrap();
+        std::fs::create_dir_all(prefix.join("bin")).unwrap();
+        std::fs::create_dir_all(prefix.join("opt")).unwrap();
+        std::fs::write(keg.join("bin/ssh"), "").unwrap();
+        symlink("../Cellar/openssh/10.0p2/bin/ssh", prefix.join("bin/ssh")).unwrap();
+        symlink("../Cellar/openssh/10.0p2", prefix.join("opt/openssh")).unwrap();
+        let real_prefix = std::fs::canonicalize(&prefix).unwrap();
+        let want = Some(real_prefix.join("etc").join("ssh"));
+        for program in [
+            "bin/ssh",
+            "opt/openssh/bin/ssh",
+            "Cellar/openssh/10.0p2/bin/ssh",
+        ] {
+            assert_eq!(sysconfdir_of(&prefix.join(program)), want, "{program}");
+        }
+        // A copy outside the Cellar, a link elsewhere, nothing there.
+        std::fs::write(tmp.path().join("ssh"), "").unwrap();
+        symlink("/usr/bin/ssh", tmp.path().join("system-ssh")).unwrap();
+        for other in ["ssh", "system-ssh", "missing"] {
+            assert_eq!(sysconfdir_of(&tmp.path().join(other)), None, "{other}");
+        }
+    }
 
     #[test]
     fn banners_name_profiles() {
