@@ -9,7 +9,8 @@
 //! - `placement`: where in the ssh config the lines must go to win, for
 //!   this host only; `edit`: the bytes of that edit and its diff.
 //! - `git_config`: `core.sshCommand` with the keepalive options composed in.
-//! - `putty`: the PuTTY session's keepalive for plink, PuTTY, TortoiseGitPlink.
+//! - `putty`: the PuTTY session's keepalive for plink, PuTTY, TortoiseGitPlink;
+//!   `registry`: a registry session's change, backed up and put back on failure.
 //! - `proof`: the prediction before an edit and the proof after it.
 //! - `safe_write`: atomic writes with backup, mode, owner, symlinks.
 //! - `oneoff`: what the hook and `check` say (the fix command, a one-off push).
@@ -22,6 +23,7 @@ mod oneoff;
 mod placement;
 mod proof;
 mod putty;
+mod registry;
 mod render;
 pub mod safe_write;
 mod ssh_config;
@@ -250,6 +252,16 @@ pub enum FixError {
     /// A file could not be written (and is unchanged).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A registry change did not read back as set, and could not be undone.
+    #[error("{why}, and putting the session back failed ({error}): run {by_hand}")]
+    Unrestored {
+        /// What went wrong first.
+        why: String,
+        /// Why it could not be undone.
+        error: String,
+        /// The command that undoes it by hand.
+        by_hand: String,
+    },
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {

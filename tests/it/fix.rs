@@ -10,102 +10,11 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::ssh::witness;
-use crate::support::{Out, Sandbox, require};
-
-const HOST: &str = "bitbucket.example.com";
-const URL: &str = "ssh://git@bitbucket.example.com:7999/proj/repo.git";
-
-/// A repository whose `origin` is reached over ssh with a sandbox config.
-struct Fx {
-    s: Sandbox,
-    ssh: PathBuf,
-}
-
-impl Fx {
-    /// `None` (the test skips) without git or ssh.
-    fn new() -> Option<Fx> {
-        require("git")?;
-        let ssh = witness()?.path.clone();
-        let s = Sandbox::repo();
-        s.git(&["remote", "add", "origin", URL]).ok();
-        Some(Fx { s, ssh })
-    }
-
-    /// Writes the config `name` and points core.sshCommand at it with `-F`.
-    fn config(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.s.write(name, text);
-        self.git_ssh_command(&format!("ssh -F {}", p.display()));
-        p
-    }
-
-    fn git_ssh_command(&self, cmd: &str) {
-        self.s.git(&["config", "core.sshCommand", cmd]).ok();
-    }
-
-    fn fix(&self, args: &[&str]) -> Out {
-        self.s.pushguard(&["fix"]).args(args).run()
-    }
-
-    fn fix_json(&self, args: &[&str]) -> Value {
-        self.s
-            .pushguard(&["fix", "--format", "json"])
-            .args(args)
-            .run()
-            .json()
-    }
-
-    /// `ssh -G -F cfg <args>` as the witness prints it.
-    fn ssh_g(&self, cfg: &Path, args: &[&str]) -> String {
-        self.s
-            .cmd(&self.ssh)
-            .args(["-G", "-F"])
-            .arg(cfg)
-            .args(args)
-            .ok()
-            .stdout
-    }
-
-    /// The keepalive of the push host, as git's ssh gets it.
-    fn keepalive(&self, cfg: &Path) -> (u64, u64) {
-        keepalive(&self.ssh_g(cfg, &["-p", "7999", &format!("git@{HOST}")]))
-    }
-
-    /// Every host in `others`, resolved.
-    fn dumps(&self, cfg: &Path, others: &[&str]) -> Vec<String> {
-        others.iter().map(|h| self.ssh_g(cfg, &[h])).collect()
-    }
-
-    /// `fix --apply` must succeed, be proven, leave `others` as they were
-    /// and make the push's keepalive 30 s / 4; returns the JSON report.
-    fn applied(&self, cfg: &Path, others: &[&str]) -> Value {
-        let before = self.dumps(cfg, others);
-        let v = self.fix_json(&["--apply"]);
-        assert_eq!(v["status"], "applied", "{v:#}");
-        assert_eq!(v["proof"]["ok"], true, "{v:#}");
-        assert_eq!(self.dumps(cfg, others), before, "other hosts changed");
-        assert_eq!(self.keepalive(cfg), (30, 4));
-        v
-    }
-}
-
-fn keepalive(dump: &str) -> (u64, u64) {
-    let get = |k: &str| {
-        dump.lines()
-            .find_map(|l| l.strip_prefix(k))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    (get("serveraliveinterval "), get("serveralivecountmax "))
-}
-
-fn read(p: &Path) -> String {
-    String::from_utf8(fs::read(p).unwrap()).unwrap()
-}
+use crate::support::fix::{Fx, HOST, keepalive, read};
 
 #[test]
 fn plain_file_gets_a_block_at_the_end() {
@@ -321,9 +230,10 @@ fn a_read_only_config_is_refused_and_unchanged() {
 #[test]
 fn relative_ssh_f_in_core_sshcommand_is_read_from_the_top() {
     let Some(f) = Fx::new() else { return };
-    let cfg =
-        f.s.write("conf/ssh_config", "Host *\n  ServerAliveInterval 0\n");
+    let text = "Host other\n  ServerAliveInterval 15\nHost *\n  ServerAliveInterval 0\n";
+    let cfg = f.s.write("conf/ssh_config", text);
     f.git_ssh_command("ssh -F conf/ssh_config");
+    assert_eq!(keepalive(&f.ssh_g(&cfg, &["other"])), (15, 3));
     fs::create_dir_all(f.s.path("sub/dir")).unwrap();
     let v =
         f.s.pushguard(&["fix", "--apply", "--format", "json"])
@@ -333,14 +243,17 @@ fn relative_ssh_f_in_core_sshcommand_is_read_from_the_top() {
     assert_eq!(v["status"], "applied", "{v:#}");
     assert_eq!(v["file"], cfg.display().to_string());
     assert_eq!(f.keepalive(&cfg), (30, 4));
+    f.unchanged(&v, &cfg, &[("other", (15, 3))]);
 }
 
 #[test]
 fn interval_0_on_core_sshcommand_is_replaced_not_outvoted() {
     let Some(f) = Fx::new() else { return };
-    let cfg = f.s.write("ssh_config", "Host other\n  User o\n");
+    let text = "Host other\n  User o\n  ServerAliveInterval 15\n";
+    let cfg = f.s.write("ssh_config", text);
     let old = format!("ssh -F {} -o ServerAliveInterval=0", cfg.display());
     f.git_ssh_command(&old);
+    f.upstream("other");
     let v = f.fix_json(&["--apply"]);
     assert_eq!(v["status"], "applied", "{v:#}");
     assert_eq!(v["target"], "git-config");
@@ -351,11 +264,8 @@ fn interval_0_on_core_sshcommand_is_replaced_not_outvoted() {
     assert_eq!(v["git_config"]["new"], new);
     assert_eq!(v["git_config"]["old"], old);
     assert_eq!(f.s.git(&["config", "core.sshCommand"]).stdout(), new);
-    assert_eq!(
-        read(&cfg),
-        "Host other\n  User o\n",
-        "no ssh config line can beat -o"
-    );
+    assert_eq!(read(&cfg), text, "no ssh config line can beat -o");
+    f.served_too(&v, &cfg, "other", (15, 3));
     assert!(f.s.path(".git/config.pushguard-backup").exists());
     let out =
         f.s.cmd("sh")
@@ -367,10 +277,12 @@ fn interval_0_on_core_sshcommand_is_replaced_not_outvoted() {
 #[test]
 fn git_config_target_writes_where_core_sshcommand_is_set() {
     let Some(f) = Fx::new() else { return };
-    let cfg = f.s.write("ssh_config", "Host *\n  ServerAliveInterval 0\n");
+    let text = "Host other\n  ServerAliveInterval 20\n  ServerAliveCountMax 2\nHost *\n  ServerAliveInterval 0\n";
+    let cfg = f.s.write("ssh_config", text);
     let old = format!("ssh -F {}", cfg.display());
     f.s.git(&["config", "--global", "core.sshCommand", &old])
         .ok();
+    f.upstream("other");
     let v = f.fix_json(&["--target", "git-config", "--global", "--apply"]);
     assert_eq!(v["status"], "applied", "{v:#}");
     assert_eq!(v["git_config"]["scope"], "global");
@@ -381,7 +293,8 @@ fn git_config_target_writes_where_core_sshcommand_is_set() {
     let new = format!("{old} -o ServerAliveInterval=30 -o ServerAliveCountMax=4");
     let global = f.s.git(&["config", "--global", "core.sshCommand"]).stdout();
     assert_eq!(global, new);
-    assert_eq!(read(&cfg), "Host *\n  ServerAliveInterval 0\n");
+    assert_eq!(read(&cfg), text);
+    f.served_too(&v, &cfg, "other", (20, 2));
     assert!(f.s.path(".gitconfig.pushguard-backup").exists());
     // A repository value wins over --global: refused, nothing written.
     f.s.git(&["config", "core.sshCommand", &old]).ok();
@@ -448,8 +361,10 @@ fn too_slow_interval_in_the_hosts_own_block_changes_in_place() {
 #[test]
 fn a_second_run_is_already_effective_and_changes_nothing() {
     let Some(f) = Fx::new() else { return };
-    let cfg = f.config("ssh_config", "Host *\n  ServerAliveInterval 0\n");
-    f.applied(&cfg, &[]);
+    let text = "Host other\n  ServerAliveInterval 15\n  ServerAliveCountMax 2\nHost *\n  ServerAliveInterval 0\n";
+    let cfg = f.config("ssh_config", text);
+    let v = f.applied(&cfg, &["other"]);
+    f.unchanged(&v, &cfg, &[("other", (15, 2))]);
     let after = read(&cfg);
     let v = f.fix_json(&["--apply"]);
     assert_eq!(v["status"], "already effective", "{v:#}");
@@ -543,7 +458,9 @@ fn a_config_ssh_rejects_is_never_edited() {
 #[test]
 fn a_wrapper_is_fixed_on_its_command_line_and_proven() {
     let Some(f) = Fx::new() else { return };
-    let cfg = f.s.write("ssh_config", "Host *\n  ServerAliveInterval 0\n");
+    let text = "Host other\n  ServerAliveInterval 15\nHost *\n  ServerAliveInterval 0\n";
+    let cfg = f.s.write("ssh_config", text);
+    f.upstream("other");
     let wrap = f.s.write_exec(
         "bin/wrap",
         &format!("#!/bin/sh\nexec ssh -F {} \"$@\"\n", cfg.display()),
@@ -572,7 +489,8 @@ fn a_wrapper_is_fixed_on_its_command_line_and_proven() {
     assert_eq!(v["before"]["serveraliveinterval_origin"], Value::Null);
     let new = format!("{git_ssh} -o ServerAliveInterval=30 -o ServerAliveCountMax=4");
     assert_eq!(f.s.git(&["config", "core.sshCommand"]).stdout(), new);
-    assert_eq!(read(&cfg), "Host *\n  ServerAliveInterval 0\n");
+    assert_eq!(read(&cfg), text);
+    f.served_too(&v, &cfg, "other", (15, 3));
 }
 
 #[test]
@@ -652,4 +570,133 @@ fn a_putty_session_file_gets_its_keepalive() {
     );
     assert!(f.s.path("putty/sessions/work.pushguard-backup").exists());
     assert_eq!(run(&[])["status"], "already effective");
+}
+
+#[test]
+fn a_url_is_fixed_end_to_end() {
+    let Some(f) = Fx::new() else { return };
+    // A URL no remote has, on another host and port than `origin`'s.
+    let url = "ssh://git@gitlab.example.com:2222/team/tool.git";
+    let text = "Host other\n  ServerAliveInterval 15\nHost *\n  ServerAliveInterval 0\n";
+    let cfg = f.config("ssh_config", text);
+    let dry = f.fix_json(&["--url", url]);
+    assert_eq!(dry["status"], "planned", "{dry:#}");
+    assert_eq!(dry["subject"], format!("--url {url}"));
+    assert_eq!(
+        (&dry["remote"], &dry["url"]),
+        (&Value::Null, &Value::from(url))
+    );
+    assert_eq!(dry["host"], "gitlab.example.com");
+    assert_eq!(dry["target"], "ssh-config");
+    assert_eq!(dry["file"], cfg.display().to_string());
+    assert_eq!(dry["apply"], format!("pushguard fix --url {url} --apply"));
+    assert_eq!(
+        dry["before"]["serveraliveinterval_origin"],
+        serde_json::json!({"file": cfg.display().to_string(), "line": 4}),
+        "{dry:#}"
+    );
+    assert_eq!(read(&cfg), text, "a plan writes nothing");
+    let v = f.fix_json(&["--url", url, "--apply"]);
+    assert_eq!(v["status"], "applied", "{v:#}");
+    assert_eq!(v["proof"]["ok"], true, "{v:#}");
+    assert_eq!(
+        read(&cfg),
+        "Host other\n  ServerAliveInterval 15\nHost gitlab.example.com\n  ServerAliveInterval 30\n  ServerAliveCountMax 4\n\nHost *\n  ServerAliveInterval 0\n"
+    );
+    // The real ssh -G, as git runs it for that URL.
+    let dump = f.ssh_g(&cfg, &["-p", "2222", "git@gitlab.example.com"]);
+    assert_eq!(keepalive(&dump), (30, 4));
+    // The config's other host and origin's host keep their keepalive.
+    f.unchanged(&v, &cfg, &[("other", (15, 3)), (HOST, (0, 3))]);
+    assert_eq!(f.keepalive(&cfg), (0, 3));
+    assert!(f.s.path("ssh_config.pushguard-backup").exists());
+    let again = f.fix_json(&["--url", url]);
+    assert_eq!(again["status"], "already effective", "{again:#}");
+}
+
+#[test]
+fn a_forced_ssh_config_target_is_kept_where_git_config_would_be_chosen() {
+    let Some(f) = Fx::new() else { return };
+    let text = "Host *\n  ServerAliveInterval 0\n";
+    // The value that wins is on the command line: automatically, git config.
+    let cfg = f.s.write("ssh_config", text);
+    let cmd = format!("ssh -F {} -o ServerAliveInterval=0", cfg.display());
+    f.git_ssh_command(&cmd);
+    assert_eq!(f.fix_json(&[])["target"], "git-config");
+    let v = f.fix_json(&["--target", "ssh-config"]);
+    assert_eq!(v["status"], "cannot fix", "{v:#}");
+    assert_eq!(v["target"], Value::Null, "{v:#}");
+    assert_eq!(
+        v["outcome"],
+        "no ssh config line can beat the ssh command line: use --target git-config"
+    );
+    let out = f.fix(&["--target", "ssh-config", "--apply"]);
+    assert_eq!(out.code, Some(3), "{}", out.text());
+    assert_eq!(read(&cfg), text);
+    assert_eq!(f.s.git(&["config", "core.sshCommand"]).stdout(), cmd);
+    // A wrapper pushguard cannot see into: automatically, git config too.
+    f.s.git(&["config", "--unset", "core.sshCommand"]).ok();
+    let wrap = f.s.write_exec(
+        "bin/wrap",
+        &format!("#!/bin/sh\nexec ssh -F {} \"$@\"\n", cfg.display()),
+        0o755,
+    );
+    let run = |args: &[&str]| {
+        f.s.pushguard(&["fix", "--format", "json"])
+            .args(args)
+            .env("GIT_SSH", &wrap)
+            .run()
+    };
+    assert_eq!(run(&[]).json()["target"], "git-config");
+    let out = run(&["--target", "ssh-config", "--apply"]);
+    assert_eq!(out.code, Some(3), "{}", out.text());
+    let v = out.json();
+    assert_eq!(v["status"], "cannot fix", "{v:#}");
+    assert!(
+        v["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("pushguard cannot tell where the keepalive comes from"),
+        "{v:#}"
+    );
+    assert_eq!(read(&cfg), text);
+    let set = f.s.git(&["config", "core.sshCommand"]).run();
+    assert!(!set.success(), "core.sshCommand was set: {}", set.stdout);
+    assert!(!f.s.path("ssh_config.pushguard-backup").exists());
+    assert!(!f.s.path(".git/config.pushguard-backup").exists());
+}
+
+#[test]
+fn the_edited_config_keeps_its_owner_and_mode() {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+    let Some(f) = Fx::new() else { return };
+    let cfg = f.config("ssh_config", "Host *\n  ServerAliveInterval 0\n");
+    if fs::metadata(&cfg).unwrap().uid() != 0 {
+        // Only root can give a file another owner.
+        let test = "fix::the_edited_config_keeps_its_owner_and_mode";
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test} needs root, and CI is set"
+        );
+        // Straight to stderr, as `require` does: the harness does not capture it.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPING {test}: not root, so it cannot chown"
+        );
+        return;
+    }
+    std::os::unix::fs::chown(&cfg, Some(1234), Some(1234)).unwrap();
+    fs::set_permissions(&cfg, fs::Permissions::from_mode(0o640)).unwrap();
+    f.applied(&cfg, &["unnamed.example.org"]);
+    assert!(read(&cfg).starts_with("Host bitbucket.example.com\n"));
+    let owner = |p: &Path| {
+        let m = fs::metadata(p).unwrap();
+        (m.uid(), m.gid(), m.mode() & 0o7777)
+    };
+    assert_eq!(owner(&cfg), (1234, 1234, 0o640));
+    assert_eq!(
+        owner(&f.s.path("ssh_config.pushguard-backup")),
+        (1234, 1234, 0o640)
+    );
 }

@@ -234,6 +234,56 @@ fn no_keepalive_in_default_settings_blocks_a_huge_push_like_openssh() {
 }
 
 #[test]
+fn no_keepalive_in_the_host_session_blocks_though_default_settings_has_one() {
+    for how in ALL {
+        let Some(w) = world() else { return };
+        // PuTTY loads the host-named session (it has a HostName), not
+        // "Default Settings": its 0 is what plink uses.
+        let file = session(
+            &w,
+            HOST,
+            &format!("HostName={HOST}\nProtocol=ssh\nPingInterval=0\nPingIntervalSecs=0\n"),
+        );
+        session(&w, "Default%20Settings", "PingIntervalSecs=30\n");
+        let (p, message) = push(&w, how, &HUGE);
+        assert!(!p.ok, "{how:?}: the push went through");
+        assert_eq!(p.hook_rc, Some(1), "{how:?}: {}", p.stderr);
+        let v = p.json();
+        assert_eq!(v["verdict"], "block", "{how:?}: {v:#}");
+        assert_eq!(v["ssh"]["serveraliveinterval"], 0, "{how:?}: {v:#}");
+        assert_eq!(
+            v["ssh"]["serveraliveinterval_origin"],
+            serde_json::json!({
+                "file": file,
+                "line": 4,
+                "putty_session": HOST,
+                "key": "PingIntervalSecs",
+            }),
+            "{how:?}"
+        );
+        assert_eq!(
+            v["ssh"]["putty_session"],
+            format!(
+                "PuTTY session \"{HOST}\" ({file}): PingInterval=0 at line 3, PingIntervalSecs=0 at line 4"
+            ),
+            "{how:?}"
+        );
+        let (name, _) = how.tool();
+        assert!(
+            message.contains(&format!(
+                "  keepalive  {name} sends no keepalive (ping interval 0), from PuTTY session \"{HOST}\" ({file}): "
+            )),
+            "{how:?}: {message}"
+        );
+        assert!(
+            message.contains(&format!("to 30 in PuTTY session \"{HOST}\"")),
+            "{how:?}: {message}"
+        );
+        assert!(!remote_has_main(&w), "{how:?}");
+    }
+}
+
+#[test]
 fn no_keepalive_warns_a_large_push_and_lets_it_go_on() {
     for how in ALL {
         let Some(w) = world() else { return };

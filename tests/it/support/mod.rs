@@ -17,8 +17,9 @@
 //! binary) put that build first on every child's `PATH`.
 //!
 //! `push` is a world for real pushes through the installed hook; `ssh` the
-//! witness of the real `ssh -G`.
+//! witness of the real `ssh -G`; `fix` the repository `pushguard fix` edits.
 
+pub mod fix;
 pub mod push;
 pub mod ssh;
 pub mod sshd;
