@@ -88,6 +88,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     crate::signals::install();
     let stream = stdout_stream(&cli.command);
     let exit = dispatch(cli.command);
+    // A signal arrived while this ran: its children were ended under it
+    // (a walk may fail for that), and the signal's exit code is the answer.
+    crate::signals::wait_if_stopping();
     // Never a raw control character (`terminal`); a closed pipe is not
     // worth a panic.
     let out = terminal::sink(&exit.stdout, stream);

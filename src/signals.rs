@@ -16,6 +16,15 @@
 //! only. signal-hook (with its registry) is the common, well-kept choice,
 //! and needs only `libc`, already in the tree.
 
+/// Blocks for good when a signal is being handled: the handler's thread
+/// ends the process with the signal's code, not the caller's answer
+/// (which may be an error caused by the children it ended).
+pub fn wait_if_stopping() {
+    while crate::process::ending() {
+        std::thread::park();
+    }
+}
+
 /// Installs the handler (once, at the start of a command).
 pub fn install() {
     #[cfg(unix)]

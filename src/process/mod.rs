@@ -40,6 +40,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -57,10 +58,20 @@ fn live() -> MutexGuard<'static, Vec<(u32, sys::Group)>> {
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Set by [`end_all`], read with [`LIVE`] locked: no child starts after
+/// the others were ended (a thread waiting to spawn would outlive us).
+static ENDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`end_all`] has run (a signal is ending pushguard).
+pub fn ending() -> bool {
+    ENDING.load(Ordering::SeqCst)
+}
+
 /// Kills the group of every child not reaped yet and reaps it
 /// (`crate::signals` does this before pushguard exits on a signal).
 pub fn end_all() {
     let live = live();
+    ENDING.store(true, Ordering::SeqCst);
     for (_, group) in live.iter() {
         group.kill();
     }
@@ -296,6 +307,10 @@ impl ProcessBuilder {
         let pending = sys::Pending::new(&mut cmd);
         let (mut child, group) = {
             let mut live = live();
+            if ENDING.load(Ordering::SeqCst) {
+                let stopping = io::Error::other("pushguard is stopping on a signal");
+                return Err(self.error(Failure::Spawn(stopping)));
+            }
             let child = cmd.spawn().map_err(|e| self.error(Failure::Spawn(e)))?;
             let group = pending.adopt(&child);
             live.push((child.id(), group.clone()));

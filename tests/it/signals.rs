@@ -54,7 +54,21 @@ fn pid_in(file: &Path) -> String {
     panic!("{} never appeared", file.display());
 }
 
+/// Whether `pid` still runs two seconds on: SIGKILL is delivered when the
+/// process is next scheduled, so a grandchild (not reaped by pushguard) may
+/// show as running for a moment after the group was killed.
 fn alive(pid: &str) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while running(pid) {
+        if std::time::Instant::now() > until {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+fn running(pid: &str) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
         s.rsplit(')')
             .next()
@@ -104,7 +118,7 @@ fn none_left(mark: &str) -> bool {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| alive(&e.file_name().to_string_lossy()))
+            .filter(|e| running(&e.file_name().to_string_lossy()))
             .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
             .any(|c| String::from_utf8_lossy(&c).contains(mark));
         if left {
