@@ -25,9 +25,19 @@ fn no_option_from_the_url(target: &SshTarget, cfg: &GitConfig, platform: Platfor
     };
     assert!(!inv.host_arg.starts_with('-'), "host {:?}", inv.host_arg);
     let argv = inv.push_argv_on(platform);
+    // A port is `-p`'s argument, never an option of its own; git lets a
+    // number strtol reads through (`ssh://h:-0/x` runs `ssh -p -0 h`, which
+    // ssh refuses as a bad port), and so does pushguard.
     for pair in argv.windows(2) {
         if pair[0] == "-p" || pair[0] == "-P" {
-            assert!(!pair[1].starts_with('-'), "port {:?} in {argv:?}", pair[1]);
+            let number = pair[1]
+                .parse::<i64>()
+                .is_ok_and(|n| (0..65536).contains(&n));
+            assert!(
+                !pair[1].starts_with('-') || number,
+                "port {:?} in {argv:?}",
+                pair[1]
+            );
         }
     }
     let _ = inv.probe_argv_on(platform);

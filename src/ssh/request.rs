@@ -322,6 +322,12 @@ fn apply_step(
         Step::Flag(c @ ('c' | 'm' | 'e' | 'D' | 'I'), Some(arg)) => {
             flag_option(*c, arg, opts, p)?;
         }
+        // Every build from 8.7 stops at -1.
+        Step::Flag('1', _) => {
+            return Err(ConfigError::Usage(
+                "SSH protocol v.1 is no longer supported".into(),
+            ));
+        }
         // Never a silent wrong answer: these change what ssh prints in
         // ways the resolver does not reproduce (a stdio forward changes
         // defaults and clears forwards).
@@ -543,6 +549,11 @@ mod tests {
         for bad in ["-4-x h", "-A4-- h", "--x h"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+        // -1 stops every build (found by the fuzz target too).
+        let env = ResolveEnv::current(Profile::newest(), Default::default());
+        let mut opts = Options::default();
+        let req = parse("-v21 h").unwrap();
+        assert!(apply_command_line(&req, &env, &mut opts).is_err());
         // An option letter with an argument takes the `-`.
         let r = parse("-o- h").unwrap();
         assert_eq!(r.steps, vec![Step::Option("-".into())]);
