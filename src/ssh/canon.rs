@@ -24,9 +24,11 @@ const FROZEN: [Op; 3] = [
 ];
 
 /// The host after the first pass, and whether `CanonicalizeHostname` is on.
+/// `glibc`: the build resolves with glibc's `getaddrinfo` (Linux).
 pub(crate) fn canonical_host(
     opts: &mut Options,
     typed: String,
+    glibc: bool,
 ) -> Result<(String, bool), ConfigError> {
     for op in FROZEN {
         if opts.unset(op)
@@ -55,6 +57,15 @@ pub(crate) fn canonical_host(
                 origin: hn.origin,
             },
         );
+    }
+    // glibc's getaddrinfo reads the name `*` as no name: with a family set,
+    // the loopback address, which ssh then prints as the host.
+    if glibc && host == "*" {
+        match opts.get(Op::AddressFamily) {
+            Some("inet") => host = "127.0.0.1".into(),
+            Some("inet6") => host = "::1".into(),
+            _ => {}
+        }
     }
     let was_addr = is_addr_fast(&host) || numeric_ipv4(&host).is_some();
     if !was_addr {
@@ -225,11 +236,11 @@ mod tests {
                 origin: Origin::CommandLine,
             },
         );
-        let (h, canon) = canonical_host(&mut o, "Git".into()).unwrap();
+        let (h, canon) = canonical_host(&mut o, "Git".into(), true).unwrap();
         assert_eq!((h.as_str(), canon), ("git.example", false));
         assert_eq!(o.get(Op::Hostname), Some("Git.Example"));
         assert_eq!(o.get(Op::CanonicalizeMaxDots), Some("1"));
-        let (h, _) = canonical_host(&mut Options::default(), "::0:1".into()).unwrap();
+        let (h, _) = canonical_host(&mut Options::default(), "::0:1".into(), true).unwrap();
         assert_eq!(h, "::1");
         // Found by the `ssh_vs_ssh_g` fuzz target: glibc writes an
         // IPv4-compatible address dotted (`ssh -G ::f:f`).
@@ -241,8 +252,34 @@ mod tests {
             ("1::f:f", "1::f:f"),
             ("0:0:0:0:0:1:2:3", "::1:2:3"),
         ] {
-            let (h, _) = canonical_host(&mut Options::default(), given.into()).unwrap();
+            let (h, _) = canonical_host(&mut Options::default(), given.into(), true).unwrap();
             assert_eq!(h, printed, "{given}");
         }
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: `ssh -G -4 '*'` prints
+    /// `hostname 127.0.0.1` (`-6`: `::1`), as glibc's getaddrinfo takes `*`
+    /// for no name; without a family, or another name, nothing changes.
+    #[test]
+    fn a_star_host_with_a_family_is_loopback_under_glibc() {
+        let family = |f: Option<&str>| {
+            let mut o = Options::default();
+            if let Some(f) = f {
+                o.set(
+                    Op::AddressFamily,
+                    Value {
+                        value: f.into(),
+                        origin: Origin::CommandLine,
+                    },
+                );
+            }
+            o
+        };
+        let host = |f, h: &str, glibc| canonical_host(&mut family(f), h.into(), glibc).unwrap().0;
+        assert_eq!(host(Some("inet"), "*", true), "127.0.0.1");
+        assert_eq!(host(Some("inet6"), "*", true), "::1");
+        assert_eq!(host(None, "*", true), "*");
+        assert_eq!(host(Some("inet"), "a*", true), "a*");
+        assert_eq!(host(Some("inet"), "*", false), "*");
     }
 }

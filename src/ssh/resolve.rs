@@ -13,6 +13,7 @@
 use super::exec::{self, ExecPolicy, ExecSite, Forced};
 use super::keywords::Op;
 use super::options::Options;
+use super::profile::Vendor;
 use super::readlog::ReadLog;
 use super::request::{self, ResolveRequest};
 use super::{ConfigError, Origin, Resolution, ResolveEnv, Value, canon, output};
@@ -101,7 +102,8 @@ fn resolve_once_with(
         log,
     };
     run.read_all(req)?;
-    let (host, canonicalize) = canon::canonical_host(&mut run.opts, host)?;
+    let glibc = !matches!(env.profile.vendor, Vendor::Apple | Vendor::Msys);
+    let (host, canonicalize) = canon::canonical_host(&mut run.opts, host, glibc)?;
     if canonicalize || run.want_final {
         // The final pass: the files again, matched against the canonical
         // host, the first pass's values kept.
