@@ -436,9 +436,13 @@ fn keyword_and_rest<'a>(
         lex::Line::Plain("", _) => None,
         lex::Line::Plain(k, r) => Some((Cow::Borrowed(k), r, true)),
         lex::Line::Raw(raw) => {
-            // Trailing whitespace and form feeds go; the keyword is the
+            // Trailing whitespace and form feeds go, all but the first
+            // character (ssh's loop stops at index 0: a line of form feeds
+            // keeps one, a keyword without argument); the keyword is the
             // first word (a leading empty word means leading whitespace).
-            let line = raw.trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+            let keep = raw.chars().next().map_or(0, char::len_utf8);
+            let kept = raw[keep..].trim_end_matches([' ', '\t', '\r', '\n', '\x0c']);
+            let line = &raw[..keep + kept.len()];
             if line.is_empty() {
                 return None;
             }
@@ -476,6 +480,24 @@ mod tests {
             &Profile::debian12(6),
         )
         .map(|_| ())
+    }
+
+    /// Found by the `ssh_vs_ssh_g` fuzz target: ssh strips trailing blanks
+    /// and form feeds down to the line's first character, so a line of form
+    /// feeds is the keyword `\f` without an argument, an error in any block.
+    #[test]
+    fn a_line_of_form_feeds_keeps_one() {
+        let mut o = Options::default();
+        for line in ["\x0c", "\x0c\x0c\n", "\x0c \x0c"] {
+            let e = apply(&mut o, line, false).unwrap_err();
+            assert!(
+                format!("{e:?}").contains("no argument after keyword"),
+                "{line:?}: {e:?}"
+            );
+        }
+        for blank in [" \x0c", "\t\x0c\n", " ", "\n"] {
+            assert!(apply(&mut o, blank, false).is_ok(), "{blank:?}");
+        }
     }
 
     #[test]

@@ -84,8 +84,10 @@ pub(crate) fn finish(
     let keyalias = o
         .get(Op::HostKeyAlias)
         .map_or_else(|| original.to_string(), str::to_ascii_lowercase);
+    // `none` is cleared after the lists are assembled: an unassembled list
+    // (before 10.4) leaves it, and `%j` is `none`.
     let jump = p.rules.jump_token.then(|| match &o.jump {
-        Some((j, _)) if !j.is_none() => j.host.as_str(),
+        Some((j, _)) if !j.is_none() || lists.failed.is_some() => j.host.as_str(),
         _ => "",
     });
     let user_text = user.value.clone();

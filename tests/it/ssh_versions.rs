@@ -455,6 +455,17 @@ fn jumps_by_release() {
         let pc = p.rules.proxy_first_match.then(|| "nc %h".to_string());
         Ok(vec![("proxycommand", pc), ("proxyjump", None)])
     });
+    // An unassembled list (before 10.4) skips the clean-up of `none`: %j is
+    // `none` (found by the long differential run).
+    c.each(
+        "ControlPath /tmp/%j\n",
+        &["-o", "MACs ,", "-o", "ProxyJump=none", "h"],
+        |p| match (p.rules.jump_token, p.rules.strict_algorithm_lists) {
+            (_, true) => Err("Bad SSH2 MAC spec"),
+            (true, false) => prints(&[("controlpath", "/tmp/none")]),
+            (false, false) => Err("unknown key %j"),
+        },
+    );
     // %j (9.6), and %C hashes the jump host.
     c.each(
         "ControlPath /tmp/%j\n",
