@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use super::algorithms::{CIPHERS, MACS};
 use super::destination::{apply_destination, bad_user, valid_hostname, valid_ruser};
 use super::env::ResolveEnv;
 use super::keywords::Op;
@@ -388,14 +389,33 @@ fn command_line(text: &str) -> Value {
 /// there; `-D` adds a forward.
 fn flag_option(c: char, arg: &str, opts: &mut Options, p: &Profile) -> Result<(), ConfigError> {
     let bad = |what: &str| ConfigError::Usage(format!("{what} '{arg}'"));
-    let (keyword, op, what) = match c {
-        'c' => ("Ciphers", Op::Ciphers, "Unknown cipher type"),
-        'm' => ("MACs", Op::Macs, "Unknown mac type"),
-        'D' => (
-            "DynamicForward",
-            Op::DynamicForward,
-            "Bad dynamic forwarding specification",
-        ),
+    if let Some((op, known, what)) = match c {
+        'c' => Some((Op::Ciphers, CIPHERS, "Unknown cipher type")),
+        'm' => Some((Op::Macs, MACS, "Unknown mac type")),
+        _ => None,
+    } {
+        // ssh's ciphers_valid / mac_valid (after a `+`/`^` for -c): the
+        // names up to the first empty one must be known (from 10.4, with
+        // its strict lists, at least one); the value is then kept as given,
+        // and assembled (or not) with the config's lists.
+        let names = match c {
+            'c' => arg.strip_prefix(['+', '^']).unwrap_or(arg),
+            _ => arg,
+        };
+        let valid = !names.is_empty()
+            && !(p.rules.strict_algorithm_lists && names.starts_with(','))
+            && names
+                .split(',')
+                .take_while(|n| !n.is_empty())
+                .all(|n| n != "none" && known.contains(&n));
+        if !valid {
+            return Err(bad(what));
+        }
+        opts.set(op, command_line(arg));
+        return Ok(());
+    }
+    let what = match c {
+        'D' => "Bad dynamic forwarding specification",
         'e' => {
             let v = super::values::escape_char(arg).map_err(|_| bad("Bad escape character"))?;
             opts.set(Op::EscapeChar, command_line(&v));
@@ -406,38 +426,21 @@ fn flag_option(c: char, arg: &str, opts: &mut Options, p: &Profile) -> Result<()
             return Ok(());
         }
     };
-    // ssh takes `+`/`^` lists for -c, plain lists only for -m; a word the
-    // config splitter would change is no valid name or spec either.
-    let prefix_ok = match c {
-        'c' => !arg.starts_with('-'),
-        'm' => !arg.starts_with(['+', '^', '-']),
-        _ => true,
-    };
-    let plain = prefix_ok
-        && !arg.is_empty()
+    // A word the config splitter would change is no valid spec either.
+    let plain = !arg.is_empty()
         && !arg.starts_with('=')
         && !arg.contains([' ', '\t', '"', '\'', '\\', '#']);
-    let line = format!("{keyword} {arg}");
+    let line = format!("DynamicForward {arg}");
     let apply = |o: &mut Options| {
         let raw = lex::Line::Raw(&line);
         o.apply(raw, &LineCtx::COMMAND_LINE, true, &mut Words::default(), p)
             .is_ok()
     };
-    let mut scratch = Options::default();
-    if !plain || !apply(&mut scratch) {
+    if !plain || !apply(&mut Options::default()) {
         return Err(bad(what));
     }
-    match c {
-        // A forward is added as a config line adds it (duplicates dropped).
-        'D' => {
-            apply(opts);
-        }
-        _ => {
-            if let Some(v) = scratch.value(op) {
-                opts.set(op, command_line(&v.value));
-            }
-        }
-    }
+    // A forward is added as a config line adds it (duplicates dropped).
+    apply(opts);
     Ok(())
 }
 

@@ -671,6 +671,34 @@ fn algorithm_lists_by_release() {
             ]),
         }
     });
+    // -c and -m check the names up to the first empty one (10.4: at least
+    // one), keep the value as given, and assemble it with the files' lists
+    // (found by the ssh_vs_ssh_g fuzz target).
+    c.each("", &["-m", "hmac-sha1,,bogus", "h"], |_| {
+        prints(&[("macs", "hmac-sha1")])
+    });
+    c.each("", &["-m", ",x", "h"], |p| {
+        match p.rules.strict_algorithm_lists {
+            true => Err("Unknown mac type ',x'"),
+            // An unassembled list: a warning, and no macs line.
+            false => Ok(vec![("macs", None)]),
+        }
+    });
+    c.each("", &["-c", "^aes128-ctr,aes256-ctr", "h"], |p| {
+        let rest: Vec<&str> = p
+            .defaults
+            .ciphers
+            .split(',')
+            .filter(|c| !["aes128-ctr", "aes256-ctr"].contains(c))
+            .collect();
+        prints(&[(
+            "ciphers",
+            &format!("aes128-ctr,aes256-ctr,{}", rest.join(",")),
+        )])
+    });
+    c.each("", &["-c", "none", "h"], |_| {
+        Err("Unknown cipher type 'none'")
+    });
     // ... and skips the `none` clean-ups that follow.
     c.each("MACs ,\nLocalCommand none\n", &["h"], |p| {
         match p.rules.strict_algorithm_lists {
