@@ -402,8 +402,8 @@ fn flag_option(c: char, arg: &str, opts: &mut Options, p: &Profile) -> Result<()
             'c' => arg.strip_prefix(['+', '^']).unwrap_or(arg),
             _ => arg,
         };
-        let valid = !names.is_empty()
-            && !(p.rules.strict_algorithm_lists && names.starts_with(','))
+        let first_empty = names.is_empty() || names.starts_with(',');
+        let valid = !(names.is_empty() || (p.rules.strict_algorithm_lists && first_empty))
             && names
                 .split(',')
                 .take_while(|n| !n.is_empty())
