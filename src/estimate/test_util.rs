@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-/// Runs git in `dir`, panics on failure, returns stdout.
+/// Runs git in `dir` (with an author, whatever the machine's config),
+/// panics on failure, returns stdout.
 pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
-    crate::git::run(dir, args).unwrap_or_else(|e| panic!("{e}"))
+    let mut all = vec!["-c", "user.name=T", "-c", "user.email=t@example.invalid"];
+    all.extend_from_slice(args);
+    crate::git::run(dir, &all).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -497,7 +497,11 @@ fn flag_effects(
             (Op::GssAuthentication, "yes"),
             (Op::GssDelegateCreds, "yes"),
         ]),
-        ('M', _) => set(&[(Op::ControlMaster, "true")]),
+        // A second -M asks (yes becomes ask, anything else yes).
+        ('M', _) => match opts.get(Op::ControlMaster) {
+            Some("true") => set(&[(Op::ControlMaster, "ask")]),
+            _ => set(&[(Op::ControlMaster, "true")]),
+        },
         ('S', Some(p)) => vec![(Op::ControlPath, p.to_string())],
         ('b', Some(p)) => vec![(Op::BindAddress, p.to_string())],
         ('B', Some(p)) => vec![(Op::BindInterface, p.to_string())],
@@ -673,6 +677,11 @@ mod tests {
             ("-t h", "requesttty", "true"),
             ("-tt h", "requesttty", "force"),
             ("-t -T h", "requesttty", "false"),
+            ("-M h", "controlmaster", "true"),
+            ("-MM h", "controlmaster", "ask"),
+            ("-MMM h", "controlmaster", "true"),
+            ("-o ControlMaster=yes -M h", "controlmaster", "ask"),
+            ("-o ControlMaster=auto -M h", "controlmaster", "true"),
             ("-T -t h", "requesttty", "true"),
             ("-N -t h", "requesttty", "true"),
             (
