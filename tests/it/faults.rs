@@ -28,20 +28,7 @@ struct Push {
 fn push() -> Option<Push> {
     let w = World::new()?;
     w.commits(4);
-    let head = w
-        .git(&["rev-parse", "HEAD"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let url = w
-        .git(&["remote", "get-url", "origin"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let stdin = format!(
-        "refs/heads/main {head} refs/heads/main {}\n",
-        "0".repeat(40)
-    );
+    let (url, stdin) = w.first_push_of_main();
     Some(Push { w, url, stdin })
 }
 

@@ -37,20 +37,7 @@ fn world() -> Option<(World, String, String)> {
     // Warn, not block: a walk stopped at the block threshold counts as far
     // as the pipe had read, which differs from run to run.
     w.git(&["config", "pushguard.blockObjects", "100"], "work");
-    let head = w
-        .git(&["rev-parse", "HEAD"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let url = w
-        .git(&["remote", "get-url", "origin"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let stdin = format!(
-        "refs/heads/main {head} refs/heads/main {}\n",
-        "0".repeat(40)
-    );
+    let (url, stdin) = w.first_push_of_main();
     Some((w, url, stdin))
 }
 

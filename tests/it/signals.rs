@@ -16,20 +16,7 @@ use crate::support::{BIN, Cmd, require};
 fn world() -> Option<(World, String, String)> {
     let w = World::new()?;
     w.commits(4);
-    let head = w
-        .git(&["rev-parse", "HEAD"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let url = w
-        .git(&["remote", "get-url", "origin"], "work")
-        .stdout
-        .trim()
-        .to_string();
-    let stdin = format!(
-        "refs/heads/main {head} refs/heads/main {}\n",
-        "0".repeat(40)
-    );
+    let (url, stdin) = w.first_push_of_main();
     Some((w, url, stdin))
 }
 

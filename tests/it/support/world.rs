@@ -93,6 +93,19 @@ impl World {
         }
     }
 
+    /// `origin`'s URL and the hook's stdin for a first push of `main` from
+    /// `work` (the remote has no `main` yet).
+    pub fn first_push_of_main(&self) -> (String, String) {
+        let out = |args: &[&str]| self.git(args, "work").stdout.trim().to_string();
+        let head = out(&["rev-parse", "HEAD"]);
+        let url = out(&["remote", "get-url", "origin"]);
+        let zeros = "0".repeat(40);
+        (
+            url,
+            format!("refs/heads/main {head} refs/heads/main {zeros}\n"),
+        )
+    }
+
     /// `git -c <low thresholds> push origin <refs>`: large enough to block.
     pub fn push_blocking(&self, refs: &[&str]) -> Out {
         let mut args = vec![
