@@ -567,44 +567,93 @@ fn glob_overlay(overlay: &super::Overlay, pattern: &str) -> Vec<PathBuf> {
 }
 
 /// `fnmatch(3)` of one path component: `*`, `?`, `[set]`, `[!set]`.
+/// Each token but `*` takes one character, so one backtrack point (the
+/// last `*`) is enough: linear in practice, never exponential in the stars.
 fn fnmatch(p: &str, s: &str) -> bool {
-    fn m(p: &[u8], s: &[u8]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some(b'*') => (0..=s.len()).any(|k| m(&p[1..], &s[k..])),
-            Some(b'?') => !s.is_empty() && m(&p[1..], &s[1..]),
-            Some(b'[') => {
-                let Some(end) = p[1..].iter().position(|c| *c == b']').map(|e| e + 1) else {
-                    return !s.is_empty() && s[0] == b'[' && m(&p[1..], &s[1..]);
+    /// The token at `p[i..]` against `c`, and the token's length; `None`
+    /// for a `*`.
+    fn one(p: &[u8], i: usize, c: u8) -> Option<(bool, usize)> {
+        match p[i] {
+            b'*' => None,
+            b'?' => Some((true, 1)),
+            b'[' => {
+                let Some(end) = p[i + 1..]
+                    .iter()
+                    .position(|c| *c == b']')
+                    .map(|e| i + 1 + e)
+                else {
+                    return Some((c == b'[', 1));
                 };
-                let Some(&c) = s.first() else { return false };
-                let set = &p[1..end];
+                let set = &p[i + 1..end];
                 let (neg, set) = match set.first() {
                     Some(b'!') | Some(b'^') => (true, &set[1..]),
                     _ => (false, set),
                 };
                 let mut hit = false;
-                let mut i = 0;
-                while i < set.len() {
-                    if i + 2 < set.len() && set[i + 1] == b'-' {
-                        hit |= set[i] <= c && c <= set[i + 2];
-                        i += 3;
+                let mut k = 0;
+                while k < set.len() {
+                    if k + 2 < set.len() && set[k + 1] == b'-' {
+                        hit |= set[k] <= c && c <= set[k + 2];
+                        k += 3;
                     } else {
-                        hit |= set[i] == c;
-                        i += 1;
+                        hit |= set[k] == c;
+                        k += 1;
                     }
                 }
-                hit != neg && m(&p[end + 1..], &s[1..])
+                Some((hit != neg, end + 1 - i))
             }
-            Some(&c) => !s.is_empty() && s[0] == c && m(&p[1..], &s[1..]),
+            lit => Some((lit == c, 1)),
         }
     }
-    m(p.as_bytes(), s.as_bytes())
+    let (p, s) = (p.as_bytes(), s.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    // After the last `*`: where its pattern goes on, and where in `s` it
+    // was tried from.
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() {
+            match one(p, pi, s[si]) {
+                None => {
+                    pi += 1;
+                    star = Some((pi, si));
+                    continue;
+                }
+                Some((true, len)) => {
+                    pi += len;
+                    si += 1;
+                    continue;
+                }
+                Some((false, _)) => {}
+            }
+        }
+        match star {
+            Some((sp, ss)) => {
+                pi = sp;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `ssh_resolve` fuzz target: `Include c****…on*` took
+    /// time exponential in its stars.
+    #[test]
+    fn many_stars_cost_no_more_than_one() {
+        let p = format!("c{}on*", "*".repeat(80));
+        assert!(!fnmatch(&p, &format!("c{}", "o".repeat(60))));
+        assert!(fnmatch(&p, "cxonx"));
+        let p = format!("{}b", "*a".repeat(30));
+        assert!(!fnmatch(&p, &"a".repeat(100)));
+        assert!(fnmatch(&p, &format!("{}b", "a".repeat(40))));
+        assert!(fnmatch("*[!x]?", "ab") && !fnmatch("*[!x]?", "xb") && fnmatch("[", "["));
+    }
 
     #[test]
     fn fnmatch_sets() {

@@ -46,29 +46,33 @@ fn wild_match(s: &[u8], p: &[u8], fold: Fold) -> bool {
             c
         }
     };
+    // Each token but `*` takes one character: one backtrack point (the
+    // last `*`) is enough, so many stars cost no more than one.
     let (mut si, mut pi) = (0, 0);
-    loop {
-        if pi == p.len() {
-            return si == s.len();
-        }
-        if p[pi] == b'*' {
-            while pi < p.len() && p[pi] == b'*' {
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() {
+            if p[pi] == b'*' {
                 pi += 1;
+                star = Some((pi, si));
+                continue;
             }
-            if pi == p.len() {
-                return true;
+            if p[pi] == b'?' || pc(p[pi]) == sc(s[si]) {
+                pi += 1;
+                si += 1;
+                continue;
             }
-            return (si..=s.len()).any(|k| wild_match(&s[k..], &p[pi..], fold));
         }
-        if si == s.len() {
-            return false;
+        match star {
+            Some((sp, ss)) => {
+                pi = sp;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
         }
-        if p[pi] != b'?' && pc(p[pi]) != sc(s[si]) {
-            return false;
-        }
-        si += 1;
-        pi += 1;
     }
+    p[pi..].iter().all(|c| *c == b'*')
 }
 
 /// The outcome of matching against a comma-separated pattern list.
@@ -116,6 +120,21 @@ pub(crate) fn match_hostname(host: &str, list: &str) -> ListMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many stars cost no more than one (a `Host` or `Match` pattern is
+    /// matched with one backtrack point, not recursively).
+    #[test]
+    fn many_stars_are_linear() {
+        let p = format!("{}b", "*a".repeat(30));
+        assert!(!wild_match(&[b'a'; 100], p.as_bytes(), Fold::None));
+        assert!(wild_match(
+            b"aaaab",
+            p[p.len() - 5..].as_bytes(),
+            Fold::None
+        ));
+        assert!(wild_match(b"xAy", b"*a?", Fold::Both) && !wild_match(b"xA", b"*a?", Fold::Both));
+        assert!(wild_match(b"", b"**", Fold::None) && !wild_match(b"", b"?", Fold::None));
+    }
 
     #[test]
     fn patterns() {
