@@ -567,8 +567,7 @@ fn glob_overlay(overlay: &super::Overlay, pattern: &str) -> Vec<PathBuf> {
 }
 
 /// `fnmatch(3)` of one path component: `*`, `?`, `[set]`, `[!set]`.
-/// Each token but `*` takes one character, so one backtrack point (the
-/// last `*`) is enough: linear in practice, never exponential in the stars.
+/// Each token but `*` takes one character ([`star_match`](super::pattern::star_match)).
 fn fnmatch(p: &str, s: &str) -> bool {
     /// The token at `p[i..]` against `c`, and the token's length; `None`
     /// for a `*`.
@@ -605,37 +604,7 @@ fn fnmatch(p: &str, s: &str) -> bool {
             lit => Some((lit == c, 1)),
         }
     }
-    let (p, s) = (p.as_bytes(), s.as_bytes());
-    let (mut pi, mut si) = (0, 0);
-    // After the last `*`: where its pattern goes on, and where in `s` it
-    // was tried from.
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        if pi < p.len() {
-            match one(p, pi, s[si]) {
-                None => {
-                    pi += 1;
-                    star = Some((pi, si));
-                    continue;
-                }
-                Some((true, len)) => {
-                    pi += len;
-                    si += 1;
-                    continue;
-                }
-                Some((false, _)) => {}
-            }
-        }
-        match star {
-            Some((sp, ss)) => {
-                pi = sp;
-                si = ss + 1;
-                star = Some((sp, ss + 1));
-            }
-            None => return false,
-        }
-    }
-    p[pi..].iter().all(|c| *c == b'*')
+    super::pattern::star_match(s.as_bytes(), p.as_bytes(), one)
 }
 
 #[cfg(test)]

@@ -46,21 +46,38 @@ fn wild_match(s: &[u8], p: &[u8], fold: Fold) -> bool {
             c
         }
     };
-    // Each token but `*` takes one character: one backtrack point (the
-    // last `*`) is enough, so many stars cost no more than one.
+    star_match(s, p, |p, i, c| {
+        (p[i] != b'*').then(|| (p[i] == b'?' || pc(p[i]) == sc(c), 1))
+    })
+}
+
+/// A wildcard match where every token but `*` takes one character:
+/// `token(p, i, c)` says whether the token at `p[i..]` takes `c` and how
+/// long the token is, or `None` for a `*`. One backtrack point (the last
+/// `*`) is then enough, so many stars cost no more than one.
+pub(crate) fn star_match(
+    s: &[u8],
+    p: &[u8],
+    token: impl Fn(&[u8], usize, u8) -> Option<(bool, usize)>,
+) -> bool {
     let (mut si, mut pi) = (0, 0);
+    // After the last `*`: where its pattern goes on, and where in `s` it
+    // was tried from.
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
         if pi < p.len() {
-            if p[pi] == b'*' {
-                pi += 1;
-                star = Some((pi, si));
-                continue;
-            }
-            if p[pi] == b'?' || pc(p[pi]) == sc(s[si]) {
-                pi += 1;
-                si += 1;
-                continue;
+            match token(p, pi, s[si]) {
+                None => {
+                    pi += 1;
+                    star = Some((pi, si));
+                    continue;
+                }
+                Some((true, len)) => {
+                    pi += len;
+                    si += 1;
+                    continue;
+                }
+                Some((false, _)) => {}
             }
         }
         match star {
